@@ -1,0 +1,51 @@
+"""The streaming recogniser interface every engine implements.
+
+Feed 16-bit mono PCM chunks with `accept`; read `partial` while the trainee
+speaks; `final` returns the utterance's text and timed words and resets the
+recogniser for the next utterance.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its time span in seconds and confidence 0-1."""
+
+    word: str
+    start_s: float
+    end_s: float
+    conf: float = 1.0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """A final recognition result for one utterance."""
+
+    text: str
+    words: tuple[Word, ...]
+
+
+class Recognizer(ABC):
+    """A streaming speech recogniser for 16-bit mono PCM at `sample_rate` Hz."""
+
+    name: str = "base"
+    sample_rate: int = 16000
+
+    @abstractmethod
+    def accept(self, pcm: bytes) -> bool:
+        """Feed PCM; return True when the engine detected an utterance endpoint."""
+
+    @abstractmethod
+    def partial(self) -> str:
+        """The best guess of the current utterance so far."""
+
+    @abstractmethod
+    def final(self) -> Recognition:
+        """Finish the current utterance, return it and reset for the next one."""

@@ -1,0 +1,55 @@
+"""Output helpers shared by the commands: JSON lines, consoles, progress bars."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def echo_json(obj: Any) -> None:
+    """Print one JSON object on its own line (the `--json` output format)."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def report_error(message: str) -> None:
+    """One error line on stderr, for per-file failures that do not stop the command."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+
+
+def task_progress(*, transient: bool = True) -> Progress:
+    """A progress bar for counted work (files, lines), drawn on stderr."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=transient,
+    )
+
+
+def download_progress() -> Progress:
+    """A progress bar for byte transfers, drawn on stderr."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+    )

@@ -1,0 +1,1 @@
+"""Typed messages and the stage machinery that moves them through a call."""
