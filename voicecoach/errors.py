@@ -42,5 +42,9 @@ class ScenarioError(VoiceCoachError):
     """A scenario file that fails its schema, or an unknown scenario id."""
 
 
+class BaselineError(VoiceCoachError):
+    """A missing or unreadable voice baseline, or a trainee name unfit for a file name."""
+
+
 class SessionError(VoiceCoachError):
     """A session store problem: unwritable data directory, unknown session id."""

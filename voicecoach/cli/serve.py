@@ -1,9 +1,50 @@
-"""`voicecoach serve` (being built)."""
+"""`voicecoach serve`: the instructor replay web app on this machine."""
+
+from __future__ import annotations
 
 import click
 
+from voicecoach.cli.common import console
+from voicecoach.cli.sessions import data_dir_option, synced_store
+
 
 @click.command(name="serve")
-def command() -> None:
-    """Not built yet."""
-    raise click.ClickException("'voicecoach serve' is not built yet")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Any other than 127.0.0.1/localhost needs the "
+    "access token printed at start.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--token",
+    metavar="TOKEN",
+    envvar="VOICECOACH_SERVE_TOKEN",
+    help="Access token to require (default: generated when --host is not loopback).",
+)
+@data_dir_option
+def command(host: str, port: int, token: str | None, data_dir) -> None:
+    """Serve annotated session replays for instructors (Ctrl-C stops)."""
+    from voicecoach.web.server import make_server
+
+    store = synced_store(data_dir)
+    server = make_server(store, host=host, port=port, token=token)
+    count = len(store.list_sessions())
+    console.print(f"Serving {count} session(s) from {store.data_dir}")
+    if server.access_token:
+        console.print("[yellow]Listening beyond this machine: keep the token secret.[/]")
+    console.print(f"Open [bold]{server.url}[/] (Ctrl-C stops)", highlight=False, soft_wrap=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("Stopped.")
+    finally:
+        server.server_close()
+        store.close()

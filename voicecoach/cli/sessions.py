@@ -1,9 +1,207 @@
-"""`voicecoach sessions` (being built)."""
+"""`voicecoach sessions list|show`: the recorded practice calls and how each went."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
+from voicecoach.cli.common import console, echo_json
 
-@click.command(name="sessions")
+DATA_DIR_HELP = "Folder holding sessions and their index (default: the user data folder)."
+
+
+def data_dir_option(func):
+    """The shared `--data-dir` option of the session commands."""
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        envvar="VOICECOACH_DATA_DIR",
+        help=DATA_DIR_HELP,
+    )(func)
+
+
+def format_duration(seconds: float | None) -> str:
+    """`93.2` -> `1:33`; unknown -> `-`."""
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def synced_store(data_dir: Path | None):
+    """The store, with session folders recorded outside it indexed first."""
+    from voicecoach.session.store import open_store
+
+    store = open_store(data_dir)
+    store.sync()
+    return store
+
+
+@click.group(name="sessions")
 def command() -> None:
-    """Not built yet."""
-    raise click.ClickException("'voicecoach sessions' is not built yet")
+    """List recorded practice calls and show one in detail."""
+
+
+@command.command(name="list")
+@click.option("--trainee", metavar="NAME", help="Only this trainee's sessions.")
+@click.option("--scenario", metavar="ID", help="Only sessions of this scenario.")
+@click.option(
+    "--since", metavar="DATE", help="Only sessions started on or after DATE (YYYY-MM-DD)."
+)
+@click.option(
+    "--order",
+    type=click.Choice(["date", "score"]),
+    default="date",
+    show_default=True,
+    help="Newest first, or best score first.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per session.")
+@data_dir_option
+def list_command(trainee, scenario, since, order, as_json, data_dir) -> None:
+    """List sessions: trainee, scenario, start, duration, outcome, score, verdict."""
+    from rich import box
+    from rich.table import Table
+
+    with synced_store(data_dir) as store:
+        sessions = store.list_sessions(trainee=trainee, scenario=scenario, since=since, order=order)
+    if as_json:
+        for info in sessions:
+            echo_json(info.to_json())
+        return
+    if not sessions:
+        console.print(
+            "No sessions yet. Take a call with `voicecoach practice` or `voicecoach demo`."
+        )
+        return
+    table = Table(
+        title=f"{len(sessions)} session(s)",
+        caption="ids begin with the UTC date and time the call started",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+        pad_edge=False,
+    )
+    table.add_column("id", no_wrap=True)
+    table.add_column("trainee", overflow="fold")
+    table.add_column("scenario", overflow="fold")
+    table.add_column("length", justify="right", no_wrap=True)
+    table.add_column("outcome", min_width=10, overflow="fold")
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("verdict", overflow="fold")
+    for info in sessions:
+        score = "-" if info.effective_score is None else f"{info.effective_score:g}"
+        if info.adjusted_score is not None:
+            score += "*"
+        table.add_row(
+            info.id,
+            info.trainee,
+            info.scenario_id,
+            format_duration(info.duration_s),
+            info.outcome or ("[yellow]incomplete[/]" if not info.complete else "-"),
+            score,
+            info.effective_verdict or "-",
+        )
+    console.print(table)
+    if any(info.adjusted_score is not None for info in sessions):
+        console.print("* score changed by an instructor's override")
+
+
+@command.command(name="show")
+@click.argument("session_id")
+@click.option("--json", "as_json", is_flag=True, help="The whole session as one JSON object.")
+@data_dir_option
+def show_command(session_id, as_json, data_dir) -> None:
+    """Show one session: outcome, score with evidence, delivery, comments."""
+    from voicecoach.session.review import session_view
+
+    with synced_store(data_dir) as store:
+        view = session_view(store, session_id)
+    if as_json:
+        view.pop("tracks", None)
+        echo_json(view)
+        return
+    print_session(view)
+
+
+def print_session(view: dict) -> None:
+    """The readable summary of a session view (also used by `voicecoach replay`)."""
+    from rich.panel import Panel
+
+    info = view["session"]
+    state = "complete" if info["complete"] else f"[yellow]incomplete[/]: {info['reason']}"
+    lines = [
+        f"[bold]{info['trainee']}[/] · scenario {info['scenario_id']}"
+        f" · protocol {info['protocol']}",
+        f"started {info['started_at']} · {format_duration(info['duration_s'])} · {state}",
+        f"outcome: {info['outcome'] or '-'}",
+    ]
+    score, original = view["score"], view["original_score"]
+    if score:
+        line = f"score: [bold]{score.get('score')}[/] ({score.get('verdict')})"
+        if view["overrides"] and original:
+            line += (
+                f"  [dim]coach's original: {original.get('score')} ({original.get('verdict')})[/]"
+            )
+        lines.append(line)
+    console.print(Panel("\n".join(lines), title=f"session {info['id']}", expand=False))
+    if score:
+        print_score(score, view["overrides"])
+    print_delivery(view["delivery"])
+    if view["comments"]:
+        console.print("[bold]Instructor comments[/]")
+        for comment in view["comments"]:
+            span = format_duration(comment["t_s"])
+            if comment["end_s"] is not None:
+                span += f"-{format_duration(comment['end_s'])}"
+            console.print(f"  {span}  {comment['text']}  [dim]— {comment['author']}[/]")
+
+
+def print_score(score: dict, overrides: list[dict]) -> None:
+    """Steps met / missed and faults, each with its evidence quote and time."""
+    by_item = {o["item_id"]: o for o in overrides}
+    for section, key, good in (
+        ("steps", "met", True),
+        ("checks", "met", True),
+        ("faults", "present", False),
+    ):
+        items = score.get(section) or {}
+        if not items:
+            continue
+        console.print(f"[bold]{section.capitalize()}[/]")
+        for item_id, item in items.items():
+            hit = bool(item.get(key))
+            ok = hit == good
+            mark = "[green]✓[/]" if ok else "[red]✗[/]"
+            label = key if hit else f"not {key}"
+            text = f"  {mark} {item_id}: {label}"
+            for evidence in item.get("evidence") or []:
+                at = evidence.get("start")
+                when = f" at {format_duration(at)}" if at is not None else ""
+                text += f'  [dim]"{evidence.get("quote", "")}"{when}[/]'
+            if item_id in by_item:
+                o = by_item[item_id]
+                text += f"  [magenta](override by {o['author']}: {o['reason']})[/]"
+            elif not ok and item.get("tip"):
+                text += f"  [italic]tip: {item['tip']}[/]"
+            console.print(text, highlight=False)
+
+
+def print_delivery(delivery: dict | None) -> None:
+    """The calm verdict, what was off (with when), and the tips."""
+    if not delivery:
+        return
+    calm = delivery.get("calm")
+    verdict = {True: "[green]calm[/]", False: "[yellow]not always calm[/]"}
+    line = f"[bold]Delivery[/]: {verdict.get(calm, 'not enough speech to judge')}"
+    if delivery.get("judged_turns"):
+        line += f" ({delivery['calm_turns']} of {delivery['judged_turns']} turns calm)"
+    console.print(line)
+    for reason in delivery.get("reasons") or []:
+        at = reason.get("start_s")
+        when = f"at {format_duration(at)} " if at is not None else ""
+        console.print(
+            f"  {when}{reason.get('feature')}: {reason.get('value')} {reason.get('unit', '')}"
+        )
+    for tip in delivery.get("tips") or []:
+        console.print(f"  [italic]tip: {tip}[/]")

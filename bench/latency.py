@@ -1,0 +1,127 @@
+"""Turn-taking latency of the live call, through the virtual microphone.
+
+A scripted 10-turn call (festival speech as the trainee, the double-billing
+caller) runs through the real capture path, recogniser, turn detection,
+scoring, delivery analysis, caller model, synthesis and (null, real-time
+paced) playback, with the silence threshold at 500 ms. Prints:
+
+- turn gap: from the end of the trainee's speech (when the virtual microphone
+  delivered its last voiced sample) to the caller's first audio sample
+  handed to the output device: median and 95th percentile (targets 800 / 1200 ms);
+- each stage's share of the gap (as the call measured it);
+- start-up: from asking for the call to the caller's first sample (target 3 s);
+- peak memory (this process, and the speech worker / festival children).
+
+Caller lines are synthesised on demand the first time and cached; `--cold`
+starts from an empty speech cache (the first call on a fresh machine);
+otherwise every caller line is rendered into the cache first (any later
+call). Timings on this shared 2-core machine are noisy: run it twice.
+
+    .venv/bin/python bench/latency.py [--cold] [--engine auto] [--silence-ms 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SCENARIO = "double_billing"
+SCRIPT = [
+    "Thank you for calling, Mary. I'm listening, please tell me what happened.",
+    "I can understand how frustrating that is.",
+    "May I ask a few questions so I have it right?",
+    "Can I have your full name and date of birth, please?",
+    "Thank you. So the bill shows the same charge twice for your May visit, is that right?",
+    "Help me understand, was it the card ending four four one seven?",
+    "I'd be upset too if this happened to me.",
+    "I will personally make sure this is fixed for you today.",
+    "I'll go ahead and reverse the duplicate charge right now. Will that work for you?",
+    "Is there anything else I can help you with? Thank you again for giving us the chance.",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def prepare_caller_lines() -> int:
+    """Fill the speech cache with every line of the scenario's caller (what a second call sees)."""
+    from voicecoach.dialogue import get_scenario
+    from voicecoach.live.caller_voice import CallerVoice
+    from voicecoach.tts.synth import default_synthesizer
+
+    scenario = get_scenario(SCENARIO)
+    return CallerVoice(scenario, default_synthesizer()).render_all(scenario.caller.mood_start)
+
+
+def report(result, spoken) -> None:
+    timings = result.turn_timings
+    print(
+        f"call: {result.outcome}, {len(timings)} trainee turns answered, silence threshold "
+        f"{ARGS.silence_ms} ms, engine {ARGS.engine}"
+    )
+    if len(timings) != len(spoken[: len(timings)]):
+        print("warning: turns and script lines do not pair up; gaps may be off")
+    gaps_ms = [
+        1000 * (timing.first_sample - line.ended)
+        for line, timing in zip(spoken, timings, strict=False)
+        if timing.first_sample is not None
+    ]
+    if gaps_ms:
+        print(
+            f"turn gap (speech end -> caller's first sample), n={len(gaps_ms)}: "
+            f"median {statistics.median(gaps_ms):.0f} ms (target <= 800), "
+            f"p95 {percentile(gaps_ms, 95):.0f} ms (target <= 1200), "
+            f"max {max(gaps_ms):.0f} ms"
+        )
+        print("  per turn: " + " ".join(f"{gap:.0f}" for gap in gaps_ms))
+    stage_ms = result.timings_ms
+    print("stage shares, ms (endpointing counts from the call's own speech-end estimate):")
+    for stage in stage_ms[0] if stage_ms else {}:
+        values = [t[stage] for t in stage_ms]
+        print(f"  {stage:<12} median {statistics.median(values):7.1f}   max {max(values):7.1f}")
+    print(f"start-up to the caller's first sample: {result.startup_s:.2f} s (target <= 3 s)")
+
+
+def main() -> int:
+    from voicecoach.live.scripted import festival_speech, run_scripted_call
+
+    with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as tmp:
+        os.environ["VOICECOACH_CACHE_DIR"] = str(Path(tmp) / "cache")
+        for line in SCRIPT:
+            festival_speech(line)
+        if not ARGS.cold:
+            started = time.monotonic()
+            count = prepare_caller_lines()
+            took_s = time.monotonic() - started
+            print(f"speech cache filled: {count} caller lines in {took_s:.0f} s")
+        result, spoken = run_scripted_call(
+            SCENARIO,
+            script=SCRIPT,
+            engine=ARGS.engine,
+            silence_ms=ARGS.silence_ms,
+            data_dir=Path(tmp) / "data",
+        )
+        report(result, spoken)
+    own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory: {own_mb:.0f} MB (call process), {children_mb:.0f} MB (largest child)")
+    return 0
+
+
+PARSER = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+PARSER.add_argument("--cold", action="store_true", help="start from an empty speech cache")
+PARSER.add_argument("--engine", default="auto", help="recogniser: auto, pocketsphinx or vosk")
+PARSER.add_argument("--silence-ms", type=int, default=500, help="end-of-turn silence (ms)")
+
+if __name__ == "__main__":
+    ARGS = PARSER.parse_args()
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Benchmark the transcript scorer: per-id precision/recall/F1 and speed.
+
+    .venv/bin/python bench/scoring.py [DIR] [--errors] [--repeat N]
+
+DIR holds labelled transcripts (default ../shared/data/transcripts): each file's
+"labels" lists steps_met, checks_met and faults_present. Prints per-id P/R/F1,
+micro and macro F1, then speed: ms per trainee turn in the incremental API,
+ms for a whole 20-turn call through `voicecoach score` after start-up, and
+start-up time of the command. Timings on a shared machine are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = ROOT.parent / "shared" / "data" / "transcripts"
+
+
+def predicted_ids(score: dict) -> set[str]:
+    """The ids a score object says were met / present."""
+    ids = {k for k, v in score["steps"].items() if v["met"]}
+    ids |= {k for k, v in score["checks"].items() if v["met"]}
+    ids |= {k for k, v in score["faults"].items() if v["present"]}
+    return ids
+
+
+def label_ids(labels: dict) -> set[str]:
+    return (
+        set(labels.get("steps_met", []))
+        | set(labels.get("checks_met", []))
+        | set(labels.get("faults_present", []))
+    )
+
+
+def accuracy(files: list[Path], show_errors: bool) -> None:
+    from voicecoach.scoring import load_transcript, score_transcript
+
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for path in files:
+        transcript = load_transcript(path)
+        score = score_transcript(transcript).to_json()
+        universe = set(score["steps"]) | set(score["checks"]) | set(score["faults"])
+        truth = label_ids(json.loads(path.read_text())["labels"]) & universe
+        pred = predicted_ids(score)
+        for item in universe:
+            if item in pred and item in truth:
+                tp[item] += 1
+            elif item in pred:
+                fp[item] += 1
+                if show_errors:
+                    print(f"  FP {path.name} {item}: {_evidence(score, item)}")
+            elif item in truth:
+                fn[item] += 1
+                if show_errors:
+                    print(f"  FN {path.name} {item}")
+    print(f"\nAccuracy over {len(files)} files in {files[0].parent if files else '-'}")
+    print(f"{'id':24} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
+    f1s = []
+    for item in sorted(set(tp) | set(fp) | set(fn)):
+        p, r, f = _prf(tp[item], fp[item], fn[item])
+        f1s.append(f)
+        print(f"{item:24} {p:6.3f} {r:6.3f} {f:6.3f} {tp[item]:4d} {fp[item]:4d} {fn[item]:4d}")
+    p, r, f = _prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    print(f"micro: P={p:.3f} R={r:.3f} F1={f:.3f}")
+    print(f"macro F1={statistics.mean(f1s):.3f}  lowest id F1={min(f1s):.3f}")
+
+
+def _evidence(score: dict, item: str) -> str:
+    for section in ("steps", "checks", "faults"):
+        if item in score[section]:
+            ev = score[section][item]["evidence"]
+            return ev[0]["quote"] if ev else ""
+    return ""
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def twenty_turn_call(files: list[Path]) -> dict:
+    """A 20-turn call made of the longest transcript's turns (repeated if needed)."""
+    data = max((json.loads(p.read_text()) for p in files), key=lambda d: len(d["turns"]))
+    turns = (data["turns"] * 3)[:20]
+    data = dict(data, turns=turns)
+    return data
+
+
+def speed(files: list[Path], repeat: int) -> None:
+    from voicecoach.scoring import Scorer, load_transcript
+
+    transcripts = [load_transcript(p) for p in files]
+    per_turn_ms = []
+    for _ in range(repeat):
+        for t in transcripts:
+            scorer = Scorer(
+                t.protocol,
+                caller_name=t.caller_name,
+                record_sensitive=t.record_sensitive,
+                jargon=t.jargon,
+            )
+            for turn in t.turns:
+                t0 = time.perf_counter()
+                scorer.add_turn(turn)
+                if turn.speaker == "trainee":
+                    per_turn_ms.append((time.perf_counter() - t0) * 1000)
+            scorer.result()
+    per_turn_ms.sort()
+    print(
+        f"\nIncremental API: {len(per_turn_ms)} trainee turns, "
+        f"median {statistics.median(per_turn_ms):.3f} ms, "
+        f"p95 {per_turn_ms[int(0.95 * len(per_turn_ms))]:.3f} ms, max {max(per_turn_ms):.3f} ms "
+        "per trainee turn"
+    )
+
+    exe = ROOT / ".venv" / "bin" / "voicecoach"
+    with tempfile.TemporaryDirectory() as tmp:
+        call = Path(tmp) / "call20.json"
+        call.write_text(json.dumps(twenty_turn_call(files)))
+        startup, whole = [], []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            subprocess.run([str(exe), "--help"], capture_output=True, check=True)
+            startup.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            subprocess.run(
+                [str(exe), "score", "--json", str(call)], capture_output=True, check=True
+            )
+            whole.append(time.perf_counter() - t0)
+        code = (
+            "import time,sys;t0=time.perf_counter();"
+            "from voicecoach.cli.score import score_files;import voicecoach.cli.common;"
+            "from voicecoach.scoring.protocols import load_rubric;"
+            "[load_rubric(p) for p in ('upset_caller','spikes','desc')];"
+            "t1=time.perf_counter();score_files([sys.argv[1]], as_json=True);"
+            "t2=time.perf_counter();"
+            "print(f'{(t1-t0)*1000:.1f} {(t2-t1)*1000:.1f}', file=sys.stderr)"
+        )
+        runs = [
+            subprocess.run(
+                [sys.executable, "-c", code, str(call)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stderr.split()
+            for _ in range(3)
+        ]
+        inner = [statistics.median(float(r[i]) for r in runs) for i in (0, 1)]
+    print(f"CLI start-up (voicecoach --help): median {statistics.median(startup) * 1000:.0f} ms")
+    print(
+        f"CLI `voicecoach score --json` on a 20-turn call, whole process: "
+        f"median {statistics.median(whole) * 1000:.0f} ms"
+    )
+    print(
+        f"In-process start-up (imports, rubric validation, pattern compilation): "
+        f"median {inner[0]:.0f} ms; then a 20-turn call (load + score + print JSON): "
+        f"median {inner[1]:.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_DIR,
+        help="folder of labelled transcript JSON files",
+    )
+    parser.add_argument("--errors", action="store_true", help="list each false positive/negative")
+    parser.add_argument("--repeat", type=int, default=5, help="passes for the speed measurement")
+    parser.add_argument("--no-speed", action="store_true", help="accuracy only")
+    args = parser.parse_args()
+    files = sorted(args.directory.glob("*.json"))
+    if not files:
+        sys.exit(f"no .json transcripts in {args.directory}")
+    accuracy(files, args.errors)
+    if not args.no_speed:
+        speed(files, args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""Replay server under load: N concurrent viewers of one long session.
+
+Builds a temporary data dir holding a realistic session of `--minutes` minutes
+(tests/session_fixture.py), starts `voicecoach serve --port 0` as a separate
+process, then runs `--viewers` threads that each behave like a browser opening
+the session: the sessions list, the session page, its JSON twin, the scripts,
+then audio range requests (the first bytes, then seeks to random places, as the
+audio element does while an instructor scrubs). Prints p50/p95/max latency per
+kind of request; the target is p95 <= 200 ms for pages and audio ranges.
+
+    .venv/bin/python bench/serve.py [--viewers 20] [--minutes 10] [--seeks 15]
+
+Timings on a shared 2-core machine are noisy: run it twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from session_fixture import DEFAULT_TURNS, make_session  # noqa: E402
+
+from voicecoach.session.store import open_store  # noqa: E402
+
+RANGE_BYTES = 256 * 1024
+STATIC = (
+    "/static/vendor/wavesurfer.min.js",
+    "/static/vendor/uPlot.iife.min.js",
+    "/static/session.js",
+    "/static/app.css",
+)
+
+
+def build_data(folder: Path, minutes: float) -> str:
+    """A data dir with one `minutes`-long session (plus a few short ones); returns its id."""
+    with open_store(folder) as store:
+        one_pass_s = make_session(store, trainee="warmup").duration_s
+        repeat = max(1, round(minutes * 60 / one_pass_s))
+        long = make_session(store, trainee="amy", turns=DEFAULT_TURNS, repeat=repeat)
+        for name in ("bob", "kim"):
+            make_session(store, trainee=name)
+    return long.info.id, long.duration_s
+
+
+def start_server(data_dir: Path) -> tuple[subprocess.Popen, int]:
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "voicecoach"),
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            str(data_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    for line in process.stdout:
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if match:
+            return process, int(match.group(1))
+    raise SystemExit("the server did not start: " + process.stdout.read())
+
+
+class Viewer(threading.Thread):
+    """One instructor's browser: keep-alive connection, page assets, then audio seeks."""
+
+    def __init__(
+        self,
+        port: int,
+        session_id: str,
+        audio_bytes: int,
+        seeks: int,
+        seed: int,
+        results: dict,
+        start: threading.Barrier,
+    ):
+        super().__init__(daemon=True)
+        self.port, self.sid, self.size, self.seeks = port, session_id, audio_bytes, seeks
+        self.random = random.Random(seed)
+        self.results, self.start_barrier = results, start
+
+    def get(self, kind: str, path: str, headers: dict | None = None, first_byte: bool = False):
+        began = time.perf_counter()
+        self.conn.request("GET", path, headers=headers or {})
+        response = self.conn.getresponse()
+        if first_byte:
+            response.read(4096)
+            elapsed = time.perf_counter() - began
+            self.conn.close()  # the browser drops an open-ended stream when it seeks
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        else:
+            response.read()
+            elapsed = time.perf_counter() - began
+        if response.status not in (200, 206):
+            raise SystemExit(f"{path}: HTTP {response.status}")
+        self.results[kind].append(elapsed)
+
+    def run(self) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        self.start_barrier.wait()
+        self.get("page: list", "/sessions")
+        self.get("page: session", f"/sessions/{self.sid}")
+        self.get("page: json twin", f"/sessions/{self.sid}.json")
+        for path in STATIC:
+            self.get("static", path)
+        audio = f"/sessions/{self.sid}/audio.wav"
+        self.get("audio first bytes", audio, {"Range": "bytes=0-"}, first_byte=True)
+        for _ in range(self.seeks):
+            start = self.random.randrange(0, self.size - RANGE_BYTES)
+            self.get("audio range", audio, {"Range": f"bytes={start}-{start + RANGE_BYTES - 1}"})
+            time.sleep(self.random.uniform(0.0, 0.2))
+        self.conn.close()
+
+
+def report(results: dict[str, list[float]], wall_s: float) -> bool:
+    ok = True
+    print(f"{'request':<20}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    for kind, values in results.items():
+        ms = np.array(values) * 1000
+        p95 = float(np.percentile(ms, 95))
+        print(f"{kind:<20}{len(ms):>6}{np.median(ms):>9.1f}{p95:>9.1f}{ms.max():>9.1f}")
+        if not kind.startswith("static") and p95 > 200:
+            ok = False
+    total = sum(len(v) for v in results.values())
+    print(f"{total} requests in {wall_s:.1f} s ({total / wall_s:.0f} req/s)")
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--viewers", type=int, default=20, help="concurrent viewers")
+    parser.add_argument("--minutes", type=float, default=10.0, help="length of the session")
+    parser.add_argument("--seeks", type=int, default=15, help="audio range requests per viewer")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        began = time.perf_counter()
+        session_id, duration_s = build_data(data_dir, args.minutes)
+        audio_bytes = (data_dir / "sessions" / session_id / "call.wav").stat().st_size
+        print(
+            f"session {session_id}: {duration_s / 60:.1f} min, call.wav "
+            f"{audio_bytes / 1e6:.1f} MB (built in {time.perf_counter() - began:.1f} s)"
+        )
+        process, port = start_server(data_dir)
+        try:
+            warm = Viewer(
+                port, session_id, audio_bytes, 1, 0, defaultdict(list), threading.Barrier(1)
+            )
+            warm.run()  # first view computes and caches the waveform peaks
+            results: dict[str, list[float]] = defaultdict(list)
+            barrier = threading.Barrier(args.viewers)
+            viewers = [
+                Viewer(port, session_id, audio_bytes, args.seeks, seed, results, barrier)
+                for seed in range(args.viewers)
+            ]
+            began = time.perf_counter()
+            for viewer in viewers:
+                viewer.start()
+            for viewer in viewers:
+                viewer.join()
+            wall_s = time.perf_counter() - began
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    print(f"{args.viewers} concurrent viewers:")
+    ok = report(results, wall_s)
+    print("target p95 <= 200 ms for pages and audio:", "met" if ok else "NOT met")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""`voicecoach analyze` and `voicecoach calibrate` on festival speech, files and a virtual mic."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from delivery_signals import SR, voice
+
+from voicecoach.audio.io import load_audio, write_wav
+from voicecoach.cli import cli
+
+SENTENCE = (
+    "Thank you for calling the clinic. I understand the wait has been frustrating, "
+    "and I will check the schedule for you right now."
+)
+SENTENCE_WORDS = 23
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory) -> str:
+    """Natural English speech from festival's text2wave (about 7 s)."""
+    folder = tmp_path_factory.mktemp("speech")
+    (folder / "line.txt").write_text(SENTENCE)
+    subprocess.run(
+        ["text2wave", "-o", str(folder / "line.wav"), str(folder / "line.txt")], check=True
+    )
+    return str(folder / "line.wav")
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOICECOACH_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def json_lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def test_analyze_speech_file_json(speech_wav):
+    result = run("analyze", speech_wav, "--json")
+    assert result.exit_code == 0, result.output
+    (data,) = json_lines(result.output)
+    assert data["file"] == speech_wav
+    assert data["status"] == "ok" and data["calm"] is True
+    assert data["reference"] == "population"
+    assert {r["feature"] for r in data["reasons"]} <= {"speaking_rate_wpm"}  # festival is quick
+    feats = data["features"]
+    assert feats["pace_source"] == "syllables"
+    assert 120 < feats["speaking_rate_wpm"] < 260
+    assert 80 < feats["f0_median_hz"] < 300
+    assert feats["voiced_s"] > 2.0
+
+
+def test_analyze_with_word_times_counts_words(speech_wav, tmp_path):
+    y, sr = load_audio(speech_wav)
+    duration_s = len(y) / sr
+    step_s = (duration_s - 1.0) / SENTENCE_WORDS
+    words = [
+        {"word": w, "start_s": 0.5 + i * step_s, "end_s": 0.5 + (i + 0.9) * step_s, "conf": 1}
+        for i, w in enumerate(SENTENCE.split())
+    ]
+    words_json = tmp_path / "words.json"
+    words_json.write_text(json.dumps({"words": words}))
+    result = run("analyze", speech_wav, "--words", str(words_json), "--json")
+    (data,) = json_lines(result.output)
+    span_s = words[-1]["end_s"] - words[0]["start_s"]
+    assert data["features"]["pace_source"] == "words"
+    assert data["features"]["speaking_rate_wpm"] == pytest.approx(60 * 23 / span_s, rel=1e-3)
+    assert data["features"]["filled_pause_count"] == 0
+
+
+def test_readable_report_and_plot(speech_wav, tmp_path):
+    out = tmp_path / "plot.png"
+    result = run("analyze", speech_wav, "--plot", str(out))
+    assert result.exit_code == 0, result.output
+    assert ": calm (tension" in result.output
+    assert "pace" in result.output and "pitch" in result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_baseline_file_judges_tense_voice(tmp_path):
+    calm = write_wav(tmp_path / "calm.wav", voice(120.0, syllables_per_s=4.0), SR)
+    tense = write_wav(
+        tmp_path / "tense.wav",
+        voice(120.0 * 2 ** (6 / 12), tilt_db_per_octave=-8.0, syllables_per_s=4.0),
+        SR,
+    )
+    result = run("analyze", str(calm), str(tense), "--baseline", str(calm), "--json")
+    assert result.exit_code == 0, result.output
+    first, second = json_lines(result.output)
+    assert first["calm"] is True and second["calm"] is False
+    tips = {r["feature"]: r["tip"] for r in second["reasons"]}
+    assert tips["pitch_shift_st"].startswith("lower your pitch: +6.0 semitones")
+
+
+def test_silent_file_is_not_enough_speech(tmp_path):
+    silent = write_wav(tmp_path / "silent.wav", np.zeros(SR * 2, dtype=np.float32), SR)
+    result = run("analyze", str(silent), "--json")
+    assert result.exit_code == 0
+    (data,) = json_lines(result.output)
+    assert data["calm"] is None and data["status"] == "not enough speech"
+
+
+def test_unreadable_file_is_one_error_line(tmp_path, speech_wav):
+    junk = tmp_path / "junk.wav"
+    junk.write_text("not audio")
+    result = run("analyze", str(junk))
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("Error:") and "junk.wav" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    several = run("analyze", str(junk), speech_wav, "--json")  # the good file still analysed
+    assert several.exit_code == 2
+    assert [d["file"] for d in json_lines(several.output)] == [speech_wav]
+
+
+def test_conflicting_options_are_usage_errors(speech_wav, tmp_path):
+    assert run("analyze", speech_wav, "--baseline", speech_wav, "--trainee", "x").exit_code == 2
+    bad_words = tmp_path / "w.json"
+    bad_words.write_text('[{"word": "hi"}]')
+    result = run("analyze", speech_wav, "--words", str(bad_words))
+    assert result.exit_code == 2 and "start_s" in result.output
+
+
+def test_calibrate_from_file_then_analyze_by_trainee(speech_wav, data_dir, tmp_path):
+    result = run("calibrate", "--trainee", "sam", "--file", speech_wav)
+    assert result.exit_code == 0, result.output
+    assert "Stored the baseline of sam" in result.output
+    stored = json.loads((data_dir / "baselines" / "sam.json").read_text())
+    assert 80 < stored["f0_median_hz"] < 300
+    result = run("analyze", speech_wav, "--trainee", "sam", "--json")
+    (data,) = json_lines(result.output)
+    assert data["reference"] == "baseline" and data["calm"] is True
+    silent = write_wav(tmp_path / "silent.wav", np.zeros(SR * 3, dtype=np.float32), SR)
+    failed = run("calibrate", "--trainee", "sam", "--file", str(silent))
+    assert failed.exit_code == 2 and "Error:" in failed.output
+    assert json.loads((data_dir / "baselines" / "sam.json").read_text()) == stored  # kept
+
+
+def test_analyze_unknown_trainee_says_how_to_calibrate(speech_wav, data_dir):
+    result = run("analyze", speech_wav, "--trainee", "nobody")
+    assert result.exit_code == 2
+    assert "voicecoach calibrate --trainee 'nobody'" in result.output
+
+
+def test_calibrate_records_the_microphone(virtual_audio, speech_wav, data_dir):
+    y, sr = load_audio(speech_wav)
+    virtual_audio.set_microphone(y, sr)
+    result = run("calibrate", "--trainee", "mic user", "--seconds", "5", "--json")
+    assert result.exit_code == 0, result.output
+    assert "Read this aloud" in result.output
+    (stored,) = json_lines(result.output)
+    assert stored["source"] == "microphone"
+    assert stored["voiced_s"] > 1.5
+    assert (data_dir / "baselines" / "mic user.json").is_file()

@@ -1,0 +1,148 @@
+"""Calm verdicts against a speaker's own baseline, reasons and tips, stored baselines."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from delivery_signals import SR, voice
+
+from voicecoach.asr.base import Word
+from voicecoach.delivery import (
+    Baseline,
+    analyze_speech,
+    baseline_path,
+    load_baseline,
+    save_baseline,
+    start_warm_up,
+    warm_up,
+)
+from voicecoach.errors import AudioError, BaselineError
+
+
+def calm_voice(f0_hz: float, seed: int = 0, **kw):
+    return voice(f0_hz, syllables_per_s=4.0, vibrato_st=0.5, vibrato_hz=1.5, seed=seed, **kw)
+
+
+def tense_voice(f0_hz: float, **kw):
+    """Higher (+5 st), brighter (flatter tilt), louder, with stronger peaks."""
+    return voice(
+        f0_hz * 2 ** (5 / 12),
+        syllables_per_s=4.0,
+        vibrato_st=1.5,
+        vibrato_hz=1.5,
+        tilt_db_per_octave=-7.0,
+        peak_boost=1.5,
+        **kw,
+    )
+
+
+@pytest.fixture(scope="module")
+def baselines():
+    return {
+        sex: Baseline.from_audio(calm_voice(f0, seed=1, duration_s=4.0), SR, source=sex)
+        for sex, f0 in [("male", 110.0), ("female", 210.0)]
+    }
+
+
+@pytest.mark.parametrize("sex, f0_hz", [("male", 110.0), ("female", 210.0)])
+def test_own_calm_voice_is_calm_and_tense_voice_is_not(baselines, sex, f0_hz):
+    calm = analyze_speech(calm_voice(f0_hz, seed=7, level=0.15), SR, baseline=baselines[sex])
+    assert calm.calm is True and calm.reasons == () and calm.reference == "baseline"
+    tense = analyze_speech(tense_voice(f0_hz), SR, baseline=baselines[sex])
+    assert tense.calm is False
+    by_feature = {r.feature: r for r in tense.reasons}
+    pitch = by_feature["pitch_shift_st"]
+    assert pitch.value == pytest.approx(5.0, abs=0.3)
+    assert pitch.band == (None, 2.5)
+    assert pitch.tip.startswith(f"lower your pitch: {pitch.value:+.1f} semitones above your calm")
+    assert "brightness_shift_st" in by_feature
+
+
+def test_pitch_is_judged_relative_to_the_speaker_not_a_fixed_band(baselines):
+    """A calm woman's voice is calm against her baseline, tense against a man's."""
+    her_voice = calm_voice(210.0, seed=3)
+    assert analyze_speech(her_voice, SR, baseline=baselines["female"]).calm is True
+    against_him = analyze_speech(her_voice, SR, baseline=baselines["male"])
+    assert against_him.calm is False
+    assert against_him.reasons[0].feature == "pitch_shift_st"
+
+
+def test_recording_level_alone_does_not_make_a_voice_tense(baselines):
+    for level in (0.05, 0.6):
+        result = analyze_speech(
+            calm_voice(110.0, seed=4, level=level), SR, baseline=baselines["male"]
+        )
+        assert result.calm is True
+
+
+def test_without_a_baseline_population_values_are_used():
+    calm = analyze_speech(calm_voice(110.0), SR)
+    assert calm.reference == "population" and calm.calm is True
+    pressed = analyze_speech(voice(110.0, tilt_db_per_octave=0.0, syllables_per_s=4.0), SR)
+    assert pressed.calm is False
+    assert pressed.reasons[0].feature == "high_band_ratio_db"
+    assert "voicecoach calibrate" in pressed.reasons[0].tip
+
+
+def _even_words(n: int, span_s: float, fillers: int = 0) -> list[Word]:
+    step_s = span_s / n
+    texts = ["um"] * fillers + ["word"] * (n - fillers)
+    return [Word(t, i * step_s, (i + 0.8) * step_s) for i, t in enumerate(texts)]
+
+
+def test_fast_pace_from_words_gives_a_slow_down_tip(baselines):
+    y = calm_voice(110.0, duration_s=6.0)
+    fast = analyze_speech(y, SR, words=_even_words(24, 6.0), baseline=baselines["male"])
+    pace = {r.feature: r for r in fast.reasons}["speaking_rate_wpm"]
+    assert pace.value == pytest.approx(24 * 60 / 5.96, rel=0.01)
+    assert pace.tip == f"slow down: {pace.value:.0f} wpm, aim for 130-170"
+    assert fast.calm is False  # 240 wpm is far above the calm band
+    steady = analyze_speech(y, SR, words=_even_words(15, 6.0), baseline=baselines["male"])
+    assert steady.calm is True and steady.reasons == ()
+
+
+def test_many_fillers_get_a_tip():
+    y = calm_voice(110.0, duration_s=6.0)
+    result = analyze_speech(y, SR, words=_even_words(15, 6.0, fillers=4))
+    fillers = {r.feature: r for r in result.reasons}["filled_pause_count"]
+    assert fillers.value == 4
+    assert fillers.tip.startswith("fewer fillers: 4 'um'/'uh'")
+
+
+def test_result_json_has_the_contract_fields(baselines):
+    result = analyze_speech(tense_voice(110.0), SR, baseline=baselines["male"])
+    data = json.loads(json.dumps(result.to_json(), allow_nan=False))
+    assert data["calm"] is False and data["status"] == "ok"
+    assert set(data["reasons"][0]) == {"feature", "value", "band", "unit", "tip"}
+    assert data["features"]["f0_median_hz"] == pytest.approx(110 * 2 ** (5 / 12), rel=0.02)
+
+
+def test_baseline_round_trip_and_errors(tmp_path, monkeypatch, baselines):
+    monkeypatch.setenv("VOICECOACH_DATA_DIR", str(tmp_path))
+    path = save_baseline("Dana K", baselines["female"])
+    assert path == tmp_path / "baselines" / "Dana K.json"
+    assert load_baseline("Dana K") == baselines["female"]
+    with pytest.raises(BaselineError, match="voicecoach calibrate"):
+        load_baseline("nobody")
+    for bad in ["", "../escape", "a/b", "x" * 80]:
+        with pytest.raises(BaselineError, match="not usable"):
+            baseline_path(bad)
+    path.write_text('{"f0_median_hz": "high"}')
+    with pytest.raises(BaselineError, match="Dana K.json"):
+        load_baseline("Dana K")
+    path.write_text("not json")
+    with pytest.raises(BaselineError, match="unreadable"):
+        load_baseline("Dana K")
+
+
+def test_baseline_needs_voiced_speech():
+    with pytest.raises(AudioError, match="voiced speech"):
+        Baseline.from_audio(voice(150.0, duration_s=0.3), SR)
+
+
+def test_warm_up_runs_in_the_background():
+    thread = start_warm_up()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert warm_up() < 5.0  # already warm: no JIT compile left

@@ -1,0 +1,163 @@
+"""The replay app in a real headless browser (Debian's chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+from session_fixture import make_session, running_server
+
+from voicecoach.session.store import open_store
+from voicecoach.web.report import build_report
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    store = open_store(tmp_path_factory.mktemp("browser") / "data")
+    made = make_session(store, trainee="amy")
+    with running_server(store) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        yield {"store": store, "made": made, "base": base}
+    store.close()
+
+
+@pytest.fixture
+def page(browser):
+    # bypass_csp lets Playwright evaluate its wait predicates; the app itself needs no eval
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield opened
+    context.close()
+    assert errors == [], errors
+
+
+def audio_time(page) -> float:
+    return page.evaluate("document.getElementById('audio').currentTime")
+
+
+def word_span(page, text: str):
+    return page.locator("#transcript .w").filter(has_text=text).first
+
+
+def test_play_seek_by_word_comment_and_override_in_the_browser(site, page):
+    made = site["made"]
+    url = f"{site['base']}/sessions/{made.info.id}"
+    page.goto(url)
+    page.wait_for_selector("#transcript .w")
+    page.wait_for_selector("#waveform >> css=div")  # wavesurfer drew its shadow root
+    assert page.locator("#tracks canvas").count() >= 1 and page.locator("#mood canvas").count() >= 1
+    coach_score = str(made.score["score"])
+    assert page.inner_text("#score-value") == coach_score
+
+    page.click("#play")
+    page.wait_for_function("document.getElementById('audio').currentTime > 0.5", timeout=15000)
+    page.click("#play")
+    assert page.evaluate("document.getElementById('audio').paused")
+
+    target = next(w for w in made.trainee_words() if w["w"] == "personally")
+    word_span(page, "personally").click()
+    assert abs(audio_time(page) - target["start"]) < 0.05
+    page.wait_for_selector("#transcript .w.current")
+    assert page.inner_text("#transcript .w.current") == "personally"
+
+    page.locator(".quote").filter(has_text="why did you not call").click()
+    fault_at = made.score["faults"]["why_did_you"]["evidence"][0]["start"]
+    assert abs(audio_time(page) - fault_at) < 0.05
+
+    page.fill("#author", "Sam Instructor")
+    page.fill("#comment-at", str(target["start"]))
+    page.fill("#comment-text", "Good ownership: firm and warm.")
+    page.click("#comment-add")
+    page.wait_for_selector(".comment .text >> text=Good ownership: firm and warm.")
+    page.reload()
+    page.wait_for_selector(".comment .text >> text=Good ownership: firm and warm.")
+    assert "Sam Instructor" in page.inner_text("#comments")
+    page.locator(".comment .stamp").first.click()
+    assert abs(audio_time(page) - target["start"]) < 0.05
+
+    item = page.locator(".item[data-item='close_call']")
+    assert "not met" in item.inner_text()
+    item.locator("button", has_text="override").click()
+    item.locator("input.reason").fill("Closed politely after the recording cut")
+    item.locator("button.save").click()
+    page.wait_for_function(
+        f"document.getElementById('score-value').textContent !== '{coach_score}'"
+    )
+    new_score = page.inner_text("#score-value")
+    assert int(new_score) > int(coach_score)
+    assert f"coach's original: {coach_score}" in page.inner_text("#original-score")
+    page.reload()
+    page.wait_for_selector(".item[data-item='close_call'] .override-note")
+    assert page.inner_text("#score-value") == new_score
+    note = page.inner_text(".item[data-item='close_call'] .override-note")
+    assert "Sam Instructor" in note and "coach said not met" in note
+    assert site["store"].get_session(made.info.id).adjusted_score == float(new_score)
+
+
+def test_the_exported_report_works_from_a_file_with_no_server(site, page, tmp_path):
+    made = site["made"]
+    site["store"].add_comment(made.info.id, t_s=6.5, text="Report comment", author="lee")
+    report = tmp_path / "report.html"
+    report.write_text(build_report(site["store"], made.info.id))
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(report.as_uri())
+    page.wait_for_selector("#transcript .w")
+    assert page.locator("#comment-add").count() == 0  # read-only
+    assert "Report comment" in page.inner_text("#comments")
+    assert page.locator("#tracks canvas").count() >= 1
+    assert page.evaluate("document.getElementById('audio').src").startswith("data:audio/wav")
+    word_span(page, "frustrating").click()
+    target = next(w for w in made.trainee_words() if w["w"] == "frustrating")
+    assert abs(audio_time(page) - target["start"]) < 0.05
+    assert all(url.startswith(("file:", "data:", "blob:")) for url in requests), requests
+
+
+def test_two_instructors_editing_one_comment_lose_neither_edit(site, browser):
+    made, store = site["made"], site["store"]
+    comment = store.add_comment(made.info.id, t_s=2.0, text="Opening", author="sam")
+    context = browser.new_context(bypass_csp=True)
+    first, second = context.new_page(), context.new_page()
+    selector = f".comment[data-id='{comment.id}']"
+    for page_, text in ((first, "Warm opening"), (second, "Opening too fast")):
+        page_.goto(f"{site['base']}/sessions/{made.info.id}")
+        row = page_.locator(selector)
+        row.locator("button.edit").click()
+        row.locator("textarea").fill(text)
+    first.locator(selector).locator("button.save").click()
+    first.wait_for_selector(f"{selector} .text >> text=Warm opening")
+
+    row = second.locator(selector)
+    row.locator("button.save").click()
+    second.wait_for_selector(f"{selector} .flash")
+    warning = second.inner_text(f"{selector} .flash")
+    assert "Someone else changed this comment" in warning and "Warm opening" in warning
+    assert row.locator("textarea").input_value() == "Opening too fast"  # the edit is kept
+    row.locator("textarea").fill("Warm opening, but too fast")
+    row.locator("button.save").click()
+    second.wait_for_selector(f"{selector} .text >> text=Warm opening, but too fast")
+    saved = store.get_comment(comment.id)
+    assert (saved.text, saved.version) == ("Warm opening, but too fast", 3)
+    context.close()

@@ -1,0 +1,73 @@
+"""`run_live_call`: assemble a spoken practice call from its parts and hold it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from voicecoach.errors import BaselineError
+from voicecoach.live.call import CallResult, LiveCall
+from voicecoach.live.speaker import SpokenLine
+from voicecoach.live.vad import DEFAULT_SILENCE_MS
+from voicecoach.live.view import CallView
+
+
+def run_live_call(
+    scenario_id: str,
+    *,
+    trainee: str,
+    engine: str = "auto",
+    silence_ms: int = DEFAULT_SILENCE_MS,
+    data_dir: str | Path | None = None,
+    input_device: int | str | None = None,
+    output_device: int | str | None = None,
+    pace_capture: bool | None = None,
+    view: CallView | None = None,
+    seed: int = 0,
+    on_start: Callable[[LiveCall], None] | None = None,
+    on_caller_done: Callable[[SpokenLine, bool], None] | None = None,
+) -> CallResult:
+    """Hold a spoken call of scenario `scenario_id` with `trainee` on the audio devices.
+
+    Raises VoiceCoachError before the call starts for an unknown scenario, a
+    missing model, no microphone or an unwritable data dir; once it has
+    started the call is always saved (incomplete, with the reason, when cut short).
+    `on_start` receives the call before it runs (to `stop()` it from outside).
+    `pace_capture=False` lets a virtual microphone that keeps its own time run unpaced.
+    """
+    started_s = time.monotonic()
+    from voicecoach.asr.select import make_recognizer
+    from voicecoach.audio.devices import Capture, Player
+    from voicecoach.delivery import load_baseline
+    from voicecoach.dialogue import get_scenario
+    from voicecoach.session.store import open_store
+    from voicecoach.tts.synth import default_synthesizer
+
+    scenario = get_scenario(scenario_id)
+    with open_store(data_dir) as store:
+        recognizer = make_recognizer(engine)
+        try:
+            baseline = load_baseline(trainee)
+        except BaselineError:
+            baseline = None
+        synthesizer = default_synthesizer()
+        synthesizer.warm_up()
+        call = LiveCall(
+            scenario,
+            trainee=trainee,
+            store=store,
+            recognizer=recognizer,
+            synthesizer=synthesizer,
+            capture=Capture(device=input_device, pace_realtime=pace_capture),
+            player=Player(device=output_device),
+            view=view,
+            baseline=baseline,
+            silence_ms=silence_ms,
+            seed=seed,
+            on_caller_done=on_caller_done,
+            started_s=started_s,
+        )
+        if on_start is not None:
+            on_start(call)
+        return call.run()

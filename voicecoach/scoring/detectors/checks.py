@@ -1,0 +1,146 @@
+"""Checks (help me understand, identity verification) and the record-disclosure context.
+
+`verify_identity` is met when the trainee asks for or confirms a second
+identifier (date of birth, address, zip code...) before giving any record
+details. The same context tells a confidentiality breach apart: record
+details about a patient given to a third party (a relative answering, a
+spouse calling) who was not checked against the patient's release list.
+"""
+
+from __future__ import annotations
+
+import re
+
+from voicecoach.scoring.detectors.base import NUM, CallState, Hit, TurnView, rx
+
+_HELP_ME_UNDERSTAND = rx(
+    r"help me (?:to )?(?:understand|make sense|get (?:a )?(?:clear|clearer|better) (?:picture|"
+    r"idea|sense|understanding)|see (?:what|how|where)|figure out (?:what|how|where)|follow|"
+    r"picture|get my head around|wrap my head around|understand better)"
+    r"|i (?:would like|want|am trying|need|would love) to (?:better |fully |really )?understand"
+    r"|(?:can|could) you help me (?:understand|see|make sense|follow)|help me get this right"
+)
+SECOND_IDENTIFIER = rx(
+    r"date of birth|birth date|birthdate|birthday|dob|d o b|when you were born|year of birth|"
+    r"zip code|zip|postal code|post code|home address|(?:your|the|current|street|mailing) address|"
+    r"address (?:on|we have on) (?:the|your|file)|last four|social security|member (?:id|number)|"
+    r"insurance id|policy number|phone number on (?:file|the account)|medical record number|"
+    r"mrn|patient id|account number"
+)
+_REQUEST_BEFORE = rx(
+    r"confirm|verify|get|have|give|tell|what|can|could|may|need|and|please|read|check|provide|"
+    r"spell|also|with|is|just|double check|go over"
+)
+_REQUEST_AFTER = re.compile(r"(?:please|for me|is that|to confirm|again|real quick|and)\b")
+_RECORD_DETAIL = rx(
+    r"(?:i|we) (?:can |do )?(?:see|have|found|show|am looking at|pulled up)(?: \w+){0,6} "
+    r"(?:account|balance|charge|charges|fee|bill|statement|payment|results?|appointment|chart|"
+    r"record|file|claim|dollars|\$)"
+    r"|(?:your|the|his|her) (?:account|chart|file|record|results?|balance|bill|statement|claim|"
+    r"notes?) (?:shows?|says|has|is|are|came back|went)|(?:it|that|this) (?:shows|says|looks like)"
+    r"|on (?:your|the|his|her) (?:account|file|chart|record)|" + NUM + r" dollars|\$\d+"
+    r"|(?:came back|applied to)"
+)
+_RELATION = (
+    r"(?:mother|mom|mum|father|dad|husband|wife|son|daughter|partner|boyfriend|girlfriend|"
+    r"brother|sister|grandmother|grandfather|grandma|grandpa|granny|aunt|uncle|niece|nephew|"
+    r"friend|neighbor|neighbour|fiance|fiancee|child|kid|parent|parents|roommate|spouse|"
+    r"stepdad|stepmom|caregiver|carer)"
+)
+_THIRD_PARTY = rx(
+    r"(?:calling|call|asking|ringing|phoning|here|checking) (?:about|for|on behalf of|regarding|"
+    r"in for) (?:my|our) "
+    + _RELATION
+    + r"|this is (?:his|her|their) "
+    + _RELATION
+    + r"|i am (?:his|her|their) "
+    + _RELATION
+    + r"|(?:she|he|they) (?:is|are) (?:at work|not here|not home|not in|out|not available|"
+    r"unavailable|busy|asleep|in the shower|at school|away|in the hospital|not around|sleeping)"
+    r"|my "
+    + _RELATION
+    + r" (?:test|tests|scan|results|appointment|bill|prescription|lab|labs|biopsy|"
+    r"mri|x ray|visit|bloodwork|blood work|surgery|procedure)"
+    r"|can i take a message|(?:she|he) can not (?:come to|get to|talk)"
+    r"|my " + _RELATION + r" (?:\w+ )?(?:had|has|got|needs|did) (?:a |an |his |her |some |the )?"
+    r"(?:test|tests|scan|appointment|results|bloodwork|blood work|procedure|surgery|biopsy|x ray|"
+    r"mri|visit|lab|labs|prescription)"
+)
+_PERMISSION = rx(
+    r"release (?:form|list)|authoriz\w*|authoris\w*|permission|consent|on (?:his|her|their|the) "
+    r"(?:list|file|form|release)|allowed to (?:get|receive|have|hear|discuss)|proxy|power of "
+    r"attorney|hipaa (?:form|release)|listed (?:as|on)"
+)
+_NOT_ENTITLED = rx(
+    r"not on (?:his|her|their|the) (?:list|form|release|file)|not (?:listed|authorized|"
+    r"authorised)|no (?:permission|release|authorization|consent) on file"
+)
+_THIRD_PERSON = rx(r"she|her|he|his|him|(?:mr|mrs|ms|miss|mister) \w+|the patient")
+_PATIENT_INFO = rx(
+    r"appointment|booked|scheduled|results?|test|lab|scan|sample|diagnos\w*|prescription|"
+    r"medication|medicine|refill|bill|balance|owes|visit|notes? (?:say|said|show)|doctor wants|"
+    r"procedure|surgery|x ray|monitor|blood|biopsy|pregnan\w*|pap|mammogram|treatment|"
+    r"condition|cells|heartbeats?|referral|cancer|tumou?r|infection|pressure|sugar|cholesterol|"
+    r"pills?|dose|therapy|ultrasound|mri|ct|imaging"
+)
+_WITHHELD = rx(
+    r"can not (?:share|give|discuss|tell|confirm|release|say|go into)|not able to (?:share|give|"
+    r"discuss|tell|confirm|release)|unable to|will not be able to|not allowed|privacy|"
+    r"not permitted|can not talk about"
+)
+
+
+def help_me_understand(turn: TurnView, call: CallState) -> Hit | None:
+    """'Help me understand' or the same intent, instead of a 'why did you' question."""
+    return turn.first(_HELP_ME_UNDERSTAND)
+
+
+def asks_identifier(turn: TurnView) -> Hit | None:
+    """The trainee asks for or confirms a second identifier (date of birth, address...)."""
+
+    def requested(m: re.Match) -> bool:
+        return (
+            m.start() == 0
+            or bool(_REQUEST_BEFORE.search(turn.before(m, 7)))
+            or bool(_REQUEST_AFTER.match(turn.after(m, 4)))
+        )
+
+    return turn.first(SECOND_IDENTIFIER, requested)
+
+
+def discloses_record(turn: TurnView) -> bool:
+    """Whether the turn reads record details (amounts, charges, results) off the account."""
+    return _RECORD_DETAIL.search(turn.norm.text) is not None
+
+
+def verify_identity(turn: TurnView, call: CallState) -> Hit | None:
+    """A second identifier checked before any record details were given."""
+    if call.disclosed_unverified:
+        return None
+    return asks_identifier(turn)
+
+
+def caller_is_third_party(caller_text: str) -> bool:
+    """Whether a caller turn shows the other party is not the patient (a relative...)."""
+    return _THIRD_PARTY.search(caller_text) is not None
+
+
+def checks_entitlement(turn: TurnView) -> bool:
+    """The trainee checks the caller against the patient's release list (and finds them on it)."""
+    text = turn.norm.text
+    return bool(_PERMISSION.search(text)) and not _NOT_ENTITLED.search(text)
+
+
+def discloses_third_party_record(turn: TurnView, call: CallState) -> Hit | None:
+    """A sentence giving a third person's (the patient's) record details, not withheld."""
+    norm = turn.norm
+    for start, end in norm.sentences:
+        sentence = " ".join(norm.tokens[start:end])
+        if _WITHHELD.search(sentence) or not _THIRD_PERSON.search(sentence):
+            continue
+        m = _PATIENT_INFO.search(sentence)
+        if m:
+            offset = len(" ".join(norm.tokens[:start])) + (1 if start else 0)
+            token = norm.token_at(offset + m.start())
+            return Hit(norm.span(token, token))
+    return None

@@ -1,0 +1,141 @@
+"""DESC steps for a coworker conflict: describe, express, specify, consequences."""
+
+from __future__ import annotations
+
+import re
+
+from voicecoach.scoring.detectors.base import NUM, WEEKDAYS, CallState, Hit, TurnView, rx
+
+LABELS = rx(
+    r"lazy|rude|gossip\w*|careless|unprofessional|selfish|irresponsible|useless|sloppy|"
+    r"ridiculous|disappearing|slacking|slacker|hopeless|incompetent|annoying|inconsiderate|"
+    r"disrespectful|you people|always (?:\w+ing|disappear\w*|leave|leaving|late|gone)|never "
+    r"(?:there|around|here|help\w*)|such a|so typical|pathetic|clueless|a joke|attitude problem|"
+    r"big mouth|cannot be trusted|can not be trusted|unreliable"
+)
+_OCCASION = (
+    r"(?:yesterday|this morning|this afternoon|today|earlier|last (?:week|night|time|"
+    + WEEKDAYS
+    + r")|on "
+    + WEEKDAYS
+    + r"|"
+    + WEEKDAYS
+    + r"|at (?:about |around )?"
+    + NUM
+    + r"|around "
+    + NUM
+    + r"|for (?:about |around |over |almost |nearly )?"
+    + NUM
+    + r"(?: \w+)? minutes|twice|"
+    r"(?:two|three|four|several|a few) times|after lunch|before lunch|during (?:the|lunch)|"
+    r"at the (?:counter|desk|front)|while you were|when you were|i (?:have )?(?:noticed|saw|heard|"
+    r"observed|counted))"
+)
+_BEHAVIOUR = (
+    r"(?:you (?:were|was|left|said|read|went|took|stepped|walked|announced|discussed|talked|"
+    r"mentioned|called|answered|did not|have been|had|came|arrived|told|used|shared|gave|spoke|"
+    r"put|forgot|missed|skipped|got|asked|brought|raised|laughed|shouted|yelled|hung up|\w+ed)|"
+    r"your (?:\w+ ){0,2}(?:went|was|ran|lasted|took|were)|(?:the )?(?:\w+ )?(?:line|queue|wait) "
+    r"(?:got|was|grew|went|reached)|"
+    r"(?:the |front )?(?:desk|counter|phone|phones|front desk|waiting room)(?: \w+)? (?:was|were|"
+    r"sat|stayed|went|rang)|(?:patients|people|someone|nobody|no one|a patient|(?:two|three|four|"
+    r"five|several) (?:patients|people)) (?:were |was )?(?:waited|waiting|could hear|heard|"
+    r"overheard|stood|standing|arrived|left|had to|complained))"
+)
+_DESCRIBE = re.compile(
+    r"\b"
+    + _OCCASION
+    + r"\b(?: \w+){0,14} "
+    + _BEHAVIOUR
+    + r"\b|\b"
+    + _BEHAVIOUR
+    + r"\b(?: \w+){0,14} "
+    + _OCCASION
+    + r"\b"
+)
+_WHY_QUESTION = rx(r"why (?:did|do|were|would|have)|how come")
+_EXPRESS = rx(
+    r"i (?:really |just |also |honestly |do |sometimes |often |then |start to |have been |was "
+    r"|am |get |got |felt )*(?:feel|felt|worry|worried|get (?:worried|stressed|anxious|nervous|"
+    r"frustrated|overwhelmed|flustered|upset)|(?:was|am|get|got) (?:\w+ )?(?:embarrassed|"
+    r"uncomfortable|worried|stressed|panicked|upset|frustrated|concerned|anxious|overwhelmed|"
+    r"flustered|torn|stuck|stretched)|end up|struggle|can not (?:keep up|cover|do both|be in two)|"
+    r"get stuck|find it (?:hard|difficult|stressful)|have to (?:cover|run|juggle|scramble)|"
+    r"am left|was left|lose|lost)"
+    r"|(?:it|this|that) (?:really )?(?:makes|made|leaves|left|puts|put|gets|got) me(?: feel)? \w+"
+    r"|(?:it|this|that) (?:is|was) (?:really |very |quite )?(?:hard|difficult|stressful|"
+    r"awkward|embarrassing|uncomfortable|a problem) for (?:me|us|the patients|patients)"
+    r"|(?:it|this|that) (?:affects|impacts|hurts) (?:me|the patients|patients|us|our|my)"
+    r"|(?:makes|made) (?:it )?(?:hard|difficult) for me|(?:i|we) (?:are |were )?(?:left )?"
+    r"short handed|my (?:concern|worry) is"
+)
+_OPINION = re.compile(r"(?:like|that) you\b|you are\b")  # "I feel like you..." judges
+_REQUEST = rx(
+    r"what i (?:would like|would really like|need|am asking|want|would ask|would love)"
+    r"|i would (?:really )?(?:like|love|prefer) (?:you|us|for you|for us|it if you|if you|if we)"
+    r"|i would (?:really )?appreciate (?:it )?if you|i need you to|i am asking (?:you|that|if)"
+    r"|(?:could|can|would) you (?:please )?(?!tell|explain|help me|give me a|talk|hear)\w+"
+    r"|please (?!tell me)\w+|from now on|going forward|next time|in (?:the )?future"
+    r"|(?:can|could) we (?:agree|try|make|start|set|both|use|keep|switch)"
+    r"|let us (?:agree|try|make|start|use|set|both|keep|switch)|it would help (?:me )?if you"
+    r"|my request is|can i ask you to|would you be (?:willing|able|okay) to|i would ask that"
+    r"|the ask is|make sure (?:you|that you|someone|one of us)"
+)
+_VAGUE_REQUEST = re.compile(
+    r"sort (?:yourself|it) out|do better|get it together|get your act together|fix (?:it|this|"
+    r"yourself)|figure it out|shape up|step up|be better|stop it|knock it off|grow up|be more "
+    r"professional|do your job|just be|sort it|deal with it|pull your weight"
+)
+_CONSEQUENCE = rx(
+    r"that way|this way|if we (?:both )?(?:do|can do|manage|stick to|try) (?:that|this|it)|"
+    r"if you (?:do|can do|could do|can manage) (?:that|this|it)"
+    r"|(?:that|this|it) (?:would|will|could|should) (?:really )?(?:make (?:a|things|it|my|our|"
+    r"everything|the)|mean|help|be (?:a big|a huge|great|so much|much))"
+    r"|(?:patients|everyone|we|you|the patients|both of us|i|the desk|the front|mornings) "
+    r"(?:will|would|could|can|should) (?:both )?(?:always |all |never |also |really )?"
+    r"(?:feel|have|be able|trust|get|stay|save|avoid|know|not have to|see|keep|run|go|be "
+    r"(?:calmer|happier|less|more|safe|covered|able|on time))"
+    r"|we (?:will|would) both|the (?:upside|benefit|good news) (?:is|would be)|which means "
+    r"(?:we|patients|you|i)|we (?:will|would) not (?:get|have)|no more (?:complaints|waiting)"
+)
+_THREAT = re.compile(
+    r"report|manager|\bhr\b|write you up|disciplin|warning|or else|happens again|in trouble|"
+    r"fired|formal complaint|escalate|supervisor|consequences for you|i will have to tell"
+)
+
+
+def describe(turn: TurnView, call: CallState) -> Hit | None:
+    """Describes the behaviour objectively (when, what happened) without labels or 'why did you'."""
+    if LABELS.search(turn.norm.text):
+        return None
+
+    def objective(m: re.Match) -> bool:
+        sentence = turn.norm.sentence_text(turn.norm.token_at(m.start()))
+        return not _WHY_QUESTION.search(sentence)
+
+    return turn.first(_DESCRIBE, objective)
+
+
+def express(turn: TurnView, call: CallState) -> Hit | None:
+    """Says how the behaviour affects the trainee or the patients, as an 'I' statement."""
+    return turn.first(_EXPRESS, lambda m: not _OPINION.match(turn.after(m, 3)))
+
+
+def specify(turn: TurnView, call: CallState) -> Hit | None:
+    """Asks for a specific change; a vague demand ('sort yourself out') does not count."""
+
+    def specific(m: re.Match) -> bool:
+        rest = turn.after(m, 12)
+        return len(rest.split()) >= 4 and not _VAGUE_REQUEST.search(m.group() + " " + rest)
+
+    return turn.first(_REQUEST, specific)
+
+
+def consequences(turn: TurnView, call: CallState) -> Hit | None:
+    """States the positive outcome of the change; a threat does not count."""
+
+    def positive(m: re.Match) -> bool:
+        sentence = turn.norm.sentence_text(turn.norm.token_at(m.start()))
+        return not _THREAT.search(sentence + " " + turn.after(m, 10))
+
+    return turn.first(_CONSEQUENCE, positive)

@@ -1,0 +1,435 @@
+"""Faults: accusatory 'why did you', dismissive brush-offs, unexplained jargon, breaches."""
+
+from __future__ import annotations
+
+import re
+
+from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
+from voicecoach.scoring.detectors.checks import discloses_third_party_record
+
+# --- why_did_you --------------------------------------------------------------
+
+_WHY = rx(
+    r"(?:why|how come)(?: on earth| exactly| then)? "
+    r"(?:(?P<aux>did|would|were|was|had|have|could|do|are|is|should|did not|would not|were not|"
+    r"had not|have not|could not|do not|are not|can not) (?:not )?)?you(?: not)?"
+    r"(?P<rest>(?: \w+){0,3})"
+    r"|what were you thinking|what (?:made|possessed) you (?:think|do|decide|say|go|assume"
+    r"|believe)"
+)
+_WHY_NOT_ACCUSING_BEFORE = re.compile(
+    r"(?:know|see|understand|hear|get|imagine|that is|this is|which is|explains|explain|reason|"
+    r"wonder if|ask)$"
+)
+_WHY_DONT_YOU_OFFER = re.compile(
+    r"^ (?:tell|go ahead|let|give|take|have|come|bring|hold|start|walk|grab|pop|send|call me|"
+    r"try|just|stay|sit|relax and tell)"
+)
+
+
+def why_did_you(turn: TurnView, call: CallState) -> Hit | None:
+    """An accusatory 'why did you / why didn't you / how come you' question to the caller."""
+
+    def accusing(m: re.Match) -> bool:
+        if _WHY_NOT_ACCUSING_BEFORE.search(turn.before(m, 2)):
+            return False
+        aux = (m.group("aux") or "").replace(" not", "")
+        rest = m.group("rest") or ""
+        if m.group().startswith(("what were you", "what made", "what possessed")):
+            return True
+        if aux in {"do", "are", "is"}:
+            # "why don't you tell me..." invites; "why do you always..." accuses
+            if "not" in (m.group("aux") or "") and not _WHY_DONT_YOU_OFFER.match(rest):
+                return True
+            return bool(
+                re.match(
+                    r" (?:always|keep|never|think it is okay|not|only|just now|still|being)", rest
+                )
+            )
+        if not aux:
+            return m.group().startswith("how come") or bool(
+                re.match(r" (?:did|didnt|would|never|not|left|forgot|went|thought)", rest)
+            )
+        return True
+
+    return turn.first(_WHY, accusing)
+
+
+# --- dismissive ---------------------------------------------------------------
+
+_HARD_DISMISSIVE = (
+    r"calm down|settle down|(?:you )?(?:need|have|got) to (?:relax|calm)|just relax|relax (?:sir|"
+    r"maam|madam|okay|please)|(?:okay|sir|maam|please) relax|"
+    r"not (?:really |exactly |even )?(?:my|our) (?:problem|job|department|fault|issue|"
+    r"responsibility|concern|area|business)|i do not (?:run|make|handle|deal with|control) the"
+    r"|(?:is|kind of|sort of|that is) on you|(?:that is|it is|this is) on your end|(?<!not "
+    r")(?<!not really )your (?:own )?fault|you should have (?:known|checked|"
+    r"read|called|asked|looked|thought|been)|that is your problem|you (?:people|always|never) "
+    r"(?:do|call|complain)|it is in the (?:\w+ )?(?:packet|form|paperwork|contract|agreement) you "
+    r"signed|deal with it|stop (?:yelling|shouting|complaining)|"
+    r"(?:there is|it is|that is) no (?:need|reason) to (?:yell|shout|get upset|be rude)|"
+    r"lower your voice|i just (?:do|work) (?:check in|the front|here|the desk)|not my call|"
+    r"(?:do not|no need to) take (?:that|this|it) tone|whatever|not my fault|you are overreacting|"
+    r"do not (?:yell|shout|raise your voice) at me|i do not know what (?:else )?to tell you"
+)
+_SOFT_DISMISSIVE = (
+    r"(?:there is|there was|i have|we have) (?:nothing|not (?:much|anything)) (?:i|we) (?:can|"
+    r"could) (?:do|change)|(?:nothing|not much) (?:i|we|anyone) can do|(?:i|we) (?:can not|could "
+    r"not|are not able to) (?:do|change) (?:anything|a thing|much)|can not help you|"
+    r"take (?:it|that|this) up with|(?:you will|you would|you|you will have to|you would have to) "
+    r"(?:have to|need to) (?:take (?:that|it) up|call|contact|complain to|talk to) (?:your "
+    r"insurance|the insurance|them|someone else|the (?:office )?manager|corporate|billing)|"
+    r"you can (?:complain|send an email|write|email|call back)|rules are rules|"
+    r"(?:that is|it is|this is) (?:just |simply |only )?(?:the|our) (?:policy|rules?|procedure|"
+    r"process)|(?:our|the) policy (?:is|says)|(?:that is|it is|this is) (?:just )?how (?:it|the "
+    r"system|insurance|the plan|things|this|we|that) (?:works|is set up|goes|is|work|do it)|"
+    r"out of (?:our|my) hands|(?:it is|that is) not up to (?:me|us)|that is all (?:i|we) can "
+    r"(?:tell|do|say)|the fee stays|the (?:charge|fee|bill|balance) (?:stays|stands)|"
+    r"(?:i|we) can not do anything (?:until|till|about)|nothing (?:i|we) can change|"
+    r"it is what it is|(?:that is|it is) not how (?:it|this|that) works|you (?:will )?(?:have"
+    r"|need) "
+    r"to call back (?:later|another time|tomorrow)|(?:that is|it is) (?:just )?the way (?:it"
+    r"|things) (?:is|are|goes|works)|i "
+    r"do not make the rules|the system (?:charges|does|did) (?:it|that)"
+)
+_DISMISSIVE = rx(r"(?P<hard>" + _HARD_DISMISSIVE + r")|(?P<soft>" + _SOFT_DISMISSIVE + r")")
+_ALTERNATIVE = rx(
+    r"(?:but|however) (?:i|we) (?:can|could|will)|here is what (?:i|we) (?:can|will|could)|"
+    r"what (?:i|we) can do|(?:i|we) (?:can|could) (?:offer|book|set|give|send|have|put|waive|"
+    r"try|help|cancel|call|email|keep|move|reschedule|ask|refer|check|look)|i will (?:go ahead|"
+    r"waive|book|call|send|set|put|ask|make an exception|see|have|check|look)|instead|options?|"
+    r"alternatively|one thing (?:i|we) can do|exception|you (?:can|could) (?:keep|pay|choose|"
+    r"switch|come|book|bring|still|either)|or i can|what i will do|let me (?:see|check|ask|find)"
+)
+
+
+def _dismissive_match(text: str, whole_turn: str) -> re.Match | None:
+    for m in _DISMISSIVE.finditer(text):
+        if m.group("hard") or not _ALTERNATIVE.search(whole_turn):
+            return m
+    return None
+
+
+def is_dismissive_text(text: str, whole_turn: str) -> bool:
+    """Whether canonical text brushes the caller off (policy counts only with no alternative)."""
+    return _dismissive_match(text, whole_turn) is not None
+
+
+def dismissive(turn: TurnView, call: CallState) -> Hit | None:
+    """'Calm down', 'not my problem', blaming the caller, or policy with no alternative."""
+    m = _dismissive_match(turn.norm.text, turn.norm.text)
+    return Hit(turn.norm.match_span(m)) if m else None
+
+
+# --- jargon -------------------------------------------------------------------
+
+BUILTIN_JARGON = (
+    # billing and insurance
+    "eob",
+    "explanation of benefits",
+    "deductible",
+    "coinsurance",
+    "co insurance",
+    "patient responsibility",
+    "prior authorization",
+    "prior authorisation",
+    "prior auth",
+    "pre authorization",
+    "preauthorization",
+    "pre auth",
+    "precert",
+    "pre certification",
+    "precertification",
+    "non formulary",
+    "formulary",
+    "pended",
+    "pending adjudication",
+    "adjudicated",
+    "adjudication",
+    "out of network",
+    "oon",
+    "epo",
+    "ppo",
+    "hmo",
+    "hdhp",
+    "coordination of benefits",
+    "cob",
+    "abn",
+    "advance beneficiary notice",
+    "hipaa ack",
+    "hipaa acknowledgment",
+    "hipaa acknowledgement",
+    "npi",
+    "cpt",
+    "cpt code",
+    "icd",
+    "icd 10",
+    "icd ten",
+    "diagnosis code",
+    "procedure code",
+    "modifier",
+    "bundled",
+    "unbundled",
+    "capitation",
+    "superbill",
+    "allowed amount",
+    "contractual adjustment",
+    "write off",
+    "timely filing",
+    "clearinghouse",
+    "remittance",
+    "balance billing",
+    "medical necessity",
+    "utilization review",
+    "step therapy",
+    "out of pocket max",
+    "oop max",
+    "accumulator",
+    "denial code",
+    "carve out",
+    "rider",
+    "subrogation",
+    "cob update",
+    "eligibility verification",
+    "vob",
+    "intake packet",
+    "pcp",
+    "dos",
+    "date of service",
+    "place of service",
+    "tier three",
+    "tier 3",
+    "non covered service",
+    "secondary payer",
+    "primary payer",
+    "payer",
+    "claim adjustment",
+    "recoupment",
+    "retro auth",
+    "retro authorization",
+    "peer to peer",
+    "pre existing condition exclusion",
+    # clinical
+    "hypertension",
+    "hypotension",
+    "hyperlipidemia",
+    "hypercholesterolemia",
+    "hyperglycemia",
+    "hypoglycemia",
+    "tachycardia",
+    "bradycardia",
+    "arrhythmia",
+    "atrial fibrillation",
+    "afib",
+    "a fib",
+    "myocardial infarction",
+    "edema",
+    "dyspnea",
+    "syncope",
+    "benign",
+    "malignant",
+    "metastatic",
+    "metastasis",
+    "neoplasm",
+    "lesion",
+    "carcinoma",
+    "hemolyzed",
+    "haemolysed",
+    "hemolysis",
+    "qns",
+    "quantity not sufficient",
+    "cbc",
+    "bmp",
+    "cmp",
+    "tsh",
+    "a1c",
+    "hba1c",
+    "lipid panel",
+    "ekg",
+    "ecg",
+    "echocardiogram",
+    "pre op",
+    "preop",
+    "post op",
+    "postop",
+    "lap chole",
+    "cholecystectomy",
+    "laparoscopic",
+    "appendectomy",
+    "npo",
+    "prn",
+    "bid",
+    "tid",
+    "qid",
+    "titrate",
+    "titration",
+    "contraindicated",
+    "contraindication",
+    "prophylaxis",
+    "prophylactic",
+    "idiopathic",
+    "etiology",
+    "prognosis",
+    "comorbidity",
+    "comorbidities",
+    "renal",
+    "hepatic",
+    "pulmonary",
+    "gastrointestinal",
+    "uti",
+    "copd",
+    "chf",
+    "dvt",
+    "gerd",
+    "sonogram",
+    "lumbar puncture",
+    "angiogram",
+    "catheterization",
+    "intubation",
+    "exacerbation",
+    "hyperthyroidism",
+    "hypothyroidism",
+    "neuropathy",
+    "nephropathy",
+    "retinopathy",
+    "dysplasia",
+    "atypical cells",
+    "ascus",
+    "cytology",
+    "pathology report",
+    "histology",
+    "serology",
+    "titer",
+    "inr",
+    "creatinine",
+    "egfr",
+    "ldl",
+    "hdl",
+    "triglycerides",
+    "bilirubin",
+    "psa",
+    "wbc",
+    "rbc",
+    "hematocrit",
+    "leukocytosis",
+    "anemic",
+    "hyperkalemia",
+    "hyponatremia",
+    "stat",
+    "nsaid",
+    "nsaids",
+    "ace inhibitor",
+    "beta blocker",
+    "anticoagulant",
+    "anticoagulation",
+    "statin",
+    "hypoglycemic",
+    "dermatitis",
+    "otitis media",
+    "pharyngitis",
+    "sinusitis",
+    "bronchitis",
+    "gastroenteritis",
+    "colposcopy",
+    "mammography",
+    "densitometry",
+    "dexa",
+    "holter",
+    "stress echo",
+    "ejection fraction",
+    "fasting glucose",
+    "impaired glucose",
+    "prediabetic",
+    "idc",
+    "insufficient specimen",
+    "specimen rejected",
+    "clotted specimen",
+    "recollect",
+    "recollection",
+    "ct with contrast",
+    "contrast agent",
+    "mri with contrast",
+    "biopsy margins",
+)
+_JARGON_SPECIAL = (
+    r"(?:the|an|your) or (?:schedule|time|block|suite)",
+    r"(?:a|the|needs a) pa",
+    r"the script|a script|your script|script is",
+)
+_EXPLAINED_AFTER = rx(
+    r"(?:which|that|this|it|what that|all that) (?:just |basically |simply |really )?(?:means|is "
+    r"(?:just|basically|simply|when|where|the|a|an|how|what)|stands for)|means|meaning|in other "
+    r"words|basically|in plain (?:english|words|terms)|simply put|i mean|that is just|which is|"
+    r"also called|or what|is when|is where|is just|is what|are what|is how much|is the amount|is "
+    r"a|is an|is the|so that is|that is (?:the|"
+    r"a|an|when|your)"
+)
+_EXPLAINED_BEFORE = re.compile(
+    r"(?:called|call it|known as|what we call|something called|so called|a thing called|term|"
+    r"word|is what we)\s*$"
+)
+
+
+def _jargon_pattern(extra_terms: tuple[str, ...]) -> re.Pattern:
+    terms = sorted({t.lower() for t in BUILTIN_JARGON + extra_terms}, key=len, reverse=True)
+    return re.compile(
+        r"\b(?P<term>"
+        + "|".join(re.escape(t) for t in terms)
+        + "|"
+        + "|".join(_JARGON_SPECIAL)
+        + r")\b"
+    )
+
+
+_BUILTIN_PATTERN = _jargon_pattern(())
+_PATTERN_CACHE: dict[tuple[str, ...], re.Pattern] = {}
+
+
+def _canonical_term(term: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", term.lower()))
+
+
+def jargon_pattern(call: CallState) -> re.Pattern:
+    """The built-in jargon list plus the scenario's terms, as one pattern (cached)."""
+    extra = tuple(sorted(_canonical_term(t) for t in call.jargon))
+    if not extra:
+        return _BUILTIN_PATTERN
+    if extra not in _PATTERN_CACHE:
+        _PATTERN_CACHE[extra] = _jargon_pattern(extra)
+    return _PATTERN_CACHE[extra]
+
+
+def unexplained_jargon(turn: TurnView, call: CallState) -> Hit | None:
+    """The first technical term in the turn not explained on the spot nor the caller's own word."""
+    text = turn.norm.text
+    plain = {_canonical_term(t): _canonical_term(p) for t, p in call.jargon.items()}
+    for m in jargon_pattern(call).finditer(text):
+        term = m.group("term")
+        if _EXPLAINED_AFTER.match(text[m.end() :].lstrip()[:60]) or _EXPLAINED_AFTER.search(
+            turn.after(m, 6)
+        ):
+            continue
+        if _EXPLAINED_BEFORE.search(turn.before(m, 4)):
+            continue
+        if plain.get(term) and plain[term] in text:
+            continue
+        term_rx = re.compile(r"\b" + re.escape(term) + r"\b")
+        if call.caller_said(term_rx):
+            continue
+        return Hit(turn.norm.match_span(m))
+    return None
+
+
+def jargon(turn: TurnView, call: CallState) -> Hit | None:
+    """Medical or billing jargon left unexplained."""
+    return unexplained_jargon(turn, call)
+
+
+# --- confidentiality_breach ---------------------------------------------------
+
+
+def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:
+    """A patient's information given to someone else who was not verified as entitled."""
+    if not call.third_party or call.entitlement_checked:
+        return None
+    return discloses_third_party_record(turn, call)

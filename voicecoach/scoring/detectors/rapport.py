@@ -1,0 +1,358 @@
+"""Rapport steps: thanking, using the name, inviting the story, empathy, closing."""
+
+from __future__ import annotations
+
+import re
+
+from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
+from voicecoach.scoring.text import sounds_like
+
+# --- thank_caller -------------------------------------------------------------
+
+_THANKS = rx(
+    r"(?:thank you|thanks|thank u|many thanks)(?: (?:so|very) much| a lot| a million| kindly)?"
+    r"(?: again)?(?: for (?P<object>(?:\w+ ){0,3}\w+))?"
+)
+_THANKS_NOT_FOR = re.compile(
+    r"^(?:nothing|that$|that (?!call|calling)|this$|the info|your (?:name|date|birthday|dob"
+    r"|address|zip|phone|number|"
+    r"full name|details|information)|confirming|verifying|spelling|that date|the date)"
+)
+_APPRECIATE = rx(
+    r"(?:(?:i|we) (?:really |truly |do |so )?)?appreciate (?:you|your) (?:\w+ )?(?:call|calling"
+    r"|patience|"
+    r"bringing|letting|reaching|raising|telling|flagging|holding|waiting|understanding|following|"
+    r"getting|taking|time|pointing|persistence)"
+    r"|(?:i am|we are) (?:so |really |very )?glad you (?:called|rang|phoned|reached out|got in "
+    r"touch|"
+    r"brought|let us know|told us|raised|called us)"
+)
+
+
+def thank_caller(turn: TurnView, call: CallState) -> Hit | None:
+    """Thanks the caller for calling, raising it, holding or being patient (even sarcastically)."""
+
+    def genuine(m: re.Match) -> bool:
+        if turn.before(m, 1) == "no":  # "no thank you" declines something
+            return False
+        obj = m.group("object")
+        if obj is None:
+            return " again" in m.group()  # "thanks again" thanks for the call itself
+        return not _THANKS_NOT_FOR.match(obj)
+
+    return turn.first(_THANKS, genuine) or turn.first(_APPRECIATE)
+
+
+# --- use_name -----------------------------------------------------------------
+
+_TITLES = {"mr", "mrs", "ms", "miss", "mister", "missus", "dr", "doctor", "sir"}
+_REFERENCE_BEFORE = {
+    "for",
+    "about",
+    "with",
+    "to",
+    "from",
+    "of",
+    "tell",
+    "told",
+    "ask",
+    "asked",
+    "let",
+    "see",
+    "saw",
+    "this",
+    "is",
+    "speak",
+    "speaking",
+    "reach",
+    "call",
+    "page",
+    "whether",
+    "if",
+    "and",
+}
+_REFERENCE_AFTER = {
+    "is",
+    "was",
+    "has",
+    "had",
+    "needs",
+    "needed",
+    "will",
+    "would",
+    "should",
+    "can",
+    "could",
+    "did",
+    "does",
+    "said",
+    "says",
+    "told",
+    "wants",
+    "called",
+    "came",
+    "went",
+    "got",
+    "gets",
+    "must",
+    "might",
+    "may",
+    "there",
+}
+_COMMON_WORDS = {
+    "mark",
+    "will",
+    "bill",
+    "grace",
+    "hope",
+    "faith",
+    "may",
+    "june",
+    "april",
+    "joy",
+    "rose",
+    "drew",
+    "pat",
+    "sue",
+    "art",
+    "ray",
+    "dawn",
+    "summer",
+    "rich",
+    "chase",
+    "frank",
+    "jack",
+    "don",
+    "guy",
+    "sunny",
+    "young",
+    "king",
+    "brown",
+    "white",
+    "green",
+    "black",
+    "long",
+}
+_VOCATIVE_NEIGHBOURS = {
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank",
+    "you",
+    "okay",
+    "so",
+    "oh",
+    "yes",
+    "yeah",
+    "sorry",
+    "well",
+    "great",
+    "right",
+    "sure",
+    "bye",
+    "again",
+    "care",
+    "morning",
+    "afternoon",
+    "now",
+}
+
+
+def _name_tokens(call: CallState) -> tuple[str, str]:
+    parts = call.name_parts
+    if not parts:
+        return "", ""
+    return parts[0], parts[-1] if len(parts) > 1 else ""
+
+
+def use_name(turn: TurnView, call: CallState) -> Hit | None:
+    """Addresses the caller by name (first name, or title + surname), not a namesake relative."""
+    first, last = _name_tokens(call)
+    if not first:
+        return None
+    tokens = turn.norm.tokens
+    for i, tok in enumerate(tokens):
+        titled = i > 0 and tokens[i - 1] in _TITLES
+        is_first = sounds_like(tok, first)
+        is_last = (
+            bool(last)
+            and sounds_like(tok, last)
+            and (titled or (i > 0 and sounds_like(tokens[i - 1], first)))
+        )
+        if not (is_first or is_last):
+            continue
+        start = i - 1 if (titled or (is_last and not is_first)) else i
+        end = (
+            i + 1
+            if (is_first and i + 1 < len(tokens) and last and sounds_like(tokens[i + 1], last))
+            else i
+        )
+        before = tokens[start - 1] if start > 0 else ""
+        after = tokens[end + 1] if end + 1 < len(tokens) else ""
+        is_reference = before in _REFERENCE_BEFORE or after in _REFERENCE_AFTER
+        if is_reference and not _is_vocative_boundary(turn, start, end):
+            continue
+        if tok in _COMMON_WORDS and not (
+            before in _VOCATIVE_NEIGHBOURS
+            or after in _VOCATIVE_NEIGHBOURS
+            or not before
+            or not after
+            or _is_vocative_boundary(turn, start, end)
+        ):
+            continue
+        return Hit(turn.norm.span(start, end))
+    return None
+
+
+def _is_vocative_boundary(turn: TurnView, start: int, end: int) -> bool:
+    """A comma or full stop right after the name ("Grace, is that right?")."""
+    norm = turn.norm
+    word = norm.orig_index[end]
+    return word in norm.commas or word in norm.boundaries
+
+
+# --- invite_and_listen --------------------------------------------------------
+
+_INVITE = rx(
+    r"tell me (?:about|what|how|everything|all|more|the whole|exactly|your side|the story|"
+    r"from the (?:start|beginning)|in your own words|a bit|a little|when|where|who|happened|"
+    r"whats|what is)"
+    r"|(?:walk|talk|take) me through|fill me in|(?:please )?go on\b(?! to)"
+    r"|i am (?:all ears|listening|here to (?:help|listen))|i am here (?:now|for you|and i|go "
+    r"ahead)"
+    r"|(?:i want|i would like|i would love|i need|i am happy) to hear (?:it|all|about|what|your|"
+    r"from you|the whole|everything|more|how|the story)"
+    r"|take (?:all )?(?:your|the) time(?: you need)?|(?:start|begin) (?:from|at) the (?:beginning|"
+    r"start|top)"
+    r"|(?:can|could|would) you (?:please )?(?:tell|explain|describe|share with) (?:me |us )?"
+    r"(?:what|how|more|about|everything|the whole|exactly|a bit|a little)"
+    r"|what (?:is|was) the (?:problem|issue|matter|trouble)(?! is| was| with (?:the|your) (?:card|"
+    r"insurance))|what (?:happened|is going on|has been going on|is been going on|went on|went "
+    r"wrong|"
+    r"seems to be the (?:problem|issue|trouble)|is on your mind)(?! is| was)"
+    r"|(?:i have|i have got|i got) (?:plenty of|all the|as long as|as much time as|lots of) "
+    r"(?:time|you need)|share (?:with me )?(?:what|everything|the whole)|in your own words"
+)
+_NOT_KNOWING = re.compile(
+    r"\b(?:not sure|no idea|not know|i know|we know|understand|wonder|unsure|not explain|not see|"
+    r"figure out|find out|check)$"
+)
+_GO_AHEAD = rx(r"go ahead(?: and (?P<verb>\w+))?")
+_GO_AHEAD_SELF = re.compile(r"(?:i will|i can|let me|let us|i am going to|we will|we can|to|i)$")
+_GO_AHEAD_TELL = {"tell", "explain", "describe", "share", "let", "start", "walk"}
+
+
+def invite_and_listen(turn: TurnView, call: CallState) -> Hit | None:
+    """Invites the caller to tell what happened or signals listening."""
+    hit = turn.first(_INVITE, lambda m: not _NOT_KNOWING.search(turn.before(m, 3)))
+    if hit:
+        return hit
+
+    def invitation(m: re.Match) -> bool:
+        if _GO_AHEAD_SELF.search(turn.before(m, 4)):
+            return False
+        verb = m.group("verb")
+        return verb is None or verb in _GO_AHEAD_TELL
+
+    return turn.first(_GO_AHEAD, invitation)
+
+
+# --- empathize ----------------------------------------------------------------
+
+FEELING = (
+    r"(?:frustrat\w*|upset\w*|annoy\w*|anger|angry|mad|maddening|madden\w*|worr\w*|stress\w*|"
+    r"scar\w*|awful|terrible|horrible|hard|difficult|tough|disappoint\w*|concern\w*|confus\w*|"
+    r"embarrass\w*|hurt\w*|let down|fed up|overwhelm\w*|inconvenien\w*|rough|unfair|not fair|"
+    r"nerve wracking|anxious|anxiety|unsettl\w*|exhaust\w*|rattl\w*|aggravat\w*|irritat\w*|"
+    r"painful|a pain|distress\w*|shock\w*|sad|heartbreak\w*|nightmare|hassle|unacceptable|"
+    r"how you (?:are )?feel\w*|where you are coming from|a lot to (?:deal with|handle|take in)|"
+    r"your frustration|your concern|how that feels|how it feels|humiliat\w*|infuriat\w*|"
+    r"discourag\w*|alarming|alarm\w*|unnerv\w*|miserable|lousy|bad|nervous|afraid|fright\w*|"
+    r"a (?:real )?blow|not (?:what you|the news you) (?:were )?(?:hoping|wanted|want))"
+)
+_EMPATHY = rx(
+    # first-person acknowledgement of a feeling
+    r"i (?:can |do |completely |totally |really |absolutely |fully |certainly |truly |"
+    r"definitely |only |just |well |honestly |can only |so )*(?:understand|imagine|see|hear|get"
+    r"|appreciate|know|tell|sense|recognize)"
+    r"(?: \w+){0,7} " + FEELING + r"|(?:can not|could not) imagine"
+    # "I'd be upset too", "that would rattle anyone", "would make me frustrated too"
+    r"|i would (?:\w+ ){0,3}"
+    + FEELING
+    + r"|would (?:\w+ ){0,3}"
+    + FEELING
+    + r"(?: \w+){0,2} (?:too|as well|also)"
+    r"|would (?:\w+ ){0,2}(?:upset|frustrate|annoy|worry|rattle|scare|stress|anger|bother|"
+    r"throw|shake) (?:anyone|anybody|me|most people|everyone)"
+    r"|(?:anyone|anybody|most people|everyone) would (?:\w+ ){0,2}"
+    + FEELING
+    # "that sounds really frustrating", "that must be so hard"
+    + r"|(?:that|this|it|which|all that|all of that) (?:sounds|must|seems|is|was|looks|has been|"
+    r"would be|feels|can be)(?: \w+){0,3} "
+    + FEELING
+    + r"|you (?:must|might|may|probably) (?:be |feel |have been |have felt )(?:\w+ ){0,2}"
+    + FEELING
+    + r"|you (?:sound|seem) (?:\w+ ){0,2}"
+    + FEELING
+    # apologies that acknowledge the caller's experience
+    + r"|(?:i am|we are) (?:so |really |very |truly |terribly |deeply |just )*sorry"
+    r"(?! (?:but|to interrupt|can|could|what|i did not|i missed|for the (?:wait|hold|delay)|"
+    r"about the (?:wait|hold|delay)|to keep you))"
+    r"|(?:so|really|very|terribly) sorry (?:to hear|that|about|you|for)"
+    r"|what a (?:\w+ )?(?:headache|nightmare|hassle|pain|mess|ordeal|shame|rough|awful|terrible|"
+    r"frustrating|stressful|worrying)|i hear (?:you|how|what you|that you)|i can hear (?:how|that"
+    r"|you are|the)"
+    r"|no wonder you|you have every (?:right|reason) to be|of course you are (?:\w+ )?"
+    + FEELING
+    + r"|(?:that is|it is) (?:completely |totally |very |so |perfectly )?understandable"
+    r"|you (?:did not|do not) deserve|(?:is|was) not fair (?:on|to) you"
+    r"|i would feel the same|i (?:completely |totally |really |fully |absolutely )?"
+    r"(?:understand|get it)(?! (?:your|the|what you|that you|you|if|when|which|because))"
+)
+_NEGATED_FEELING = re.compile(
+    r"\b(?:not|no|never)\b(?! (?:fair|deserve|what you|the news|imagine))(?!.*\bsorry\b)"
+)
+_IMPERSONAL = re.compile(r"to (?:say|tell|know|get|find|reach|answer|read|predict|do|see)\b")
+_IMPERSONAL_WORDS = {"hard", "difficult", "tough", "bad", "concerning", "confusing"}
+_BUT_CLAUSE = rx(r"but|however|although|that said")
+
+
+def empathize(turn: TurnView, call: CallState) -> Hit | None:
+    """Acknowledges the caller's feelings; "I understand, but that's policy" does not count."""
+    from voicecoach.scoring.detectors.faults import is_dismissive_text
+
+    def sincere(m: re.Match) -> bool:
+        if turn.before(m, 1) in {"not", "never"} or _NEGATED_FEELING.search(m.group()):
+            return False
+        if _IMPERSONAL.match(turn.after(m, 2)) and m.group().split()[-1] in _IMPERSONAL_WORDS:
+            return False
+        rest = turn.sentence_after(m, 16)
+        but = _BUT_CLAUSE.search(rest)
+        return not (but and is_dismissive_text(rest[but.end() :], turn.norm.text))
+
+    return turn.first(_EMPATHY, sincere)
+
+
+# --- close_call ---------------------------------------------------------------
+
+_REPORTED = re.compile(r"\b(?:say|said|mention|mentioned|tell you|told you|notice|noticed|see)\b")
+_CLOSE = rx(
+    r"(?:is there |was there )?anything else(?! (?:but|than))"
+    r"(?: (?:i|we) can| you need| you would like| on your mind| for you| today| you want|"
+    r"| that i can| i could| we could| you would| at all| while| going on)"
+    r"|is there (?:anything|something) (?:more|further|else)|what else can (?:i|we) (?:do|help)"
+    r"|(?:can|could|may) i (?:help|assist) (?:you )?with anything (?:else|more)"
+    r"|anything (?:more|further) (?:i|we) can|any other (?:questions|concerns)"
+    r"|(?:have i|did i) answer(?:ed)? (?:all )?your questions|(?:does|did) that answer "
+    r"(?:all )?your questions?|have i covered everything"
+    r"|(?:i|just) (?:want|wanted) to make sure (?:we|i|that we|that i|everything)"
+    r"(?: \w+){0,3} (?:resolved|sorted|covered|taken care|answered|fixed)"
+    r"|(?:thank you|thanks) (?:so much |very much )?again"
+    r"|thank you for (?:giving us|the (?:chance|opportunity))"
+)
+
+
+def close_call(turn: TurnView, call: CallState) -> Hit | None:
+    """Checks nothing else is needed, or thanks the caller again at the end."""
+    return turn.first(_CLOSE, lambda m: not _REPORTED.search(turn.before(m, 3)))

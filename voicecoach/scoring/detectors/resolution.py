@@ -1,0 +1,207 @@
+"""Problem-solving steps: clarify, take ownership, propose a solution, confirm the plan."""
+
+from __future__ import annotations
+
+import re
+
+from voicecoach.scoring.detectors.base import DAY_OR_TIME, CallState, Hit, TurnView, rx
+
+IDENTITY_WORDS = re.compile(
+    r"\b(?:name|date of birth|birth date|birthdate|birthday|dob|born|your (?:home |mailing )?"
+    r"address|zip|postal|"
+    r"spell|phone number|member id|insurance id|policy number|social security|last four)\b"
+)
+
+# --- clarify ------------------------------------------------------------------
+
+_ASK_QUESTIONS = rx(
+    r"(?:may|can|could|might) i (?:please )?ask (?:you )?(?:a few|some|a couple(?: of)?|one|a|"
+    r"two|three|some quick|a quick|a couple quick)(?: more| quick| short)* questions?"
+    r"|help me (?:to )?(?:understand|make sense|get (?:a )?clear|see what|figure out what|"
+    r"picture)"
+)
+_RESTATE = rx(
+    r"(?:just )?(?:so|to make sure) (?:that )?(?:i am|i have|i get|i understand|i got|i heard|"
+    r"we are) (?:\w+ ){0,3}(?:clear|right|straight|correct|correctly|understand|on the same page)"
+    r"|just to (?:confirm|check|be clear|be sure|recap|make sure i)"
+    r"|if i (?:understand|heard|have|got|am hearing) (?:you |this |that |it |everything )?"
+    r"(?:right|correctly)|let me (?:make sure|see if|check that|just check) i (?:understand|have"
+    r"|got)"
+    r"|(?:so )?what i am hearing is|so you are saying|so (?:if i|just so)|let me (?:repeat|read) "
+    r"(?:that|this|it) back"
+)
+_CHECK_TAIL = rx(
+    r"(?:is that|was that|have i got (?:that|it|this|everything)|did i get (?:that|it|this|"
+    r"everything)|do i have (?:that|it|this|everything)|am i|is this|does that sound) "
+    r"(?:(?!all )\w+ )?(?:right|correct|accurate)"
+)
+_SO_RIGHT = rx(
+    r"so (?:basically |just |then |okay )?(?:the|you|your|it|there|they|that|what|he|she|we)"
+    r"(?: \w+){2,30}? (?:right|correct)"
+    r"(?= (?:i|okay|so|and|then|because|let)\b|$)"
+)
+_FACT_QUESTION = rx(
+    r"(?:^|(?:okay|so|and|all right|yes|yeah|sure|great|got it|thank you|thanks|now|first|"
+    r"also|right|just|quickly|perfect|alright|then) )(?P<q>what (?:day|date|time|was|were|did"
+    r"|exactly|kind|type|happened "
+    r"when|does it|amount|is the (?:amount|charge|date))|which|when (?:did|was|were|is|do)|"
+    r"where (?:did|was|were)|who (?:was|did|were|told|said|called)|how (?:long|many|much|often) "
+    r"|was (?:it|that|this|the)|were (?:you|they|there)|did (?:you|they|the|she|he|it|anyone|"
+    r"someone)|do you (?:know|remember|have|still)|have you (?:already |ever )?(?:tried|had|"
+    r"got|gotten|received|called|been)|is it|is (?:this|that) (?:the|for|about)|had you|(?:can"
+    r"|could) you tell me (?:what|when|which|how|"
+    r"who|where|if|whether)|(?:can|could) you (?:confirm|check) (?:which|what|when|the (?!date)))"
+)
+_NOT_FACT_QUESTION = re.compile(
+    r"anything else|does that|would (?:that|this|you like)|is there|what can i|how can i|prefer|"
+    r"(?:works?|good|best|better|easier) for you|suits? you|would you like|want to come|"
+    r"good time|a few minutes|a minute|somewhere|you know what i mean|do you have (?:a|any) "
+    r"questions|are you (?:ok|okay|free|able to talk)|did you want|work for you"
+)
+
+
+def clarify(turn: TurnView, call: CallState) -> Hit | None:
+    """Asks about the problem's facts or restates them (identity questions do not count)."""
+
+    def not_identity(m: re.Match) -> bool:
+        return not IDENTITY_WORDS.search(m.group())
+
+    def not_identity_sentence(m: re.Match) -> bool:
+        return not IDENTITY_WORDS.search(turn.norm.sentence_text(turn.norm.token_at(m.start())))
+
+    for pattern, accept in (
+        (_ASK_QUESTIONS, not_identity),
+        (_RESTATE, not_identity),
+        (_CHECK_TAIL, not_identity_sentence),
+        (_SO_RIGHT, not_identity),
+    ):
+        hit = turn.first(pattern, accept)
+        if hit:
+            return hit
+
+    def about_the_problem(m: re.Match) -> bool:
+        ahead = m.group("q") + " " + turn.after(m, 7)
+        return not (IDENTITY_WORDS.search(ahead) or _NOT_FACT_QUESTION.search(ahead))
+
+    hit = turn.first(_FACT_QUESTION, about_the_problem)
+    return (
+        Hit(turn.norm.span(hit.span.first_token + 1, hit.span.last_token))
+        if (hit and hit.span.last_token > hit.span.first_token)
+        else hit
+    )
+
+
+# --- take_ownership -----------------------------------------------------------
+
+_ACTION = (
+    r"(?:make (?:this|it|that|things) right|get to the bottom|follow through|take care|handle"
+    r"|deal with|sort|fix|resolve|look into|look in to|make sure|see to|"
+    r"see that|see this|take this on|take it on|take on|own|chase|follow up|follow this up|"
+    r"get (?:this|it|that|you|your|the|a|them)|call|phone|ring|contact|reach|speak|talk|ask|"
+    r"escalate|check (?:on|with|into)|find out|track down|fax|send|email|mail|remove|waive|"
+    r"reverse|refund|credit|cancel|book|schedule|reschedule|put|pull|update|flag|search|walk|"
+    r"correct|adjust|void|drop|move|change|set (?:you|it|this|that|up)|have (?:someone|the|a|my|"
+    r"our|dr|doctor|her|his|them)|take (?:the|that|it|this) (?:fee |charge )?off|personally|"
+    r"bring|hand deliver|write|submit|resubmit|investigate|go through|dig into|pass|note|mark|"
+    r"expedite|rush|push|approve|authorize|re ?bill|fill|re ?send|go ahead)"
+)
+_OWN = rx(
+    r"(?:i will|i am going to|i am gonna|let me|i promise(?: to| i will| that i will)?|i want to|"
+    r"i would like to|i shall)(?: personally| myself| go ahead and| make sure to| also| then| "
+    r"just|"
+    r" now| right now)* "
+    + _ACTION
+    + r"|i (?:can|could) (?:personally|myself) \w+|i will be the one|leave (?:it|this|that) with "
+    r"me"
+    r"|i am (?:personally )?(?:on it|taking (?:this|it|care|charge|ownership)|putting|walking|"
+    r"calling|sending|faxing|emailing|flagging|removing|waiving|booking|writing|making a note|"
+    r"escalating|handling|looking into|reversing|refunding|crediting)"
+    r"|(?:i|i will|i am going to) (?:take|taking) (?:personal )?(?:ownership|responsibility)"
+    r"|my goal is to (?:resolve|fix|sort|get)|(?:this|that|it) is on me|i will own (?:this|it)"
+)
+_NOT_OWN = re.compile(
+    r"\bask you\b|"
+    r"^(?:let me (?:get|have|take your|grab|confirm|verify|just get|just check|check one|check "
+    r"who|"
+    r"ask you|see your|pull up your|open your|find your|look up your|bring up your|put you on "
+    r"hold|transfer)|i will (?:need|just need|transfer|put you on hold|let (?:them|someone)|pass "
+    r"(?:it|this|that|you) (?:on|along)|have to ask you))"
+)
+
+
+def take_ownership(turn: TurnView, call: CallState) -> Hit | None:
+    """Personally commits to resolving it, or to reaching the person who can."""
+    return turn.first(_OWN, lambda m: not _NOT_OWN.search(m.group() + " " + turn.after(m, 2)))
+
+
+# --- propose_solution ---------------------------------------------------------
+
+CONCRETE_ACTION = (
+    r"(?:waive|remove|reverse|refund|credit|cancel|book|schedule|reschedule|fax|send|email|"
+    r"e mail|mail|text|call (?:you|her|him|them|back|the|your|kenneth|her back|him back)|"
+    r"phone (?:you|her|him|them)|ring (?:you|her|him|them)|put (?:you|it|the|that|a|your|him|her)|"
+    r"move (?:you|it|the|your)|set (?:you|it|up|him|her)|get (?:you|it|the|a|your|that|those|this)"
+    r" (?:in|on|an|a|booked|seen|sent|over|out|to|moved|fixed|approved|refilled|back)|pull "
+    r"(?:it|the|that|back)|update|correct|adjust|void|take (?:it|the|that|this) (?:\w+ )?off|"
+    r"drop|mark (?:it|the|this|that)|flag|resubmit|submit|re ?bill|ask (?:my|the|your|our|dr|"
+    r"doctor|her|his|a|billing|the nurse|your insurance)|have (?:the|dr|doctor|someone|a|my|"
+    r"our|his|her|your)(?: \w+){1,4} (?:call|send|look|review|phone|contact|sign|fill)|walk "
+    r"(?:it|the|this)|search|look for|hold (?:the|your|it|that)|split|offer|give you|"
+    r"make an exception|leave it booked|expedite|rush|order|request|refill|renew|issue|"
+    r"apply|switch|add (?:you|it|a)|file|open (?:a|an)|arrange|sign)"
+)
+_PROPOSE = rx(
+    r"(?:i will|i am going to|i can|let me|we can|we will|i could|we could|i would be happy to|"
+    r"i am (?:able|happy|glad) to|we are (?:able|happy) to|i would be glad to|"
+    r"how about i|what i can do is|here is what (?:i|we) (?:will|can|are going to) do|"
+    r"my plan is to|i am|i have|i would like to|i want to|what i will do is|why do not i|"
+    r"why do not we|we are going to|i just|i also)"
+    r"(?: personally| myself| go ahead and| also| just| then| first| now| right now| happily|"
+    r" gladly| definitely)* "
+    + CONCRETE_ACTION
+    + r"|(?:i have(?! (?:you|your|him|her|it) )|i have got(?! (?:you|your) )|i got(?! (?:you"
+    r"|your) )|"
+    r"i can (?:offer|do|give you|get you in)|(?:there is|there are|we have|we have got) (?:also )?"
+    r"(?:an? )?(?:opening|openings|slot|slots|cancellation|spot|spots|availability|space|room|"
+    r"appointment|appointments|time)|how about|what about|i could (?:do|offer)|(?:first|next"
+    r"|earliest) "
+    r"(?:thing|available|opening|appointment|slot)(?: i have| i got| we have| is)?|(?:an )?"
+    r"opening|a cancellation|a slot|availability|you are (?:all )?(?:booked|set|scheduled))"
+    r"(?: \w+){0,6} " + DAY_OR_TIME
+)
+
+
+def propose_solution(turn: TurnView, call: CallState) -> Hit | None:
+    """States a concrete action or resolution (waive the fee, book a time, call back by ...)."""
+    return turn.first(_PROPOSE, lambda m: not _NOT_OWN.search(m.group() + " " + turn.after(m, 2)))
+
+
+# --- confirm_next_step --------------------------------------------------------
+
+_AGREE = (
+    r"(?:work|works|suit|suits|sound (?:good|okay|all right|fair|right|like a plan|reasonable|ok)|"
+    r"sounds (?:good|okay|all right|fair|right)|be (?:okay|all right|acceptable|fine|good|"
+    r"helpful|ok|better)|help|fit|okay with you|all right with you|acceptable)"
+)
+_CONFIRM = rx(
+    r"(?:will|would|does|do|did|is|can|could|might) (?:that|this|it|those|these|either|either of "
+    r"those|either one|any of those|one of those|that time|that plan|this plan|that slot|that "
+    r"option|the plan|that day|that date|" + r"(?:monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)(?: \w+){0,4})(?: \w+){0,2} "
+    + _AGREE
+    + r"|(?:is|would) (?:that|this|it) (?:\w+ )?(?:okay|all right|acceptable|fine|good|ok) "
+    r"(?:with|for|by) you|how (?:does|do) (?:that|this|those) sound"
+    r"|are you (?:okay|happy|comfortable|all right|good|fine) with (?:that|this|the plan|those|me "
+    r"\w+ing)"
+    r"|can we go (?:with|ahead with) (?:that|this)|do you agree|shall (?:i|we) (?:go ahead|do "
+    r"that)"
+    r"|would you like me to (?:go ahead|do that|book|set|put|send|schedule)"
+    r"|is that something (?:that )?(?:works|would work)|(?:sound|sounds) good(?! to me)"
+    r"|what do you think(?: of| about)? (?:that|this|the plan)|is that okay|is that all right"
+    r"|which (?:one |option )?would you (?:like|prefer)|would you prefer"
+)
+
+
+def confirm_next_step(turn: TurnView, call: CallState) -> Hit | None:
+    """Checks the caller agrees with the plan ("will that work for you?")."""
+    return turn.first(_CONFIRM)

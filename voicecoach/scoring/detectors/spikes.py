@@ -1,0 +1,114 @@
+"""SPIKES steps for unwelcome news: setting, perception, invitation, knowledge, strategy."""
+
+from __future__ import annotations
+
+from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
+from voicecoach.scoring.detectors.faults import unexplained_jargon
+from voicecoach.scoring.detectors.resolution import propose_solution
+
+_SETTING = rx(
+    r"(?:is|would) (?:now|this|it|right now) (?:still )?(?:a |an )?(?:good|okay|ok|all right|"
+    r"convenient|bad|decent|alright|fine) (?:time|moment)"
+    r"|(?:do|have) you (?:have|got|get) (?:a few|a couple(?: of)?|a|five|two|ten|some|a spare)"
+    r"(?: \w+)? (?:minutes?|moments?|time|sec|second|mins?)"
+    r"|can you (?:talk|speak) (?:freely|privately|now|right now|for a|at the moment|openly)"
+    r"|are you (?:somewhere|in a place|someplace|free|able) (?:\w+ ){0,3}(?:private|quiet|talk|"
+    r"speak)|(?:somewhere|someplace) (?:private|quiet)|is (?:it|this) (?:okay|all right|a good "
+    r"time) (?:to talk|to chat|if we talk)|can we talk (?:now|privately|for a)"
+    r"|(?:good|convenient|okay) time to (?:talk|chat|speak)|are you driving|is now okay"
+)
+_PERCEPTION = rx(
+    r"what (?:have you|were you|did (?:they|you|anyone|someone|the(?: \w+){1,2}|dr \w+|"
+    r"doctor \w+|your(?: \w+){1,2}))(?: already)? (?:been )?(?:told|tell you|say|said|hear|heard"
+    r"|understand|know|mention)"
+    r"|what (?:has|have) (?:the(?: \w+){1,2}|anyone|someone|dr \w+|doctor \w+|your(?: \w+){1,2}|"
+    r"they|we|our office) (?:already )?(?:told|said to|explained to|mentioned to|shared with) you"
+    r"|(?:has|have) (?:anyone|anybody|someone|the(?: \w+){1,2}|dr \w+|doctor \w+|we|they) "
+    r"(?:already )?(?:talked|spoken|called|contacted|reached out|explained|told you|been in touch)"
+    r"|do you know why (?:i am|we are|i have) calling|did you (?:get|receive|see|hear) (?:our|the|"
+    r"a|my) (?:letter|message|call|email|voicemail|notice|results?)"
+    r"|what do you (?:already |currently )?(?:know|understand|remember)|what is your "
+    r"understanding|how much do you (?:know|already know)|what (?:do|did) you (?:expect|think) "
+    r"(?:was|is|would)"
+    r"|have you (?:heard|been told|been contacted|received|gotten|had|seen) (?:anything|any|a "
+    r"(?:call|letter|message|notice|email))|did (?:anyone|someone|they|the \w+|dr \w+|doctor \w+) "
+    r"(?:tell|explain|mention|call|let you know|say)|are you aware|what (?:were|have) you been "
+    r"told|what do you know so far"
+)
+_INVITATION = rx(
+    r"(?:would you like|do you want|would you prefer|do you prefer|should i give you) (?:me to )?"
+    r"(?:go (?:through|over)|explain|all the details|the details|the (?:short|full|long|quick|"
+    r"whole) (?:version|story)|the main (?:point|thing|points)|more detail|to hear|walk you|hear|"
+    r"the full|the whole|everything)"
+    r"|how much (?:detail|information|do you want to know|would you like to know)"
+    r"|(?:i can|shall i|should i|i could) (?:give you|tell you|go through|walk you through"
+    r"|explain)"
+    r" (?:the|all|just|everything|a)(?: \w+){0,12} or"
+    r"|which would you prefer|whichever you prefer|how would you like me to|is it okay if i "
+    r"(?:explain|go through|share)|(?:may|can) i (?:explain|go through|share|walk you through)"
+    r"|do you want me to (?:explain|go into|go through)|would it help if i (?:explain|went|walk"
+    r"|go)"
+)
+_NEWS = rx(
+    r"(?:i am afraid|unfortunately|i am sorry to (?:say|tell you|let you know|have to tell you)|"
+    r"i have (?:some )?(?:bad|difficult|unwelcome|disappointing|tough) news|the (?:main|short|"
+    r"bottom) (?:thing|point|line|version) is|the news is|bad news is|i have to (?:let you know|"
+    r"tell you))"
+    r"|(?:has|have|had|got|was|were|is|are|will be|has been|have been|is being|needs to be|had "
+    r"to be|have to be|being) (?:been )?(?:cancelled|canceled|postponed|delayed|denied|rejected|"
+    r"moved|rescheduled|pushed back|called off|dropped|declined|not approved|not covered|bumped)"
+    r"|(?:can not|will not|could not|are not able to|are unable to|is not able to|won) "
+    r"(?:take|accept|bill|see you|cover|go ahead|use|read|process|keep|do the|be covered|pay)"
+    r"|(?:need|needs|have|has|will have) to (?:be )?(?:repeat|repeated|redo|redone|come back|"
+    r"come in again|take your blood again|do it again|be done again|have it done again|retake|"
+    r"cancel|reschedule|be redone|be retaken|draw)"
+    r"|not (?:covered|in network|accepted|approved|in your network)|stopped (?:working|covering|"
+    r"accepting|taking)|no longer (?:seeing|taking|accepting|covered|covering|in|able|work)"
+    r"|dropped (?:us|you|our)|has to cancel|did not (?:go through|get approved|work out)"
+    r"|(?:was|were) not (?:enough|able|approved)|nothing is wrong|(?:again|another) (?:test|draw|"
+    r"sample)"
+)
+_OPTIONS = rx(
+    r"(?:there are|you have|we have|i can give you|i have|here are) (?:a few|two|three|some|a "
+    r"couple(?: of)?|several|a number of|other|your) (?:\w+ )?(?:options|choices|ways|"
+    r"alternatives|possibilities)"
+    r"|here is (?:the plan|what (?:we will|i will|we can|happens|i can|i am going to|we are going "
+    r"to) do|what happens next)|(?:to|so to|let me) (?:sum up|summarize|summarise|recap)"
+    r"|(?:the|our|your) next steps? (?:is|are|will be)|what happens (?:next|now) is|so to sum"
+    r"|you (?:can|could) (?:\w+ ){1,8}or (?:you can |i can |we can )?\w+"
+)
+
+
+def setting(turn: TurnView, call: CallState) -> Hit | None:
+    """Checks it is a good time and the caller can talk privately."""
+    return turn.first(_SETTING)
+
+
+def perception(turn: TurnView, call: CallState) -> Hit | None:
+    """Asks what the caller already knows or was told."""
+    return turn.first(_PERCEPTION)
+
+
+def invitation(turn: TurnView, call: CallState) -> Hit | None:
+    """Asks how much detail the caller wants before giving it."""
+    return turn.first(_INVITATION)
+
+
+def delivers_news(turn: TurnView) -> Hit | None:
+    """A statement of unwelcome news (cancelled, not covered, must be repeated...)."""
+    return turn.first(_NEWS)
+
+
+def knowledge(turn: TurnView, call: CallState) -> Hit | None:
+    """Gives the news plainly; news first given buried in jargon does not count."""
+    if call.news_given:
+        return None
+    hit = delivers_news(turn)
+    if hit is None or unexplained_jargon(turn, call):
+        return None
+    return hit
+
+
+def strategy_summary(turn: TurnView, call: CallState) -> Hit | None:
+    """Summarises next steps, options and the follow-up plan."""
+    return turn.first(_OPTIONS) or propose_solution(turn, call)

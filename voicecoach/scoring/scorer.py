@@ -1,0 +1,309 @@
+"""Turn-by-turn scoring against a protocol rubric, with a quote for every verdict.
+
+`Scorer.add_turn` is called after each turn of a live call and returns what
+that trainee turn newly achieved or violated (the caller model reacts to it);
+`Scorer.result()` gives the contract's score object at any time.
+`score_transcript` scores a whole transcript; `rescore` applies instructor
+overrides to a score object and recomputes score and verdict.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from voicecoach.scoring.detectors import (
+    CHECK_DETECTORS,
+    FAULT_DETECTORS,
+    STEP_DETECTORS,
+    CallState,
+    Hit,
+    TurnView,
+)
+from voicecoach.scoring.detectors.checks import (
+    asks_identifier,
+    caller_is_third_party,
+    checks_entitlement,
+    discloses_record,
+)
+from voicecoach.scoring.detectors.spikes import delivers_news
+from voicecoach.scoring.protocols import CHECK_IDS, FAULT_IDS, Rubric, load_rubric
+from voicecoach.scoring.text import NormText
+from voicecoach.scoring.transcript import Transcript, Turn
+
+MAX_EVIDENCE = 3  # quotes kept per step, check or fault
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A step or check newly met, or a fault committed, by one trainee turn."""
+
+    id: str
+    kind: str  # "step" | "check" | "fault"
+    quote: str
+    turn_index: int
+    start_s: float | None
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "quote": self.quote,
+            "turn": self.turn_index,
+            "start": self.start_s,
+        }
+
+
+@dataclass(frozen=True)
+class TurnUpdate:
+    """What one turn changed: empty for caller turns."""
+
+    turn_index: int
+    detections: tuple[Detection, ...] = ()
+
+    def ids(self, kind: str | None = None) -> set[str]:
+        return {d.id for d in self.detections if kind is None or d.kind == kind}
+
+    def to_json(self) -> dict:
+        return {"turn": self.turn_index, "detections": [d.to_json() for d in self.detections]}
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """The contract's score object (see docs and `to_json`)."""
+
+    protocol: str
+    steps: dict[str, dict]
+    checks: dict[str, dict]
+    faults: dict[str, dict]
+    score: int
+    verdict: str
+
+    def to_json(self) -> dict:
+        return {
+            "protocol": self.protocol,
+            "steps": copy.deepcopy(self.steps),
+            "checks": copy.deepcopy(self.checks),
+            "faults": copy.deepcopy(self.faults),
+            "score": self.score,
+            "verdict": self.verdict,
+        }
+
+
+@dataclass
+class _Found:
+    evidence: list[dict] = field(default_factory=list)
+    trainee_indices: list[int] = field(default_factory=list)
+
+    def add(self, evidence: dict, trainee_index: int) -> None:
+        if len(self.evidence) < MAX_EVIDENCE:
+            self.evidence.append(evidence)
+            self.trainee_indices.append(trainee_index)
+
+
+def _word_start_s(turn: Turn, norm: NormText, hit: Hit) -> float | None:
+    """The recogniser's time for the first word of a match, else the turn's start."""
+    word_index = norm.word_index(hit.span)
+    if turn.words and len(turn.words) == len(norm.word_spans):
+        start = turn.words[word_index].start
+        if start is not None:
+            return round(start, 2)
+    return turn.start
+
+
+def _first_name(caller_name: str) -> str:
+    parts = caller_name.split()
+    return parts[0] if parts else ""
+
+
+class Scorer:
+    """Scores a call turn by turn against a protocol's rubric."""
+
+    def __init__(
+        self,
+        protocol: str,
+        *,
+        caller_name: str,
+        record_sensitive: bool,
+        jargon: dict[str, str] | None = None,
+    ):
+        self.rubric: Rubric = load_rubric(protocol)
+        self.call = CallState(protocol, caller_name or "", record_sensitive, dict(jargon or {}))
+        self._turn_count = 0
+        self._trainee_count = 0
+        self._found: dict[str, _Found] = {}
+
+    def add_turn(self, turn: Turn) -> TurnUpdate:
+        """Score one more turn; return what it newly achieved or violated."""
+        index = self._turn_count
+        self._turn_count += 1
+        norm = NormText(turn.text)
+        if turn.speaker != "trainee":
+            self.call.caller_turns.append(norm)
+            if caller_is_third_party(norm.text):
+                self.call.third_party = True
+            return TurnUpdate(index)
+        view = TurnView(index, self._trainee_count, norm)
+        self._trainee_count += 1
+        detections = []
+        if checks_entitlement(view):
+            self.call.entitlement_checked = True
+        for kind, ids, registry in (
+            ("step", self.rubric.step_ids, STEP_DETECTORS),
+            ("check", CHECK_IDS, CHECK_DETECTORS),
+            ("fault", FAULT_IDS, FAULT_DETECTORS),
+        ):
+            for item_id in ids:
+                hit = registry[item_id](view, self.call)
+                if hit is None:
+                    continue
+                quote = norm.quote(hit.span)
+                start_s = _word_start_s(turn, norm, hit)
+                found = self._found.setdefault(item_id, _Found())
+                if kind == "fault" or not found.evidence:
+                    detections.append(Detection(item_id, kind, quote, index, start_s))
+                found.add({"turn": index, "quote": quote, "start": start_s}, view.trainee_index)
+        self._update_context(view)
+        self.call.trainee_turns.append(norm)
+        return TurnUpdate(index, tuple(detections))
+
+    def _update_context(self, view: TurnView) -> None:
+        if asks_identifier(view):
+            self.call.identity_checked = True
+        elif discloses_record(view) and not self.call.identity_checked:
+            self.call.disclosed_unverified = True
+        if delivers_news(view):
+            self.call.news_given = True
+
+    def _in_order(self, step_order: str, trainee_indices: list[int]) -> bool:
+        n = self._trainee_count
+        window = max(2, math.ceil(n / 3))
+        if step_order == "early":
+            return any(i < window for i in trainee_indices)
+        if step_order == "late":
+            return any(i >= n - window for i in trainee_indices)
+        return True
+
+    def result(self) -> ScoreResult:
+        """The score so far, in the contract's shape (every id of the protocol present)."""
+        names = {
+            "name": _first_name(self.call.caller_name) or "the caller",
+            "full_name": self.call.caller_name or "the caller",
+        }
+        steps = {}
+        for rule in self.rubric.steps:
+            found = self._found.get(rule.id)
+            if found:
+                steps[rule.id] = {
+                    "met": True,
+                    "in_order": self._in_order(rule.order, found.trainee_indices),
+                    "evidence": list(found.evidence),
+                }
+            else:
+                steps[rule.id] = {"met": False, "evidence": [], "tip": rule.tip.format_map(names)}
+        checks = {}
+        for check_id in CHECK_IDS:
+            found = self._found.get(check_id)
+            checks[check_id] = {
+                "met": bool(found),
+                "evidence": list(found.evidence) if found else [],
+            }
+        checks["verify_identity"] = {
+            "required": self.call.record_sensitive,
+            **checks["verify_identity"],
+        }
+        faults = {}
+        for fault_id in FAULT_IDS:
+            found = self._found.get(fault_id)
+            faults[fault_id] = {
+                "present": bool(found),
+                "evidence": list(found.evidence) if found else [],
+            }
+        score, verdict = compute_score(self.rubric, steps, checks, faults)
+        return ScoreResult(self.rubric.protocol, steps, checks, faults, score, verdict)
+
+
+def compute_score(rubric: Rubric, steps: dict, checks: dict, faults: dict) -> tuple[int, str]:
+    """Score 0-100 and verdict from met steps, checks and faults (formula in the rubric YAML)."""
+    total = sum(rule.weight for rule in rubric.steps)
+    earned = 0.0
+    for rule in rubric.steps:
+        item = steps.get(rule.id, {})
+        if item.get("met"):
+            credit = 1.0 if item.get("in_order", True) else rubric.out_of_order_credit
+            earned += rule.weight * credit
+    score = 100.0 * earned / total
+    if checks.get("help_me_understand", {}).get("met"):
+        score += rubric.bonus
+    verify = checks.get("verify_identity", {})
+    if verify.get("required") and not verify.get("met"):
+        score -= rubric.verify_penalty
+    critical = False
+    for fault_id, rule in rubric.faults.items():
+        if faults.get(fault_id, {}).get("present"):
+            score -= rule.penalty
+            critical = critical or rule.critical
+    score_int = int(round(min(100.0, max(0.0, score))))
+    return score_int, rubric.verdict_for(score_int, critical=critical)
+
+
+def score_transcript(transcript: Transcript) -> ScoreResult:
+    """Score a whole transcript."""
+    scorer = Scorer(
+        transcript.protocol,
+        caller_name=transcript.caller_name,
+        record_sensitive=transcript.record_sensitive,
+        jargon=transcript.jargon,
+    )
+    for turn in transcript.turns:
+        scorer.add_turn(turn)
+    return scorer.result()
+
+
+def rescore(score_json: dict[str, Any], overrides: dict[str, bool]) -> dict:
+    """The score with step/check/fault ids forced met/present (True) or not (False).
+
+    Score and verdict are recomputed; the first original score, verdict and each
+    overridden value are kept under "original". An unknown id raises ScenarioError.
+    """
+    from voicecoach.errors import ScenarioError
+
+    out = copy.deepcopy(score_json)
+    rubric = load_rubric(out.get("protocol", ""))
+    original = out.setdefault(
+        "original",
+        {"score": score_json.get("score"), "verdict": score_json.get("verdict"), "values": {}},
+    )
+    for item_id, value in overrides.items():
+        section, key = _locate(out, item_id)
+        if section is None:
+            raise ScenarioError(f"{item_id!r} is not a step, check or fault of this score")
+        item = out[section][item_id]
+        original["values"].setdefault(item_id, bool(item.get(key)))
+        item[key] = bool(value)
+        item["overridden"] = True
+        if section == "steps":
+            if value:
+                item.setdefault("in_order", True)
+                item.pop("tip", None)
+            else:
+                item.pop("in_order", None)
+                step = rubric.step(item_id) if item_id in rubric.step_ids else None
+                if step:
+                    item.setdefault(
+                        "tip",
+                        step.tip.format_map({"name": "the caller", "full_name": "the caller"}),
+                    )
+    out["score"], out["verdict"] = compute_score(
+        rubric, out.get("steps", {}), out.get("checks", {}), out.get("faults", {})
+    )
+    return out
+
+
+def _locate(score: dict, item_id: str) -> tuple[str | None, str]:
+    for section, key in (("steps", "met"), ("checks", "met"), ("faults", "present")):
+        if item_id in score.get(section, {}):
+            return section, key
+    return None, ""

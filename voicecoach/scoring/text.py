@@ -1,0 +1,276 @@
+"""Normalised text for intent detection, mapped back to the words actually said.
+
+Typed and speech-recognised turns differ in surface form ("I'm" / "im",
+"9:15" / "nine fifteen", "um", punctuation or none). Detectors match patterns
+on one canonical form: lower case, contractions expanded, fillers dropped,
+punctuation removed. Every canonical token remembers which original token it
+came from, so a match is quoted with the trainee's own words and timed with
+the recogniser's word times.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+_TOKEN_RE = re.compile(r"[A-Za-z0-9$]+(?:['’][A-Za-z]+)*|[.?!;:,]")
+_BOUNDARY_PUNCT = {".", "?", "!", ";", ":"}
+_ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "mt", "no", "vs"}
+FILLERS = frozenset(
+    {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "hmm", "hm", "mm", "mmm", "ah", "eh"}
+)
+
+# Contractions as speech recognisers write them (no apostrophe) and as typed.
+_CONTRACTIONS = {
+    "im": "i am",
+    "ive": "i have",
+    "ill": "i will",
+    "youre": "you are",
+    "youve": "you have",
+    "youll": "you will",
+    "youd": "you would",
+    "hes": "he is",
+    "shes": "she is",
+    "theyre": "they are",
+    "theyve": "they have",
+    "theyll": "they will",
+    "weve": "we have",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "can not",
+    "cannot": "can not",
+    "wont": "will not",
+    "wouldnt": "would not",
+    "shouldnt": "should not",
+    "couldnt": "could not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "hadnt": "had not",
+    "aint": "is not",
+    "thats": "that is",
+    "theres": "there is",
+    "whats": "what is",
+    "whos": "who is",
+    "wheres": "where is",
+    "hows": "how is",
+    "lets": "let us",
+    "heres": "here is",
+    "its": "it is",
+    "itll": "it will",
+    "thatll": "that will",
+    "gonna": "going to",
+    "wanna": "want to",
+    "gotta": "got to",
+    "gimme": "give me",
+    "ok": "okay",
+    "alright": "all right",
+    "cuz": "because",
+    "cause": "because",
+    "whyd": "why did",
+    "howd": "how did",
+    "wed": "we would",
+    "theyd": "they would",
+    "id": "i would",
+    "itd": "it would",
+    "thatd": "that would",
+    "whatre": "what are",
+}
+# "id" is an identifier after these words ("photo id", "member id").
+_ID_NOUN_BEFORE = {"photo", "member", "patient", "insurance", "your", "the", "an", "card", "policy"}
+_S_IS_BASES = {"it", "that", "there", "what", "he", "she", "here", "who", "where", "how", "let"}
+
+
+def _expand(token: str, previous: str | None) -> list[str]:
+    """The canonical words for one original word token."""
+    low = token.lower().replace("’", "'")
+    if "'" in low:
+        base, _, suffix = low.partition("'")
+        if suffix == "t" and base.endswith("n"):
+            stem = base[:-1]
+            return {"ca": ["can", "not"], "wo": ["will", "not"], "sha": ["shall", "not"]}.get(
+                stem, [stem, "not"]
+            )
+        if suffix == "s":
+            if base == "let":
+                return ["let", "us"]
+            return [base, "is"] if base in _S_IS_BASES else [base]
+        tail = {"re": "are", "m": "am", "ll": "will", "ve": "have", "d": "would"}.get(suffix)
+        return [base, tail] if tail else [base + suffix]
+    if low == "id" and previous in _ID_NOUN_BEFORE:
+        return ["id"]
+    return _CONTRACTIONS.get(low, low).split()
+
+
+@dataclass(frozen=True)
+class Span:
+    """A match in a turn: token range in the canonical text and the original characters."""
+
+    first_token: int
+    last_token: int
+    char_start: int
+    char_end: int
+
+
+class NormText:
+    """A turn's text in canonical form with a map back to the original."""
+
+    def __init__(self, original: str):
+        self.original = original
+        tokens: list[str] = []
+        self.orig_index: list[int] = []  # canonical token -> original word index
+        self.word_spans: list[tuple[int, int]] = []  # original word index -> char span
+        self.boundaries: set[int] = set()  # original word indices followed by . ? ! ; :
+        self.commas: set[int] = set()  # original word indices followed by a comma
+        previous = None
+        for m in _TOKEN_RE.finditer(original):
+            tok = m.group()
+            if not tok[0].isalnum() and tok[0] != "$":
+                if self.word_spans:
+                    last = len(self.word_spans) - 1
+                    last_word = original[slice(*self.word_spans[last])].lower()
+                    if tok == ",":
+                        self.commas.add(last)
+                    elif not (tok == "." and last_word in _ABBREVIATIONS):
+                        self.boundaries.add(last)
+                continue
+            word_index = len(self.word_spans)
+            self.word_spans.append((m.start(), m.end()))
+            low = tok.lower()
+            if low in FILLERS:
+                continue
+            for part in _expand(tok.lstrip("$"), previous):
+                tokens.append(part)
+                self.orig_index.append(word_index)
+            previous = low
+        self.tokens = tokens
+        self.text = " ".join(tokens)
+        self._starts = []
+        offset = 0
+        for t in tokens:
+            self._starts.append(offset)
+            offset += len(t) + 1
+
+    def __repr__(self) -> str:
+        return f"NormText({self.text!r})"
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        """Canonical token ranges [start, end) of the sentences (by punctuation)."""
+        ranges, start = [], 0
+        for i, word_index in enumerate(self.orig_index):
+            is_last_of_word = i + 1 == len(self.orig_index) or self.orig_index[i + 1] != word_index
+            if is_last_of_word and word_index in self.boundaries:
+                ranges.append((start, i + 1))
+                start = i + 1
+        if start < len(self.tokens):
+            ranges.append((start, len(self.tokens)))
+        return ranges
+
+    def token_at(self, char_offset: int) -> int:
+        """The canonical token containing a character offset of `text`."""
+        return max(0, bisect.bisect_right(self._starts, char_offset) - 1)
+
+    def span(self, first_token: int, last_token: int) -> Span:
+        """The original characters covered by canonical tokens first..last (inclusive)."""
+        a = self.word_spans[self.orig_index[first_token]][0]
+        b = self.word_spans[self.orig_index[last_token]][1]
+        return Span(first_token, last_token, a, b)
+
+    def match_span(self, m: re.Match, group: int | str = 0) -> Span:
+        """The span of a regex match (or one of its groups) made on `text`."""
+        start, end = m.span(group)
+        return self.span(self.token_at(start), self.token_at(max(start, end - 1)))
+
+    def sentence_of(self, token: int) -> tuple[int, int]:
+        """The sentence token range holding a token."""
+        for a, b in self.sentences:
+            if a <= token < b:
+                return a, b
+        return 0, len(self.tokens)
+
+    def sentence_text(self, token: int) -> str:
+        a, b = self.sentence_of(token)
+        return " ".join(self.tokens[a:b])
+
+    def quote(self, span: Span, *, max_words: int = 30, context_words: int = 8) -> str:
+        """Readable evidence: the sentence around a match, or a window if it is long."""
+        a, b = self.sentence_of(span.first_token)
+        b = max(b, self.sentence_of(span.last_token)[1])
+        first_word = self.orig_index[a]
+        last_word = self.orig_index[b - 1]
+        if last_word - first_word + 1 > max_words:
+            first_word = max(first_word, self.orig_index[span.first_token] - context_words)
+            last_word = min(last_word, self.orig_index[span.last_token] + context_words)
+        text = self.original[self.word_spans[first_word][0] : self.word_spans[last_word][1]]
+        return text.strip()
+
+    def word_index(self, span: Span) -> int:
+        """The original word index where a match starts (for word times)."""
+        return self.orig_index[span.first_token]
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance between two short strings."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+_SOUNDEX_CODES = {
+    c: str(d)
+    for d, letters in enumerate(["aeiouyhw", "bfpv", "cgjkqsxz", "dt", "l", "mn", "r"])
+    for c in letters
+}
+
+
+def soundex(word: str) -> str:
+    """The classic Soundex key (first letter + 3 digits), for misheard names."""
+    word = "".join(c for c in word.lower() if c.isalpha())
+    if not word:
+        return ""
+    digits = [_SOUNDEX_CODES.get(c, "0") for c in word]
+    key, last = [], digits[0]
+    for c, d in zip(word[1:], digits[1:], strict=True):
+        if d != "0" and d != last:
+            key.append(d)
+        if c not in "hw":
+            last = d
+    return (word[0] + "".join(key) + "000")[:4]
+
+
+_FUNCTION_WORDS_TEXT = (
+    "a an and the on in at is it its was can will for to of or but not no so if be as by do "
+    "did has had have he she her his him you your we our they them me my us this that then "
+    "than there here what when who how why all any are were been one two ten too may might "
+    "must would could should well will just now sure"
+)
+_FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
+
+
+def sounds_like(heard: str, name: str) -> bool:
+    """Whether a recognised word is plausibly the name (exact, near spelling or same sound)."""
+    heard, name = heard.lower(), name.lower()
+    if heard == name:
+        return True
+    if len(name) < 3 or len(heard) < 3 or heard in _FUNCTION_WORDS:
+        return False
+    distance = levenshtein(heard, name)
+    same_sound = soundex(heard) == soundex(name)
+    if distance <= 1 and (min(len(name), len(heard)) >= 4 or same_sound):
+        return True
+    if same_sound and distance <= max(2, len(name) // 3):
+        return True
+    return len(name) >= 6 and heard[:3] == name[:3] and distance <= 3

@@ -1,0 +1,1 @@
+"""Practice sessions: the store (index + annotations) and the crash-safe recorder."""

@@ -1,0 +1,1 @@
+"""The instructor replay web app: sessions, annotated playback, reports."""

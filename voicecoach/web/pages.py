@@ -1,0 +1,227 @@
+"""HTML pages of the replay app: plain templates with escaped values.
+
+The session and trainee pages carry their data as JSON in the page and are drawn
+by `static/session.js` / `static/trainee.js`; the sessions list is plain HTML.
+`inline=True` (the exported report) puts every script and stylesheet in the page.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from voicecoach.session.store import SessionInfo
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+LIST_FILTERS = ("trainee", "scenario", "since", "until", "outcome", "verdict")
+OUTCOMES = ("resolved", "escalated", "hung_up", "timed_out")
+VERDICTS = ("competent", "not yet competent")
+SESSION_SCRIPTS = (
+    "vendor/wavesurfer.min.js",
+    "vendor/wavesurfer.regions.min.js",
+    "vendor/wavesurfer.timeline.min.js",
+    "vendor/uPlot.iife.min.js",
+    "session.js",
+)
+TRAINEE_SCRIPTS = ("vendor/uPlot.iife.min.js", "trainee.js")
+STYLES = ("vendor/uPlot.min.css", "app.css")
+
+
+def json_for_script(obj: Any) -> str:
+    """JSON safe inside a `<script type="application/json">` element."""
+    text = json.dumps(obj, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _assets(scripts: tuple[str, ...], *, inline: bool) -> tuple[str, str]:
+    if inline:
+        css = "".join(
+            f"<style>{(STATIC_DIR / name).read_text(encoding='utf-8')}</style>" for name in STYLES
+        )
+        js = "".join(
+            "<script>"
+            + (STATIC_DIR / name).read_text(encoding="utf-8").replace("</script", "<\\/script")
+            + "</script>"
+            for name in scripts
+        )
+    else:
+        css = "".join(f'<link rel="stylesheet" href="/static/{name}">' for name in STYLES)
+        js = "".join(f'<script src="/static/{name}"></script>' for name in scripts)
+    return css, js
+
+
+def layout(
+    title: str,
+    body: str,
+    *,
+    csrf_token: str = "",
+    scripts: tuple[str, ...] = (),
+    data: Any = None,
+    inline: bool = False,
+    nav: bool = True,
+) -> str:
+    """A whole page: head, navigation, body, embedded data and scripts."""
+    css, js = _assets(scripts, inline=inline)
+    data_tag = (
+        f'<script type="application/json" id="page-data">{json_for_script(data)}</script>'
+        if data is not None
+        else ""
+    )
+    nav_html = (
+        '<nav><a href="/sessions">Sessions</a> <span class="brand">VoiceCoach replay</span></nav>'
+        if nav
+        else ""
+    )
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<meta name='csrf-token' content='{escape(csrf_token)}'>"
+        f"<title>{escape(title)}</title>{css}</head><body>{nav_html}"
+        f"<main>{body}</main>{data_tag}{js}</body></html>"
+    )
+
+
+def error_page(status: int, message: str) -> str:
+    return layout(
+        f"Error {status}", f"<h1>Error {status}</h1><p class='error'>{escape(message)}</p>"
+    )
+
+
+def _select(name: str, options: tuple[str, ...] | list[str], chosen: str | None) -> str:
+    items = [f"<option value=''>any {escape(name)}</option>"]
+    for option in options:
+        selected = " selected" if option == chosen else ""
+        items.append(f"<option value='{escape(option)}'{selected}>{escape(option)}</option>")
+    return f"<select name='{name}' aria-label='{name}'>{''.join(items)}</select>"
+
+
+def _fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def _session_row(info: SessionInfo) -> str:
+    score = "-" if info.effective_score is None else f"{info.effective_score:g}"
+    if info.adjusted_score is not None:
+        score += f" <span class='muted' title='coach said {info.score}'>(adjusted)</span>"
+    outcome = escape(info.outcome or "-")
+    if not info.complete:
+        outcome += f" <span class='warn'>incomplete: {escape(info.reason or '')}</span>"
+    started = escape(info.started_at[:16].replace("T", " "))
+    trainee_url = "/trainees/" + quote(info.trainee, safe="")
+    cells = (
+        f"<a href='/sessions/{quote(info.id)}'>{started}</a>",
+        f"<a href='{trainee_url}'>{escape(info.trainee)}</a>",
+        escape(info.scenario_id),
+        _fmt_duration(info.duration_s),
+        outcome,
+        score,
+        escape(info.effective_verdict or "-"),
+    )
+    classes = ("", "", "", "num", "", "num", "")
+    tds = (f"<td class='{c}'>{v}</td>" for c, v in zip(classes, cells, strict=True))
+    return "<tr>" + "".join(tds) + "</tr>"
+
+
+def sessions_page(
+    sessions: list[SessionInfo],
+    filters: dict[str, str | None],
+    order: str,
+    *,
+    trainees: list[str],
+    csrf_token: str,
+) -> str:
+    """The sessions list with its filter form."""
+
+    def text_input(name: str, kind: str, label: str) -> str:
+        value = escape(filters.get(name) or "")
+        return f"<label>{label} <input type='{kind}' name='{name}' value='{value}'></label>"
+
+    order_options = "".join(
+        f"<option value='{value}'{' selected' if value == order else ''}>{label}</option>"
+        for value, label in (("date", "newest first"), ("score", "best score first"))
+    )
+    form = (
+        "<form class='filters' method='get' action='/sessions'>"
+        + _select("trainee", trainees, filters.get("trainee"))
+        + text_input("scenario", "text", "scenario")
+        + text_input("since", "date", "from")
+        + text_input("until", "date", "to")
+        + _select("outcome", OUTCOMES, filters.get("outcome"))
+        + _select("verdict", VERDICTS, filters.get("verdict"))
+        + f"<select name='order' aria-label='order'>{order_options}</select>"
+        + "<button type='submit'>Filter</button></form>"
+    )
+    rows = [_session_row(info) for info in sessions]
+    table = (
+        "<table class='sessions'><thead><tr><th>started (UTC)</th><th>trainee</th><th>scenario</th>"
+        "<th>length</th><th>outcome</th><th>score</th><th>verdict</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        if rows
+        else "<p>No sessions match. Record one with <code>voicecoach practice</code> or "
+        "<code>voicecoach demo</code>.</p>"
+    )
+    query = urlencode({k: v for k, v in {**filters, "order": order}.items() if v})
+    body = (
+        f"<h1>Sessions <small>({len(sessions)})</small></h1>{form}{table}"
+        f"<p class='muted'><a href='/sessions.json?{escape(query)}'>as JSON</a></p>"
+    )
+    return layout("Sessions", body, csrf_token=csrf_token)
+
+
+SESSION_BODY = """
+<header class="session-head">
+  <h1 id="title"></h1>
+  <div id="summary"></div>
+</header>
+<section class="player">
+  <audio id="audio" controls preload="metadata"></audio>
+  <div id="waveform" aria-label="waveform"></div>
+  <div id="tracks"></div>
+  <div id="mood"></div>
+  <div class="legend"><span class="mk step">step met</span> <span class="mk fault">fault</span>
+    <span class="mk comment">comment</span></div>
+</section>
+<div class="columns">
+  <section class="transcript-box"><h2>Transcript</h2><div id="transcript"></div></section>
+  <aside>
+    <section><h2>Score</h2><div id="score"></div></section>
+    <section><h2>Delivery</h2><div id="delivery"></div></section>
+    <section><h2>Comments</h2><div id="comments"></div><div id="comment-form-box"></div></section>
+  </aside>
+</div>
+"""
+
+
+def session_page(
+    view: dict, *, csrf_token: str = "", inline: bool = False, extra: dict | None = None
+) -> str:
+    """The annotated session page (also the exported report with `inline=True`)."""
+    info = view["session"]
+    data = {**view, **(extra or {})}
+    return layout(
+        f"{info['trainee']} · {info['scenario_id']} · {info['started_at'][:16]}",
+        SESSION_BODY,
+        csrf_token=csrf_token,
+        scripts=SESSION_SCRIPTS,
+        data=data,
+        inline=inline,
+        nav=not inline,
+    )
+
+
+def trainee_page(progress: dict) -> str:
+    """A trainee's progress across sessions."""
+    body = (
+        f"<h1>{escape(progress['trainee'])}: progress</h1>"
+        "<div id='progress-chart'></div><div id='delivery-chart'></div>"
+        "<h2>Protocol steps per session</h2><div id='steps'></div>"
+        f"<p class='muted'><a href='/trainees/{quote(progress['trainee'], safe='')}.json'>"
+        "as JSON</a></p>"
+    )
+    return layout(f"{progress['trainee']}: progress", body, scripts=TRAINEE_SCRIPTS, data=progress)
