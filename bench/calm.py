@@ -37,11 +37,23 @@ def balanced(tense: np.ndarray, angry: np.ndarray) -> tuple[float, float, float]
     return (hit + 1.0 - false_alarm) / 2.0, false_alarm, hit
 
 
-def measure_all(data: Path, rows: list[dict]) -> tuple[dict, float, float]:
+def perturb(y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Another recording chain: a random gain of +-10 dB and white noise 35 dB below the peak."""
+    gain = 10 ** (rng.uniform(-10, 10) / 20)
+    noise = rng.normal(0, 10 ** (-35 / 20) * np.max(np.abs(y)), len(y))
+    return np.clip((y + noise) * gain, -1, 1).astype(np.float32)
+
+
+def measure_all(
+    data: Path, rows: list[dict], *, perturbed: bool = False
+) -> tuple[dict, float, float]:
     """Analyse every clip once; returns results by file, analysis seconds, audio seconds."""
     results, analysis_s, audio_s = {}, 0.0, 0.0
+    rng = np.random.default_rng(0)
     for row in rows:
         y, sr = load_audio(data / row["file"], sr=None)
+        if perturbed:
+            y = perturb(y, rng)
         started = time.perf_counter()
         results[row["file"]] = analyze_speech(y, sr)
         analysis_s += time.perf_counter() - started
@@ -63,7 +75,7 @@ def pairs(rows: list[dict], results: dict) -> list[dict]:
                     continue
                 feats = results[clip["file"]].features
                 usable = results[clip["file"]].calm is not None
-                shares = {c.feature: c.share(feats, baseline) for c in BASELINE_CHECKS}
+                shares = {c.feature: c.weight * c.share(feats, baseline) for c in BASELINE_CHECKS}
                 shares["pace"] = _pace(feats, baseline)[0]
                 out.append(
                     {
@@ -118,6 +130,21 @@ def loso_threshold(judged: list[dict]) -> None:
     report("leave-one-speaker-out threshold", held, lambda p: p["loso_tense"])
 
 
+def turn_latency(data: Path, rows: list[dict]) -> None:
+    """Milliseconds from the end of a turn to its verdict, for turns of several lengths."""
+    clips = [load_audio(data / row["file"])[0] for row in rows[:: max(1, len(rows) // 20)]]
+    speech = np.concatenate(clips)
+    baseline = Baseline.from_audio(clips[0], 16000)
+    for turn_s in (3, 10, 30):
+        turn = speech[: turn_s * 16000]
+        times_ms = []
+        for _ in range(5):
+            started = time.perf_counter()
+            analyze_speech(turn, 16000, baseline=baseline)
+            times_ms.append(1000 * (time.perf_counter() - started))
+        print(f"  per-turn verdict, {turn_s:2d} s turn: median {np.median(times_ms):.0f} ms (warm)")
+
+
 def cold_start(data: Path, rows: list[dict]) -> None:
     clip = data / rows[0]["file"]
     command = [str(ROOT / ".venv" / "bin" / "voicecoach"), "analyze", str(clip), "--json"]
@@ -166,12 +193,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="emotion data folder")
     parser.add_argument("--quick", action="store_true", help="skip start-up and pYIN timings")
+    parser.add_argument(
+        "--perturb", action="store_true", help="random gain +-10 dB and noise per clip"
+    )
     args = parser.parse_args()
     with open(args.data / "MANIFEST.tsv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
 
     print(f"warm_up (this process, first analysis): {warm_up():.2f} s")
-    results, analysis_s, audio_s = measure_all(args.data, rows)
+    results, analysis_s, audio_s = measure_all(args.data, rows, perturbed=args.perturb)
     unusable = sum(r.calm is None for r in results.values())
     print(
         f"analysed {len(rows)} clips, {audio_s:.0f} s of audio in {analysis_s:.1f} s:"
@@ -194,7 +224,8 @@ def main() -> None:
     print("\n  threshold check:")
     loso_threshold(judged)
     if not args.quick:
-        print("\nstart-up and F0 tracker:")
+        print("\nlive latency, start-up and F0 tracker:")
+        turn_latency(args.data, rows)
         cold_start(args.data, rows)
         yin_vs_pyin(args.data, rows, results, n=24)
 

@@ -8,7 +8,8 @@ paced) playback, with the silence threshold at 500 ms. Prints:
 - turn gap: from the end of the trainee's speech (when the virtual microphone
   delivered its last voiced sample) to the caller's first audio sample
   handed to the output device: median and 95th percentile (targets 800 / 1200 ms);
-- each stage's share of the gap (as the call measured it);
+- each stage's share of the gap, as the call timed it (endpointing, queue,
+  final recognition, scoring, delivery, dialogue, synthesis, playback start);
 - start-up: from asking for the call to the caller's first sample (target 3 s);
 - peak memory (this process, and the speech worker / festival children).
 
@@ -84,7 +85,7 @@ def report(result, spoken) -> None:
         )
         print("  per turn: " + " ".join(f"{gap:.0f}" for gap in gaps_ms))
     stage_ms = result.timings_ms
-    print("stage shares, ms (endpointing counts from the call's own speech-end estimate):")
+    print("stage shares as the call timed them, ms (endpointing = silence threshold + VAD):")
     for stage in stage_ms[0] if stage_ms else {}:
         values = [t[stage] for t in stage_ms]
         print(f"  {stage:<12} median {statistics.median(values):7.1f}   max {max(values):7.1f}")

@@ -98,8 +98,9 @@ def test_baseline_file_judges_tense_voice(tmp_path):
     assert result.exit_code == 0, result.output
     first, second = json_lines(result.output)
     assert first["calm"] is True and second["calm"] is False
-    tips = {r["feature"]: r["tip"] for r in second["reasons"]}
-    assert tips["pitch_shift_st"].startswith("lower your pitch: +6.0 semitones")
+    pitch = {r["feature"]: r for r in second["reasons"]}["pitch_shift_st"]
+    assert pitch["value"] == pytest.approx(6.0, abs=0.2)
+    assert pitch["tip"].startswith(f"lower your pitch: {pitch['value']:+.1f} semitones above")
 
 
 def test_silent_file_is_not_enough_speech(tmp_path):

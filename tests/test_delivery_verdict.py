@@ -68,6 +68,15 @@ def test_pitch_is_judged_relative_to_the_speaker_not_a_fixed_band(baselines):
     assert against_him.reasons[0].feature == "pitch_shift_st"
 
 
+def test_unsteady_pitch_gets_a_steadiness_tip(baselines):
+    swinging = voice(110.0, syllables_per_s=4.0, vibrato_st=8.0, vibrato_hz=1.5)
+    result = analyze_speech(swinging, SR, baseline=baselines["male"])
+    assert result.calm is False
+    steadiness = {r.feature: r for r in result.reasons}["pitch_spread_shift_st"]
+    assert steadiness.value > 6.0
+    assert steadiness.tip.startswith("keep your pitch steady:")
+
+
 def test_recording_level_alone_does_not_make_a_voice_tense(baselines):
     for level in (0.05, 0.6):
         result = analyze_speech(

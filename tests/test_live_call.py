@@ -165,32 +165,54 @@ def test_a_practice_call_opens_no_network_connection(demo, demo_env):
 
 def test_kill_9_mid_call_leaves_playable_audio_and_an_incomplete_session(demo, demo_env):
     data = Path(demo_env["ROOT"]) / "killed"
-    env = {**demo_env, "VOICECOACH_DATA_DIR": str(data)}
-    proc = subprocess.Popen(
-        [VOICECOACH, "demo", "--scenario", SCENARIO_ID, "--json"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        events: list[dict] = []
-        while time.monotonic() < deadline and not any(e["type"] == "turn" for e in events):
-            time.sleep(0.5)
-            logs = list(data.glob("sessions/*/events.jsonl"))
-            if logs:
-                events = [json.loads(line) for line in logs[0].read_text().splitlines()]
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+    proc = start_demo_and_wait_for_first_turn(demo_env, data)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
     (folder,) = (data / "sessions").iterdir()
-    trainee, sr = sf.read(folder / "trainee.wav")
-    assert sr == 16000 and len(trainee) / sr > 3.0
+    events = [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
     first_turn = next(e for e in events if e["type"] == "turn")
-    assert np.sqrt(np.mean(trainee[int(first_turn["start_s"] * sr) :] ** 2)) > 0.01
+    trainee, sr = sf.read(folder / "trainee.wav")
+    assert sr == 16000 and len(trainee) / sr >= first_turn["end_s"]
+    spoken = trainee[int(first_turn["start_s"] * sr) : int(first_turn["end_s"] * sr)]
+    assert np.sqrt(np.mean(spoken**2)) > 0.01
     result = CliRunner().invoke(cli, ["sessions", "list", "--data-dir", str(data), "--json"])
     (row,) = [json.loads(line) for line in result.output.splitlines()]
     assert row["complete"] is False and row["reason"]
+
+
+def start_demo_and_wait_for_first_turn(env: dict[str, str], data: Path) -> subprocess.Popen:
+    """Start `voicecoach demo` (Ctrl-C deliverable) and return once a trainee turn is logged."""
+    proc = subprocess.Popen(
+        [VOICECOACH, "demo", "--scenario", SCENARIO_ID],
+        env={**env, "VOICECOACH_DATA_DIR": str(data)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        logs = list(data.glob("sessions/*/events.jsonl"))
+        if logs and '"type": "turn"' in logs[0].read_text():
+            return proc
+    proc.kill()
+    raise AssertionError("the demo logged no trainee turn within 60 s")
+
+
+def test_ctrl_c_saves_the_call_as_incomplete_with_the_reason(demo, demo_env):
+    data = Path(demo_env["ROOT"]) / "interrupted"
+    proc = start_demo_and_wait_for_first_turn(demo_env, data)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1 and "Traceback" not in err
+    assert "saved incomplete: interrupted (Ctrl-C)" in " ".join(out.split())
+    (folder,) = (data / "sessions").iterdir()
+    session = json.loads((folder / "session.json").read_text())
+    assert session["complete"] is False and session["reason"] == "interrupted (Ctrl-C)"
+    mix, sr = sf.read(folder / "call.wav")
+    assert mix.shape[1] == 2 and len(mix) / sr > 3.0
+    assert load_transcript(folder / "transcript.json").turns[1].speaker == "trainee"
 
 
 def test_practice_with_no_microphone_points_to_voicecoach_devices(demo_env, tmp_path):

@@ -132,6 +132,20 @@ def test_upset_caller_intents(text, present, absent):
 
 
 SPIKES = [
+    ("can you tell me what you understand about why the test was ordered", {"perception"}, set()),
+    (
+        "i can go over everything or just the main point whatever you prefer",
+        {"invitation"},
+        {"dismissive"},
+    ),
+    ("we have to move your appointment to next month", {"knowledge"}, set()),
+    ("the lab lost your sample so well need another one", {"knowledge"}, set()),
+    (
+        "your options are to wait for doctor kim or see doctor patel next week",
+        {"strategy_summary"},
+        set(),
+    ),
+    ("i know this is a lot to take in", {"empathize"}, set()),
     ("do you have a few minutes to talk right now", {"setting"}, set()),
     ("are you somewhere you can speak privately", {"setting"}, set()),
     ("what has the clinic told you so far about the procedure", {"perception"}, set()),
@@ -158,6 +172,19 @@ def test_spikes_intents(text, present, absent):
 
 
 DESC = [
+    (
+        "i noticed the sign in sheet was left on the counter with patient names on it after you "
+        "closed",
+        {"describe"},
+        set(),
+    ),
+    ("it makes my job a lot harder", {"express"}, set()),
+    (
+        "i would really appreciate it if you could put the sheet away after each patient",
+        {"specify"},
+        set(),
+    ),
+    ("then patients wont have to wait and well both get our breaks", {"consequences"}, set()),
     (
         "on tuesday you left the phones for half an hour and three calls went to voicemail",
         {"describe"},
@@ -203,3 +230,37 @@ def test_scenario_jargon_and_caller_own_word():
         jargon={"ferritin": "iron level"},
     )
     assert "jargon" not in detected("upset_caller", "the deductible is what you pay first")
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        (
+            "i understand how upsetting this is but our hands are tied",
+            {"dismissive"},
+            {"empathize"},
+        ),
+        ("i totally get it but that fee is automatic", {"dismissive"}, {"empathize"}),
+        ("i understand, but let me see what i can do", {"empathize"}, {"dismissive"}),
+        ("can you confirm your date a birth", {"verify_identity"}, set()),
+        ("is there any thing else i can do", {"close_call"}, set()),
+        ("ok all waive the fee myself right now", {"take_ownership", "propose_solution"}, set()),
+        ("well send you a corrected bill by friday", {"propose_solution"}, set()),
+        ("dr gonzalez will see you at ten", set(), {"use_name"}),
+    ],
+)
+def test_but_clauses_and_asr_splits(text, present, absent):
+    found = detected("upset_caller", text)
+    assert present <= found, f"missing {present - found} in {text!r}"
+    assert not (absent & found), f"wrongly found {absent & found} in {text!r}"
+
+
+def test_names_with_accents_and_apostrophes():
+    assert "use_name" in detected("upset_caller", "ok jose let me look", name="José Núñez")
+    assert "use_name" in detected("upset_caller", "Mr. Núñez, one moment.", name="José Núñez")
+    assert "use_name" in detected("upset_caller", "ok ms ohara", name="Bridget O'Hara")
+
+
+def test_unlisted_clinical_word_forms_are_jargon():
+    assert "jargon" in detected("upset_caller", "the tympanogram was flat so we repeat it")
+    assert "jargon" not in detected("upset_caller", "the program sends you a reminder")

@@ -212,3 +212,39 @@ def test_score_and_verdict_follow_the_rubric_weights(tmp_path, monkeypatch):
     monkeypatch.setenv("VOICECOACH_SCENARIOS_DIR", str(tmp_path))
     score = _score_dialogue([("trainee", "thank you for calling")], sensitive=False)
     assert score["score"] == 10 and score["verdict"] == "competent"
+
+
+def test_relative_on_the_release_list_may_be_told():
+    turns = [
+        ("caller", "this is her husband calling about my wife lisa's scan"),
+        ("trainee", "let me check her release form, can you confirm your date of birth"),
+        ("caller", "march third sixty one"),
+        ("trainee", "thank you, you are listed on her form. her scan is booked for friday"),
+    ]
+    assert not _score_dialogue(turns)["faults"]["confidentiality_breach"]["present"]
+    mention_only = [
+        ("caller", "im calling about my wife lisa she had a scan"),
+        ("trainee", "i would need her permission. her scan showed a small cyst"),
+    ]
+    assert _score_dialogue(mention_only)["faults"]["confidentiality_breach"]["present"]
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        [
+            ("caller", "hi im calling for my dad walter hes confused about his appointment"),
+            ("trainee", "sure walter is booked for monday at nine with dr lee"),
+        ],
+        [
+            ("caller", "my wife asked me to call about the bill"),
+            ("trainee", "okay the balance on her account is two hundred dollars"),
+        ],
+        [
+            ("caller", "this is janes husband shes in the shower"),
+            ("trainee", "no problem, her results came back and the doctor wants to see her"),
+        ],
+    ],
+)
+def test_breach_paraphrases(turns):
+    assert _score_dialogue(turns)["faults"]["confidentiality_breach"]["present"]

@@ -42,6 +42,7 @@ def test_a_new_session_gets_a_folder_and_an_unfinished_row(store, tmp_path):
     info = store.create_session("amy", "double_billing", "upset_caller")
     assert info.folder == tmp_path / "data" / "sessions" / info.id
     assert info.folder.is_dir()
+    assert info.folder.stat().st_mode & 0o777 == 0o700  # recordings are private
     assert store.db_path == tmp_path / "data" / "sessions.db"
     got = store.get_session(info.id)
     assert (got.trainee, got.scenario_id, got.protocol) == ("amy", "double_billing", "upset_caller")

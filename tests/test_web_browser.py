@@ -35,9 +35,10 @@ def browser():
 def site(tmp_path_factory):
     store = open_store(tmp_path_factory.mktemp("browser") / "data")
     made = make_session(store, trainee="amy")
+    killed = make_session(store, trainee="bob", finished=False)
     with running_server(store) as server:
         base = f"http://127.0.0.1:{server.server_address[1]}"
-        yield {"store": store, "made": made, "base": base}
+        yield {"store": store, "made": made, "killed": killed, "base": base}
     store.close()
 
 
@@ -57,6 +58,15 @@ def audio_time(page) -> float:
     return page.evaluate("document.getElementById('audio').currentTime")
 
 
+def waveform_width_px(page) -> float:
+    """How wide the drawn waveform is (wavesurfer renders into a shadow root)."""
+    return page.evaluate(
+        """() => { const host = document.querySelector('#waveform > div');
+                   const canvas = host && host.shadowRoot.querySelector('canvas');
+                   return canvas ? canvas.getBoundingClientRect().width : 0; }"""
+    )
+
+
 def word_span(page, text: str):
     return page.locator("#transcript .w").filter(has_text=text).first
 
@@ -68,6 +78,8 @@ def test_play_seek_by_word_comment_and_override_in_the_browser(site, page):
     page.wait_for_selector("#transcript .w")
     page.wait_for_selector("#waveform >> css=div")  # wavesurfer drew its shadow root
     assert page.locator("#tracks canvas").count() >= 1 and page.locator("#mood canvas").count() >= 1
+    page.wait_for_function("window.voicecoach.wave.getDuration() > 0")
+    assert waveform_width_px(page) > 600
     coach_score = str(made.score["score"])
     assert page.inner_text("#score-value") == coach_score
 
@@ -85,6 +97,21 @@ def test_play_seek_by_word_comment_and_override_in_the_browser(site, page):
     page.locator(".quote").filter(has_text="why did you not call").click()
     fault_at = made.score["faults"]["why_did_you"]["evidence"][0]["start"]
     assert abs(audio_time(page) - fault_at) < 0.05
+
+    page.locator("#waveform").scroll_into_view_if_needed()
+    box = page.locator("#waveform").bounding_box()  # drag across it to pick a comment's span
+    middle_y = box["y"] + box["height"] * 0.7
+    page.mouse.move(box["x"] + box["width"] * 0.25, middle_y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, middle_y, steps=8)
+    page.mouse.up()
+    span_start, span_end = (
+        float(page.input_value("#comment-at")),
+        float(page.input_value("#comment-end")),
+    )
+    assert span_start == pytest.approx(made.duration_s * 0.25, abs=1.0)
+    assert span_end == pytest.approx(made.duration_s * 0.5, abs=1.0)
+    page.fill("#comment-end", "")
 
     page.fill("#author", "Sam Instructor")
     page.fill("#comment-at", str(target["start"]))
@@ -128,6 +155,8 @@ def test_the_exported_report_works_from_a_file_with_no_server(site, page, tmp_pa
     assert page.locator("#comment-add").count() == 0  # read-only
     assert "Report comment" in page.inner_text("#comments")
     assert page.locator("#tracks canvas").count() >= 1
+    page.wait_for_function("window.voicecoach.wave.getDuration() > 0")
+    assert waveform_width_px(page) > 600
     assert page.evaluate("document.getElementById('audio').src").startswith("data:audio/wav")
     word_span(page, "frustrating").click()
     target = next(w for w in made.trainee_words() if w["w"] == "frustrating")
@@ -161,3 +190,16 @@ def test_two_instructors_editing_one_comment_lose_neither_edit(site, browser):
     saved = store.get_comment(comment.id)
     assert (saved.text, saved.version) == ("Warm opening, but too fast", 3)
     context.close()
+
+
+def test_a_killed_call_replays_from_both_sides_with_measured_tracks(site, page):
+    killed = site["killed"]
+    page.goto(f"{site['base']}/sessions/{killed.info.id}")
+    page.wait_for_selector("#transcript .w")
+    assert "incomplete" in page.inner_text("#summary")
+    assert "Rebuilt from the events log" in page.inner_text("#transcript")
+    page.wait_for_selector("#tracks canvas", timeout=30000)  # measured on demand
+    page.click("#play")
+    page.wait_for_function("document.getElementById('audio').currentTime > 0.3", timeout=15000)
+    duration = page.evaluate("document.getElementById('audio').duration")
+    assert duration == pytest.approx(killed.duration_s, abs=0.1)

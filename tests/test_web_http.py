@@ -157,6 +157,16 @@ def test_a_killed_call_is_mixed_on_the_fly_even_with_stale_headers(site, client)
     assert status == 200 and abs(peaks["duration_s"] - len(trainee) / sr) < 0.01
     status, view = client.json("GET", f"/sessions/{killed.info.id}.json")
     assert view["transcript"]["rebuilt_from_events"] and view["score"] is None
+    assert view["tracks"] is None and view["tracks_url"].endswith("/tracks.json")
+
+
+def test_tracks_missing_from_delivery_are_measured_from_the_trainee_audio(site, client):
+    status, tracks = client.json("GET", f"/sessions/{site['killed'].info.id}/tracks.json")
+    assert status == 200
+    f0_hz = np.array([f for f in tracks["f0_hz"] if f is not None])
+    assert len(f0_hz) > 50 and abs(np.median(f0_hz) - 190) < 10  # the fixture's trainee voice
+    times_s = np.array(tracks["times_s"])
+    assert times_s[-1] == pytest.approx(site["killed"].duration_s, abs=0.2)
 
 
 @pytest.mark.parametrize(
@@ -325,3 +335,66 @@ def test_an_exposed_server_demands_its_token(site):
         assert client.request("GET", "/sessions.json", headers={"Cookie": cookie})[0] == 200
         bearer = {"Authorization": f"Bearer {token}"}
         assert client.request("GET", "/sessions.json", headers=bearer)[0] == 200
+
+
+def test_overriding_a_verdict_rescores_keeps_the_original_and_can_be_undone(site, client):
+    store = site["store"]
+    made = make_session(store, trainee="zoe")
+    sid, coach = made.info.id, made.score
+    url = f"/sessions/{sid}/overrides"
+    status, view = client.json(
+        "POST",
+        url,
+        {"item_id": "why_did_you", "value": False, "reason": "a fair question", "author": "sam"},
+    )
+    assert status == 200
+    assert view["score"]["faults"]["why_did_you"]["present"] is False
+    assert view["score"]["score"] > coach["score"]
+    assert view["original_score"]["faults"]["why_did_you"]["present"] is True
+    assert view["original_score"]["score"] == coach["score"]
+    assert view["overrides"][0]["reason"] == "a fair question"
+    listed = client.json("GET", "/sessions.json?trainee=zoe")[1]["sessions"][0]
+    assert listed["adjusted_score"] == view["score"]["score"] and listed["score"] == coach["score"]
+    assert json.loads((made.folder / "score.json").read_text()) == coach  # the file is untouched
+
+    status, error = client.json(
+        "POST", url, {"item_id": "empathize", "value": False, "reason": "", "author": "sam"}
+    )
+    assert status == 400 and "reason is empty" in error["error"]
+    status, error = client.json(
+        "POST", url, {"item_id": "be_nice", "value": True, "reason": "x", "author": "sam"}
+    )
+    assert status == 400 and "not a step, check or fault" in error["error"]
+    assert [o.item_id for o in store.list_overrides(sid)] == ["why_did_you"]
+
+    status, view = client.json("POST", url, {"item_id": "why_did_you", "value": None})
+    assert status == 200 and view["overrides"] == [] and view["score"] == coach
+    assert store.get_session(sid).adjusted_score is None
+    killed = site["killed"].info.id
+    status, error = client.json(
+        "POST",
+        f"/sessions/{killed}/overrides",
+        {"item_id": "empathize", "value": True, "reason": "x", "author": "sam"},
+    )
+    assert status == 400 and "no score.json" in error["error"]
+
+
+def test_sessions_recorded_by_another_process_appear_in_the_list(site, client):
+    site["server"].sync_every_s = 0
+    folder = site["store"].sessions_dir / "20261120-080000-0a0b"
+    folder.mkdir()
+    (folder / "session.json").write_text(
+        json.dumps(
+            {
+                "id": folder.name,
+                "trainee": "kim",
+                "scenario_id": "late_results",
+                "protocol": "spikes",
+                "started_at": "2026-11-20T08:00:00+00:00",
+                "complete": False,
+                "reason": "call in progress",
+            }
+        )
+    )
+    status, data = client.json("GET", "/sessions.json?trainee=kim")
+    assert status == 200 and [s["id"] for s in data["sessions"]] == [folder.name]

@@ -2,7 +2,9 @@
 
 Feed 16-bit mono PCM chunks with `accept`; read `partial` while the trainee
 speaks; `final` returns the utterance's text and timed words and resets the
-recogniser for the next utterance.
+recogniser for the next utterance. Word times are seconds from the first
+sample fed after the previous `final()` (or since creation): each utterance
+has its own clock, which callers shift onto theirs.
 """
 
 from __future__ import annotations
@@ -49,3 +51,17 @@ class Recognizer(ABC):
     @abstractmethod
     def final(self) -> Recognition:
         """Finish the current utterance, return it and reset for the next one."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, not every engine needs it
+        """Release the engine (a no-op unless the engine pools resources)."""
+
+    def __enter__(self) -> Recognizer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def join_words(words: tuple[Word, ...] | list[Word]) -> str:
+    """The text of a word sequence."""
+    return " ".join(w.word for w in words)

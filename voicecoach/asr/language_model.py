@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -49,17 +49,21 @@ def expand_corpus(text: str) -> list[list[str]]:
             raise ValueError(f"corpus line {template!r} uses undefined slot {unknown[0]}")
         n_variants = min(MAX_VARIANTS_PER_TEMPLATE, max(len(fillers[s]) for s in slots))
         for variant in range(n_variants):
-            seen: Counter[str] = Counter()
-
-            def fill(match: re.Match, variant: int = variant, seen: Counter = seen) -> str:
-                name = match.group(1)
-                options = fillers[name]
-                pick = (index * 7 + variant * 3 + seen[name] * 5) % len(options)
-                seen[name] += 1
-                return options[pick]
-
-            sentences.append(_SLOT.sub(fill, template).split())
+            sentences.append(_fill(template, fillers, seed=index * 7 + variant * 3).split())
     return sentences
+
+
+def _fill(template: str, fillers: dict[str, list[str]], *, seed: int) -> str:
+    """Replace each {SLOT} with a filler chosen by `seed`, repeated slots differing."""
+    used: Counter[str] = Counter()
+
+    def pick(match: re.Match) -> str:
+        options = fillers[match.group(1)]
+        choice = options[(seed + used[match.group(1)] * 5) % len(options)]
+        used[match.group(1)] += 1
+        return choice
+
+    return _SLOT.sub(pick, template)
 
 
 def count_ngrams(sentences: Iterable[list[str]], order: int = ORDER) -> list[Counter]:

@@ -117,7 +117,7 @@ def _plot_path(plot: Path, audio: Path, several: bool) -> Path:
     "--plot",
     type=click.Path(path_type=Path),
     metavar="OUT.png",
-    help="Also draw pitch and loudness over time (one PNG per file, named after OUT).",
+    help="Also draw pitch and loudness over time (several files: OUT-<file>.png each).",
 )
 def command(audio, baseline_audio, trainee, words_files, as_json, tracks, plot) -> None:
     """Measure pace, pauses, pitch and loudness of AUDIO files and say if they sound calm.

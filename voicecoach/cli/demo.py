@@ -57,3 +57,5 @@ def command(scenario_id: str, data_dir: Path | None, as_json: bool) -> None:
         echo_json(summary)
     else:
         print_summary(console, summary)
+    if not result.complete:
+        raise click.exceptions.Exit(1)

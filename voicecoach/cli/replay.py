@@ -66,7 +66,7 @@ def command(session_id: str, no_audio: bool, device: str | None, data_dir) -> No
     from voicecoach.session.review import session_view
 
     with synced_store(data_dir) as store:
-        view = session_view(store, session_id)
+        view = session_view(store, session_id, measure_tracks=False)
         folder = store.get_session(session_id).folder
     print_session(view)
     lines = timeline(view)

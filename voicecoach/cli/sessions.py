@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from voicecoach.cli.common import console, echo_json
+from voicecoach.session.review import format_duration
 
 DATA_DIR_HELP = "Folder holding sessions and their index (default: the user data folder)."
 
@@ -20,14 +21,6 @@ def data_dir_option(func):
         envvar="VOICECOACH_DATA_DIR",
         help=DATA_DIR_HELP,
     )(func)
-
-
-def format_duration(seconds: float | None) -> str:
-    """`93.2` -> `1:33`; unknown -> `-`."""
-    if seconds is None:
-        return "-"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
 
 
 def synced_store(data_dir: Path | None):
@@ -116,7 +109,7 @@ def show_command(session_id, as_json, data_dir) -> None:
     from voicecoach.session.review import session_view
 
     with synced_store(data_dir) as store:
-        view = session_view(store, session_id)
+        view = session_view(store, session_id, measure_tracks=False)
     if as_json:
         view.pop("tracks", None)
         echo_json(view)

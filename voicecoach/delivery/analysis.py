@@ -59,7 +59,12 @@ def _as_mono(y: np.ndarray, sr: int) -> np.ndarray:
     """Validated float32 mono samples at the analysis rate (non-finite samples zeroed)."""
     from voicecoach.audio.io import resample
 
-    y = np.asarray(y, dtype=np.float32)
+    if y is None:
+        raise AudioError("no audio was given to analyse")
+    y = np.asarray(y)
+    if np.issubdtype(y.dtype, np.integer):  # PCM samples: scale to [-1, 1]
+        y = y / float(np.iinfo(y.dtype).max + 1)
+    y = y.astype(np.float32)
     if y.ndim == 2:
         y = y.mean(axis=1) if y.shape[1] <= 8 else y.mean(axis=0)
     if y.ndim != 1:

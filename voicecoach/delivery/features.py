@@ -25,7 +25,7 @@ FMAX_HZ = 600.0
 SILENCE_FLOOR_DB = -60.0
 SPEECH_BELOW_PEAK_DB = 35.0
 SPEECH_ABOVE_FLOOR_DB = 6.0
-VOICED_PERIODICITY = 0.5
+VOICED_PERIODICITY = 0.6
 MIN_ACF_DIP = 0.3
 MIN_VOICED_RUN_S = 0.04
 MAX_VOICED_JUMP_ST = 2.0
@@ -44,10 +44,6 @@ class FrameTracks:
     loudness_db: np.ndarray
     speech: np.ndarray  # bool: loud enough to be speech
     voiced: np.ndarray  # bool: periodic speech with a trusted F0
-
-    @property
-    def hop_s(self) -> float:
-        return HOP_S
 
 
 def _hop_length(sr: int) -> int:
@@ -77,6 +73,7 @@ def periodicity_at(y: np.ndarray, frame_length: int, hop_length: int, period: np
     period; otherwise it gets 0. Frames are centred like librosa's.
     """
     import librosa
+    import scipy.fft
 
     padded = np.pad(y, frame_length // 2)
     frames = librosa.util.frame(padded, frame_length=frame_length, hop_length=hop_length)
@@ -84,8 +81,8 @@ def periodicity_at(y: np.ndarray, frame_length: int, hop_length: int, period: np
     frames = frames[:, :n_frames]
     lags = np.clip(np.round(period[:n_frames]).astype(int), 1, frame_length // 2)
     n_fft = 2 * frame_length
-    spectrum = np.fft.rfft(frames, n=n_fft, axis=0)
-    acf = np.fft.irfft(np.abs(spectrum) ** 2, n=n_fft, axis=0)
+    spectrum = scipy.fft.rfft(frames, n=n_fft, axis=0)
+    acf = scipy.fft.irfft(np.abs(spectrum) ** 2, n=n_fft, axis=0)
     columns = np.arange(n_frames)
     cross = acf[lags, columns]
     energy = np.concatenate([np.zeros((1, n_frames)), np.cumsum(frames**2, axis=0)])

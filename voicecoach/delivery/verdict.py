@@ -69,6 +69,7 @@ class VoiceCheck:
     value: Callable[[DeliveryFeatures, Baseline | None], float]
     reference: Callable[[Baseline | None], float]
     tip: Callable[[float, float], str]  # (value, band upper edge) -> advice
+    weight: float = 1.0  # 0: advice only, never adds to the tension
 
     def share(self, feats: DeliveryFeatures, baseline: Baseline | None) -> float:
         return (self.value(feats, baseline) - self.reference(baseline)) / self.tolerance
@@ -107,6 +108,17 @@ BASELINE_CHECKS = (
         ),
     ),
     VoiceCheck(
+        "pitch_spread_shift_st",
+        "semitones",
+        6.0,
+        _shift("f0_spread_st"),
+        _zero,
+        lambda v, hi: (
+            f"keep your pitch steady: it swings {v:+.1f} semitones more than your calm voice, "
+            f"aim for at most {hi:+.1f}"
+        ),
+    ),
+    VoiceCheck(
         "brightness_shift_st",
         "semitones",
         12.0,
@@ -128,15 +140,16 @@ BASELINE_CHECKS = (
             f"calm voice, aim for at most {hi:+.1f}"
         ),
     ),
-    VoiceCheck(
+    VoiceCheck(  # recording levels differ (gain, normalisation): advice only
         "loudness_shift_db",
         "dB",
-        15.0,
+        12.0,
         _shift("loudness_median_db"),
         _zero,
         lambda v, hi: (
             f"lower your volume: {v:+.1f} dB louder than your calm voice, aim for at most {hi:+.1f}"
         ),
+        weight=0.0,
     ),
 )
 
@@ -227,11 +240,11 @@ def judge(feats: DeliveryFeatures, baseline: Baseline | None = None) -> Verdict:
     if baseline is None:  # below a generic reference says nothing about this speaker
         shares = [(check, max(0.0, share)) for check, share in shares]
     pace_share, pace_reason = _pace(feats, baseline)
-    tension = sum(share for _, share in shares) + pace_share
+    tension = sum(check.weight * share for check, share in shares) + pace_share
     calm = tension < TENSE_AT
     shown = []
     if not calm:  # name the cues that moved most, at least the strongest one
-        ranked = sorted(shares, key=lambda cs: cs[1], reverse=True)
+        ranked = sorted(shares, key=lambda cs: cs[0].weight * cs[1], reverse=True)
         shown = [check for check, share in ranked if share >= REASON_SHARE]
         if not shown and pace_reason is None:
             shown = [ranked[0][0]]

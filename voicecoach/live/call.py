@@ -16,6 +16,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,15 +54,32 @@ FLUSH_EVERY_CHUNKS = 25  # half a second
 WARM_UP_WAIT_S = 5.0
 NUDGE_AFTER_TENSE_TURNS = 2
 NUDGE_GAP_S = 60.0
-STAGES = ("endpointing", "recognition", "scoring", "delivery", "dialogue", "synthesis", "playback")
+STAGES = (
+    "endpointing",
+    "queue",
+    "recognition",
+    "scoring",
+    "delivery",
+    "dialogue",
+    "synthesis",
+    "playback",
+)
+ARRIVALS_KEPT = 1000  # 20 s of chunks
 
 
 @dataclass
 class TurnTiming:
-    """Wall-clock marks (time.monotonic seconds) of one trainee turn's way to the reply."""
+    """Wall-clock marks (time.monotonic seconds) of one trainee turn's way to the reply.
+
+    `speech_end` is when the chunk holding the trainee's last voiced sample was
+    captured (less the silence after it in that chunk); `captured` when the
+    chunk that completed the silence threshold was; `dequeued` when the
+    pipeline took that chunk; `detected` when the turn left the pipeline.
+    """
 
     speech_end: float
-    chunk_arrived: float
+    captured: float
+    dequeued: float
     detected: float
     scored: float = 0.0
     analysed: float = 0.0
@@ -73,7 +91,8 @@ class TurnTiming:
         """Milliseconds spent in each stage, and the whole gap, from speech end to reply."""
         marks = [
             self.speech_end,
-            self.chunk_arrived,
+            self.captured,
+            self.dequeued,
             self.detected,
             self.scored,
             self.analysed,
@@ -185,7 +204,7 @@ class LiveCall:
         self._transcript: list[Turn] = []
         self._deliveries: list[dict[str, Any]] = []
         self._timings: list[TurnTiming] = []
-        self._wall_at_call_zero: float | None = None
+        self._captured_at: deque[tuple[float, float]] = deque(maxlen=ARRIVALS_KEPT)
         self._tense_run = 0
         self._last_nudge_s = -NUDGE_GAP_S
         self._warm_up: threading.Thread | None = None
@@ -256,15 +275,17 @@ class LiveCall:
                 return item.outcome, None
             if isinstance(item, Stop):
                 return INCOMPLETE, item.reason
-            arrived = time.monotonic()
+            chunk, captured = item
+            dequeued = time.monotonic()
+            self._captured_at.append((chunk.t_s + chunk.duration_s, captured))
             try:
-                out = self.pipeline.process(item)
+                out = self.pipeline.process(chunk)
             except Exception as exc:  # noqa: BLE001 - a broken recogniser ends the call
                 return INCOMPLETE, f"speech recognition failed: {exc}"
             for message in out:
-                self._route(message, arrived)
+                self._route(message, captured, dequeued)
 
-    def _route(self, message: Message, arrived: float) -> None:
+    def _route(self, message: Message, captured: float, dequeued: float) -> None:
         if isinstance(message, PartialText):
             self.view.partial(message.text)
             self.recorder.event("partial", t_s=message.t_s, text=message.text)
@@ -274,28 +295,30 @@ class LiveCall:
             self.recorder.event("barge_in", t_s=message.t_s)
         elif isinstance(message, TurnEnded):
             timing = TurnTiming(
-                speech_end=self._to_wall(message.end_s),
-                chunk_arrived=arrived,
+                speech_end=self._capture_time(message.end_s),
+                captured=captured,
+                dequeued=dequeued,
                 detected=time.monotonic(),
             )
             self._turns_in.put((message, timing))
 
-    def _to_wall(self, call_s: float) -> float:
-        return (self._wall_at_call_zero or self._started) + call_s
+    def _capture_time(self, call_s: float) -> float:
+        """When the sample at call time `call_s` was captured (time.monotonic)."""
+        for chunk_end_s, captured in self._captured_at:
+            if chunk_end_s >= call_s:
+                return captured - (chunk_end_s - call_s)
+        return time.monotonic()
 
     # --- capture thread -----------------------------------------------------
 
     def _capture_loop(self) -> None:
         clock_s = 0.0
         for count, pcm in enumerate(self.capture, start=1):
-            now = time.monotonic()
+            captured = time.monotonic()
             chunk = AudioChunk(pcm, SAMPLE_RATE_HZ, t_s=clock_s)
             clock_s += chunk.duration_s
-            zero = now - clock_s
-            if self._wall_at_call_zero is None or zero < self._wall_at_call_zero:
-                self._wall_at_call_zero = zero
             self.recorder.add_trainee_audio(pcm)
-            self._inbox.put(chunk)
+            self._inbox.put((chunk, captured))
             if count % FLUSH_EVERY_CHUNKS == 0:
                 self.recorder.flush()
         if not self._stopping.is_set():

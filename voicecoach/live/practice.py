@@ -103,3 +103,5 @@ def run_practice(
         echo_json(result.to_json())
     else:
         print_summary(console, result.to_json())
+    if not result.complete:
+        raise click.exceptions.Exit(1)

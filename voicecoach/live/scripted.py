@@ -36,6 +36,7 @@ from voicecoach.paths import cache_dir
 SAMPLE_RATE_HZ = 16000
 CHUNK_SAMPLES = 320
 CHUNK_S = CHUNK_SAMPLES / SAMPLE_RATE_HZ
+MAX_LATE_S = 0.1
 PIPE_BYTES = 4096  # how far the feeder may run ahead of the microphone: 128 ms
 F_SETPIPE_SZ = 1031
 REPLY_GAP_S = 0.4
@@ -145,7 +146,9 @@ class VirtualTrainee:
             written = time.monotonic()
             if silence_after_s is not None:
                 self._line_said(ended=written - silence_after_s)
-            due = max(due + CHUNK_S, written - CHUNK_S)  # late: carry on, never burst
+            due += CHUNK_S
+            if written - due > MAX_LATE_S:  # starved of CPU (or blocked): skip, do not burst
+                due = written
 
     def _line_said(self, *, ended: float) -> None:
         with self._lock:

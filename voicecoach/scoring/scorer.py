@@ -25,8 +25,9 @@ from voicecoach.scoring.detectors import (
 from voicecoach.scoring.detectors.checks import (
     asks_identifier,
     caller_is_third_party,
-    checks_entitlement,
     discloses_record,
+    entitlement_update,
+    patient_names,
 )
 from voicecoach.scoring.detectors.spikes import delivers_news
 from voicecoach.scoring.protocols import CHECK_IDS, FAULT_IDS, Rubric, load_rubric
@@ -144,12 +145,14 @@ class Scorer:
             self.call.caller_turns.append(norm)
             if caller_is_third_party(norm.text):
                 self.call.third_party = True
+            self.call.patient_names |= patient_names(norm.text)
             return TurnUpdate(index)
         view = TurnView(index, self._trainee_count, norm)
         self._trainee_count += 1
         detections = []
-        if checks_entitlement(view):
-            self.call.entitlement_checked = True
+        entitled = entitlement_update(view)
+        if entitled is not None:
+            self.call.entitlement_checked = entitled
         for kind, ids, registry in (
             ("step", self.rubric.step_ids, STEP_DETECTORS),
             ("check", CHECK_IDS, CHECK_DETECTORS),

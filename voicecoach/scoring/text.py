@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-_TOKEN_RE = re.compile(r"[A-Za-z0-9$]+(?:['’][A-Za-z]+)*|[.?!;:,]")
+_TOKEN_RE = re.compile(r"\$?[^\W_]+(?:['’][^\W_]+)*|[.?!;:,]")
 _BOUNDARY_PUNCT = {".", "?", "!", ";", ":"}
 _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "mt", "no", "vs"}
 FILLERS = frozenset(
@@ -82,14 +83,33 @@ _CONTRACTIONS = {
     "thatd": "that would",
     "whatre": "what are",
 }
+# Words speech recognisers often write as two.
+_SPLIT_WORDS_TEXT = (
+    "any+thing some+thing every+thing under+stand some+one any+one every+one my+self "
+    "your+self any+body some+body every+body birth+day to+morrow"
+)
+_SPLIT_WORDS = {tuple(pair.split("+")) for pair in _SPLIT_WORDS_TEXT.split()}
+_MISHEARD_WILL = {"all": ("i", "will"), "well": ("we", "will")}
+_WILL_VERBS_TEXT = (
+    "waive send call book make take get have put check look go email fax remove reverse see "
+    "handle ask let fix sort reschedule schedule move cancel refund credit update flag talk "
+    "speak follow contact reach find mail text ring phone pull walk personally"
+)
+_WILL_VERBS = frozenset(_WILL_VERBS_TEXT.split())
 # "id" is an identifier after these words ("photo id", "member id").
 _ID_NOUN_BEFORE = {"photo", "member", "patient", "insurance", "your", "the", "an", "card", "policy"}
 _S_IS_BASES = {"it", "that", "there", "what", "he", "she", "here", "who", "where", "how", "let"}
 
 
+def fold(text: str) -> str:
+    """Lower case without accents ("José" -> "jose"), as recognisers write names."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _expand(token: str, previous: str | None) -> list[str]:
     """The canonical words for one original word token."""
-    low = token.lower().replace("’", "'")
+    low = fold(token).replace("’", "'")
     if "'" in low:
         base, _, suffix = low.partition("'")
         if suffix == "t" and base.endswith("n"):
@@ -149,6 +169,7 @@ class NormText:
                 tokens.append(part)
                 self.orig_index.append(word_index)
             previous = low
+        tokens = self._repair_recognition(tokens)
         self.tokens = tokens
         self.text = " ".join(tokens)
         self._starts = []
@@ -156,6 +177,25 @@ class NormText:
         for t in tokens:
             self._starts.append(offset)
             offset += len(t) + 1
+
+    def _repair_recognition(self, tokens: list[str]) -> list[str]:
+        """Undo common recogniser slips: words split in two ("any thing"), "all"/"well" heard
+        for "I'll"/"we'll" before a verb ("all send it today")."""
+        joined: list[str] = []
+        index: list[int] = []
+        for i, (token, word_index) in enumerate(zip(tokens, self.orig_index, strict=True)):
+            if joined and (joined[-1], token) in _SPLIT_WORDS:
+                joined[-1] += token
+                continue
+            following = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if token in _MISHEARD_WILL and following in _WILL_VERBS:
+                joined.extend(_MISHEARD_WILL[token])
+                index.extend([word_index, word_index])
+                continue
+            joined.append(token)
+            index.append(word_index)
+        self.orig_index = index
+        return joined
 
     def __repr__(self) -> str:
         return f"NormText({self.text!r})"
@@ -260,12 +300,38 @@ _FUNCTION_WORDS_TEXT = (
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
 
 
+# First letters a recogniser may swap for a name's first letter (Katherine/Catherine...).
+_SOUND_ALIKE = {
+    "c": "kst",
+    "k": "cq",
+    "s": "czc",
+    "z": "s",
+    "j": "gy",
+    "g": "j",
+    "f": "p",
+    "p": "f",
+    "t": "d",
+    "d": "t",
+    "y": "j",
+    "x": "z",
+    "q": "k",
+    "e": "ai",
+    "a": "e",
+    "i": "ey",
+    "o": "a",
+    "u": "o",
+}
+
+
+@lru_cache(maxsize=8192)
 def sounds_like(heard: str, name: str) -> bool:
     """Whether a recognised word is plausibly the name (exact, near spelling or same sound)."""
     heard, name = heard.lower(), name.lower()
     if heard == name:
         return True
     if len(name) < 3 or len(heard) < 3 or heard in _FUNCTION_WORDS:
+        return False
+    if abs(len(heard) - len(name)) > 3 or heard[0] not in name[:2] + _SOUND_ALIKE.get(name[0], ""):
         return False
     distance = levenshtein(heard, name)
     same_sound = soundex(heard) == soundex(name)

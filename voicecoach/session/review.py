@@ -12,9 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from voicecoach.errors import SessionError
+from voicecoach.errors import SessionError, VoiceCoachError
 from voicecoach.session.store import SessionInfo, SessionStore
 
 MOOD_MAX = 10.0  # the dialogue's mood scale: calm < 4, upset < 7, angry up to 10
@@ -22,6 +20,14 @@ MOOD_LABELS = {"calm": 2.0, "neutral": 3.0, "upset": 5.5, "angry": 8.5, "furious
 TRACK_STEP_S = 0.05
 TRACK_KEYS = ("times_s", "f0_hz", "loudness_db")
 SCORE_SECTIONS = (("steps", "met"), ("checks", "met"), ("faults", "present"))
+
+
+def format_duration(seconds: float | None) -> str:
+    """`93.2` -> `1:33`; unknown -> `-`."""
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}"
 
 
 def load_json(path: Path) -> Any | None:
@@ -108,7 +114,10 @@ def rescored(score: dict | None, overrides: dict[str, bool]) -> dict | None:
         return score
     from voicecoach.scoring import rescore
 
-    return rescore(score, overrides)
+    try:
+        return rescore(score, overrides)
+    except VoiceCoachError as exc:  # e.g. a protocol whose rubric is gone: show the coach's
+        return {**score, "rescore_error": str(exc)}
 
 
 def override_map(store: SessionStore, session_id: str) -> dict[str, bool]:
@@ -135,12 +144,21 @@ def apply_override(
     if item_id not in score_items(original):
         known = ", ".join(score_items(original))
         raise SessionError(f"{item_id!r} is not a step, check or fault of this score ({known})")
+    overrides = override_map(store, session_id)
+    if value is None:
+        overrides.pop(item_id, None)
+    else:
+        overrides[item_id] = bool(value)
+    from voicecoach.scoring import rescore
+
+    if overrides:
+        rescore(original, overrides)  # a score that cannot be recomputed raises before saving
     if value is None:
         store.remove_override(session_id, item_id)
     else:
         store.set_override(session_id, item_id, value, reason=reason, author=author)
-    overrides = override_map(store, session_id)
-    new_score = rescored(original, overrides)
+    overrides = override_map(store, session_id)  # with anyone else's override saved meanwhile
+    new_score = rescore(original, overrides) if overrides else original
     if overrides:
         store.set_adjusted_score(session_id, new_score.get("score"), new_score.get("verdict"))
     else:
@@ -158,8 +176,14 @@ def audio_source(info: SessionInfo) -> str | None:
     return have[0] if have else None
 
 
-def session_view(store: SessionStore, session_id: str) -> dict[str, Any]:
-    """Everything a reviewer sees of one session, as one JSON-ready dict."""
+def session_view(
+    store: SessionStore, session_id: str, *, measure_tracks: bool = True
+) -> dict[str, Any]:
+    """Everything a reviewer sees of one session, as one JSON-ready dict.
+
+    Pitch/loudness tracks missing from delivery.json are measured from the audio
+    (seconds for a long call) unless `measure_tracks=False`: then `tracks` is None.
+    """
     info = store.get_session(session_id)
     folder = info.folder
     original = load_json(folder / "score.json")
@@ -178,7 +202,8 @@ def session_view(store: SessionStore, session_id: str) -> dict[str, Any]:
         "overrides": [o.to_json() for o in overrides],
         "comments": [c.to_json() for c in store.list_comments(session_id)],
         "delivery": delivery_summary(delivery),
-        "tracks": delivery_tracks(delivery) or computed_tracks(folder),
+        "tracks": delivery_tracks(delivery)
+        or (computed_tracks(folder) if measure_tracks else None),
         "mood": mood_curve(events),
         "markers": markers(score),
         "audio": audio_source(info),
@@ -264,6 +289,8 @@ def computed_tracks(folder: Path) -> dict | None:
 
 @lru_cache(maxsize=8)
 def _computed_tracks(path: str, _mtime_ns: int, _size: int) -> dict | None:
+    import numpy as np
+
     from voicecoach.delivery.features import frame_tracks
     from voicecoach.web.audio import read_wav_pcm16
 
@@ -314,10 +341,11 @@ def delivery_summary(delivery: dict | None) -> dict | None:
 
 
 def _mean_features(rows: list[dict]) -> dict:
+    from statistics import fmean
+
     names = {k for row in rows for k, v in row.items() if isinstance(v, (int, float))}
     return {
-        name: round(float(np.mean([row[name] for row in rows if name in row])), 3)
-        for name in sorted(names)
+        name: round(fmean(row[name] for row in rows if name in row), 3) for name in sorted(names)
     }
 
 

@@ -499,7 +499,7 @@ class SQLiteSessionStore(SessionStore):
     def __init__(self, data_dir: Path):
         super().__init__(data_dir)
         try:
-            self.sessions_dir.mkdir(parents=True, exist_ok=True)
+            self.sessions_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise SessionError(
                 f"cannot create the data directory {self.data_dir}: {exc.strerror}; "
@@ -578,7 +578,7 @@ class SQLiteSessionStore(SessionStore):
             session_id = new_session_id(started)
             folder = self.folder(session_id)
             try:
-                folder.mkdir(parents=True)
+                folder.mkdir(mode=0o700, parents=True)  # voice recordings are private
             except FileExistsError:
                 continue
             except OSError as exc:

@@ -90,11 +90,15 @@ def _peaks_cached(stamp: tuple, peaks_per_s: int) -> tuple[tuple[float, ...], fl
 
 
 def _peaks_of(pcm: Pcm, peaks_per_s: int) -> tuple[tuple[float, ...], float]:
-    mono = np.abs(pcm.samples.astype(np.float32)).max(axis=1) / 32768.0
     hop = max(1, pcm.sr // peaks_per_s)
-    n = len(mono) // hop
-    peaks = mono[: n * hop].reshape(n, hop).max(axis=1) if n else np.zeros(0)
-    return tuple(round(float(p), 3) for p in peaks), round(pcm.duration_s, 3)
+    n = len(pcm.samples) // hop
+    if not n:
+        return (), round(pcm.duration_s, 3)
+    blocks = pcm.samples[: n * hop].reshape(n, -1)  # int16, both channels of each hop
+    high = blocks.max(axis=1).astype(np.int32)
+    low = blocks.min(axis=1).astype(np.int32)
+    peaks = np.maximum(high, -low) / 32768.0
+    return tuple(np.round(peaks, 3).tolist()), round(pcm.duration_s, 3)
 
 
 def peaks(folder: Path, source: str, *, peaks_per_s: int = PEAKS_PER_S) -> dict:

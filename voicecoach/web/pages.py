@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from voicecoach.session.review import format_duration
 from voicecoach.session.store import SessionInfo
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -98,13 +99,6 @@ def _select(name: str, options: tuple[str, ...] | list[str], chosen: str | None)
     return f"<select name='{name}' aria-label='{name}'>{''.join(items)}</select>"
 
 
-def _fmt_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
-
-
 def _session_row(info: SessionInfo) -> str:
     score = "-" if info.effective_score is None else f"{info.effective_score:g}"
     if info.adjusted_score is not None:
@@ -118,7 +112,7 @@ def _session_row(info: SessionInfo) -> str:
         f"<a href='/sessions/{quote(info.id)}'>{started}</a>",
         f"<a href='{trainee_url}'>{escape(info.trainee)}</a>",
         escape(info.scenario_id),
-        _fmt_duration(info.duration_s),
+        format_duration(info.duration_s),
         outcome,
         score,
         escape(info.effective_verdict or "-"),

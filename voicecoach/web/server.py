@@ -29,6 +29,7 @@ import json
 import mimetypes
 import re
 import secrets
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -118,7 +119,8 @@ class ReplayServer(ThreadingHTTPServer):
         self.data_root = store.data_dir.resolve()
         self.pages = PageCache()
         self._sync_lock = threading.Lock()
-        self._last_sync_s = 0.0
+        self._last_sync_s = float("-inf")
+        self.sync_every_s = SYNC_EVERY_S
         super().__init__((host, port), ReplayHandler)
 
     @property
@@ -133,7 +135,7 @@ class ReplayServer(ThreadingHTTPServer):
         import time
 
         with self._sync_lock:
-            if time.monotonic() - self._last_sync_s < SYNC_EVERY_S:
+            if time.monotonic() - self._last_sync_s < self.sync_every_s:
                 return
             self._last_sync_s = time.monotonic()
         self.store.sync()
@@ -169,6 +171,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
         ("GET", r"/sessions/(?P<sid>[^/]+?)(?P<ext>\.json)?", "session_page"),
         ("GET", r"/sessions/(?P<sid>[^/]+)/audio\.wav", "session_audio"),
         ("GET", r"/sessions/(?P<sid>[^/]+)/peaks\.json", "session_peaks"),
+        ("GET", r"/sessions/(?P<sid>[^/]+)/tracks\.json", "session_tracks"),
         ("GET", r"/sessions/(?P<sid>[^/]+)/report\.html", "session_report"),
         ("POST", r"/sessions/(?P<sid>[^/]+)/comments", "comment_add"),
         ("PUT", r"/sessions/(?P<sid>[^/]+)/comments/(?P<cid>\d+)", "comment_update"),
@@ -206,17 +209,18 @@ class ReplayHandler(BaseHTTPRequestHandler):
         try:
             self._check_host()
             self._check_token()
-            path = unquote(split.path)
-            if "\x00" in path or "/../" in f"{path}/" or "\\" in path:
+            decoded = unquote(split.path)
+            if "\x00" in decoded or "/../" in f"{decoded}/" or "\\" in decoded:
                 raise HttpError(HTTPStatus.NOT_FOUND, "no such page")
             for route_method, pattern, name in self.ROUTES:
-                match = re.fullmatch(pattern, path)
-                if match:
-                    if route_method != method:
-                        continue
+                match = re.fullmatch(pattern, split.path)  # segments split before decoding
+                if match and route_method == method:
                     if method != "GET":
                         self._check_write_allowed()
-                    getattr(self, name)(**match.groupdict())
+                    params = {
+                        k: v if v is None else unquote(v) for k, v in match.groupdict().items()
+                    }
+                    getattr(self, name)(**params)
                     return
             raise HttpError(HTTPStatus.NOT_FOUND, f"no page at {split.path}")
         except HttpError as exc:
@@ -230,6 +234,12 @@ class ReplayHandler(BaseHTTPRequestHandler):
             self._send_error(HTTPStatus.BAD_REQUEST, str(exc))
         except (BrokenPipeError, ConnectionResetError):
             pass
+        except Exception as exc:  # noqa: BLE001 - one line for the user, the server lives on
+            print(
+                f"error serving {self.command} {self.path}: {type(exc).__name__}: {exc}",
+                file=sys.stderr,
+            )
+            self._send_error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {exc}")
 
     # ---- security ---------------------------------------------------------
     def _check_host(self) -> None:
@@ -449,7 +459,9 @@ class ReplayHandler(BaseHTTPRequestHandler):
         )
 
     def _render_session(self, sid: str, ext: str | None) -> bytes:
-        view = review.session_view(self.server.store, sid)
+        view = review.session_view(self.server.store, sid, measure_tracks=False)
+        if view["tracks"] is None and view["audio"]:
+            view["tracks_url"] = f"/sessions/{sid}/tracks.json"  # measured on demand
         if ext:
             return json.dumps(view, ensure_ascii=False).encode()
         extra = {"audio_url": None, "peaks": None}
@@ -483,6 +495,15 @@ class ReplayHandler(BaseHTTPRequestHandler):
         if source != "mix":
             self._safe_file(sid, source)
         self._send_json(audio.peaks(info.folder, source))
+
+    def session_tracks(self, sid: str) -> None:
+        info = self.server.store.get_session(sid)
+        self._safe_file(sid, "trainee.wav")
+        delivery = review.load_json(info.folder / "delivery.json")
+        tracks = review.delivery_tracks(delivery) or review.computed_tracks(info.folder)
+        if tracks is None:
+            raise HttpError(HTTPStatus.NOT_FOUND, f"session {sid} has no trainee audio to measure")
+        self._send_json(tracks)
 
     def session_report(self, sid: str) -> None:
         from voicecoach.web.report import build_report
@@ -550,7 +571,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
             reason=body.get("reason") or "",
             author=body.get("author") or "",
         )
-        self._send_json(review.session_view(self.server.store, sid))
+        self._send_json(review.session_view(self.server.store, sid, measure_tracks=False))
 
     def trainee_page(self, name: str, ext: str | None) -> None:
         progress = review.trainee_progress(self.server.store, name)

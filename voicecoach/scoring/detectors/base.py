@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from voicecoach.scoring.text import NormText, Span
+from voicecoach.scoring.text import NormText, Span, fold
 
 _NUMBER_WORDS_TEXT = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -85,12 +85,13 @@ class CallState:
     identity_checked: bool = False  # a second identifier was asked for or confirmed
     disclosed_unverified: bool = False  # record details given before any identity check
     third_party: bool = False  # the other party is not the patient (a relative, ...)
+    patient_names: set[str] = field(default_factory=set)  # the relative's name, when given
     entitlement_checked: bool = False  # the trainee checked a release / permission list
     news_given: bool = False  # SPIKES: the news has been delivered (plainly or not)
 
     @property
     def name_parts(self) -> list[str]:
-        return [p for p in re.findall(r"[a-z]+", self.caller_name.lower()) if p]
+        return re.findall(r"[^\W\d_]+", re.sub(r"['’]", "", fold(self.caller_name)))
 
     def caller_said(self, pattern: re.Pattern) -> bool:
         """Whether any caller turn so far matches a pattern."""

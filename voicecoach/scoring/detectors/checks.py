@@ -22,6 +22,7 @@ _HELP_ME_UNDERSTAND = rx(
 )
 SECOND_IDENTIFIER = rx(
     r"date of birth|birth date|birthdate|birthday|dob|d o b|when you were born|year of birth|"
+    r"(?:date|day|data) (?:of|a|to|uh) (?:birth|bird|berth)|of (?:birth|bird)|"
     r"zip code|zip|postal code|post code|home address|(?:your|the|current|street|mailing) address|"
     r"address (?:on|we have on) (?:the|your|file)|last four|social security|member (?:id|number)|"
     r"insurance id|policy number|phone number on (?:file|the account)|medical record number|"
@@ -51,10 +52,14 @@ _THIRD_PARTY = rx(
     r"(?:calling|call|asking|ringing|phoning|here|checking) (?:about|for|on behalf of|regarding|"
     r"in for) (?:my|our) "
     + _RELATION
-    + r"|this is (?:his|her|their) "
+    + r"|this is (?:his|her|their|\w+) "
     + _RELATION
-    + r"|i am (?:his|her|their) "
+    + r"|i am (?:his|her|their|\w+) "
     + _RELATION
+    + r"|(?:calling|call) on (?:his|her|their) behalf|(?:she|he|they) asked me to (?:call|ring|"
+    r"find out|check)|my "
+    + _RELATION
+    + r" asked me to"
     + r"|(?:she|he|they) (?:is|are) (?:at work|not here|not home|not in|out|not available|"
     r"unavailable|busy|asleep|in the shower|at school|away|in the hospital|not around|sleeping)"
     r"|my "
@@ -66,6 +71,12 @@ _THIRD_PARTY = rx(
     r"(?:test|tests|scan|appointment|results|bloodwork|blood work|procedure|surgery|biopsy|x ray|"
     r"mri|visit|lab|labs|prescription)"
 )
+_NAMED_RELATIVE = re.compile(r"\bmy " + _RELATION + r" (\w+)")
+_NOT_A_NAME_TEXT = (
+    "is was has had and he she they who needs did got went said says just been the a an to "
+    "for about at in on of with wants will would can could does told called asked"
+)
+_NOT_A_NAME = frozenset(_NOT_A_NAME_TEXT.split())
 _PERMISSION = rx(
     r"release (?:form|list)|authoriz\w*|authoris\w*|permission|consent|on (?:his|her|their|the) "
     r"(?:list|file|form|release)|allowed to (?:get|receive|have|hear|discuss)|proxy|power of "
@@ -74,6 +85,11 @@ _PERMISSION = rx(
 _NOT_ENTITLED = rx(
     r"not on (?:his|her|their|the) (?:list|form|release|file)|not (?:listed|authorized|"
     r"authorised)|no (?:permission|release|authorization|consent) on file"
+)
+_ENTITLED = rx(
+    r"you are (?:listed|on (?:his|her|their|the) (?:list|form|release|file))|i (?:can )?see you "
+    r"(?:are )?(?:listed|on (?:his|her|their|the))|you (?:have|do have) (?:his|her|their )?"
+    r"(?:permission|authorization|authorisation)"
 )
 _THIRD_PERSON = rx(r"she|her|he|his|him|(?:mr|mrs|ms|miss|mister) \w+|the patient")
 _PATIENT_INFO = rx(
@@ -125,18 +141,36 @@ def caller_is_third_party(caller_text: str) -> bool:
     return _THIRD_PARTY.search(caller_text) is not None
 
 
-def checks_entitlement(turn: TurnView) -> bool:
-    """The trainee checks the caller against the patient's release list (and finds them on it)."""
+def entitlement_update(turn: TurnView) -> bool | None:
+    """True when the trainee checks the caller against the patient's release list (asking an
+    identifier) or confirms they are on it; False when they find the caller is not; else None."""
     text = turn.norm.text
-    return bool(_PERMISSION.search(text)) and not _NOT_ENTITLED.search(text)
+    if _NOT_ENTITLED.search(text):
+        return False
+    if _ENTITLED.search(text) or (_PERMISSION.search(text) and asks_identifier(turn)):
+        return True
+    return None
+
+
+def patient_names(caller_text: str) -> set[str]:
+    """Names the caller gives for the relative they call about ("my mother carmen ...")."""
+    return {
+        m.group(1) for m in _NAMED_RELATIVE.finditer(caller_text) if m.group(1) not in _NOT_A_NAME
+    }
 
 
 def discloses_third_party_record(turn: TurnView, call: CallState) -> Hit | None:
     """A sentence giving a third person's (the patient's) record details, not withheld."""
     norm = turn.norm
+    names = (
+        re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(call.patient_names))) + r")\b")
+        if call.patient_names
+        else None
+    )
     for start, end in norm.sentences:
         sentence = " ".join(norm.tokens[start:end])
-        if _WITHHELD.search(sentence) or not _THIRD_PERSON.search(sentence):
+        about_patient = _THIRD_PERSON.search(sentence) or (names and names.search(sentence))
+        if _WITHHELD.search(sentence) or not about_patient:
             continue
         m = _PATIENT_INFO.search(sentence)
         if m:

@@ -35,7 +35,8 @@ _BEHAVIOUR = (
     r"(?:you (?:were|was|left|said|read|went|took|stepped|walked|announced|discussed|talked|"
     r"mentioned|called|answered|did not|have been|had|came|arrived|told|used|shared|gave|spoke|"
     r"put|forgot|missed|skipped|got|asked|brought|raised|laughed|shouted|yelled|hung up|\w+ed)|"
-    r"your (?:\w+ ){0,2}(?:went|was|ran|lasted|took|were)|(?:the )?(?:\w+ )?(?:line|queue|wait) "
+    r"your (?:\w+ ){0,2}(?:went|was|ran|lasted|took|were)|(?:was|were) (?:left|unattended|empty|"
+    r"unlocked|open|ringing|waiting)|(?:the )?(?:\w+ )?(?:line|queue|wait) "
     r"(?:got|was|grew|went|reached)|"
     r"(?:the |front )?(?:desk|counter|phone|phones|front desk|waiting room)(?: \w+)? (?:was|were|"
     r"sat|stayed|went|rang)|(?:patients|people|someone|nobody|no one|a patient|(?:two|three|four|"
@@ -45,11 +46,11 @@ _BEHAVIOUR = (
 _DESCRIBE = re.compile(
     r"\b"
     + _OCCASION
-    + r"\b(?: \w+){0,14} "
+    + r"\b(?: \w+){0,20} "
     + _BEHAVIOUR
     + r"\b|\b"
     + _BEHAVIOUR
-    + r"\b(?: \w+){0,14} "
+    + r"\b(?: \w+){0,20} "
     + _OCCASION
     + r"\b"
 )
@@ -66,7 +67,9 @@ _EXPRESS = rx(
     r"|(?:it|this|that) (?:is|was) (?:really |very |quite )?(?:hard|difficult|stressful|"
     r"awkward|embarrassing|uncomfortable|a problem) for (?:me|us|the patients|patients)"
     r"|(?:it|this|that) (?:affects|impacts|hurts) (?:me|the patients|patients|us|our|my)"
-    r"|(?:makes|made) (?:it )?(?:hard|difficult) for me|(?:i|we) (?:are |were )?(?:left )?"
+    r"|(?:makes|made) (?:it )?(?:hard|difficult) for me|(?:makes|made) (?:my (?:job|day|work|"
+    r"shift|mornings?)|things|work) (?:\w+ ){0,2}(?:harder|more difficult|stressful|tougher|"
+    r"longer|crazy|chaotic)|(?:i|we) (?:are |were )?(?:left )?"
     r"short handed|my (?:concern|worry) is"
 )
 _OPINION = re.compile(r"(?:like|that) you\b|you are\b")  # "I feel like you..." judges
@@ -79,7 +82,9 @@ _REQUEST = rx(
     r"|(?:can|could) we (?:agree|try|make|start|set|both|use|keep|switch)"
     r"|let us (?:agree|try|make|start|use|set|both|keep|switch)|it would help (?:me )?if you"
     r"|my request is|can i ask you to|would you be (?:willing|able|okay) to|i would ask that"
-    r"|the ask is|make sure (?:you|that you|someone|one of us)"
+    r"|the ask is|make sure (?:you|that you|someone|one of us)|why do not (?:we|you)|how about "
+    r"(?:we|you|if)|what if (?:we|you)|i (?:would )?suggest|my suggestion is|(?:we|you) should "
+    r"(?:try|start|agree)|here is what i (?:would like|am asking|propose)"
 )
 _VAGUE_REQUEST = re.compile(
     r"sort (?:yourself|it) out|do better|get it together|get your act together|fix (?:it|this|"

@@ -61,7 +61,8 @@ _HARD_DISMISSIVE = (
     r"calm down|settle down|(?:you )?(?:need|have|got) to (?:relax|calm)|just relax|relax (?:sir|"
     r"maam|madam|okay|please)|(?:okay|sir|maam|please) relax|"
     r"not (?:really |exactly |even )?(?:my|our) (?:problem|job|department|fault|issue|"
-    r"responsibility|concern|area|business)|i do not (?:run|make|handle|deal with|control) the"
+    r"responsibility|concern|area|business)|i do not (?:run|make|handle|deal with|control|set"
+    r"|decide) the"
     r"|(?:is|kind of|sort of|that is) on you|(?:that is|it is|this is) on your end|(?<!not "
     r")(?<!not really )your (?:own )?fault|you should have (?:known|checked|"
     r"read|called|asked|looked|thought|been)|that is your problem|you (?:people|always|never) "
@@ -69,7 +70,8 @@ _HARD_DISMISSIVE = (
     r"signed|deal with it|stop (?:yelling|shouting|complaining)|"
     r"(?:there is|it is|that is) no (?:need|reason) to (?:yell|shout|get upset|be rude)|"
     r"lower your voice|i just (?:do|work) (?:check in|the front|here|the desk)|not my call|"
-    r"(?:do not|no need to) take (?:that|this|it) tone|whatever|not my fault|you are overreacting|"
+    r"(?:do not|no need to) take (?:that|this|it) tone|whatever(?! (?:you|works|is|suits|time"
+    r"|day))|not my fault|you are overreacting|"
     r"do not (?:yell|shout|raise your voice) at me|i do not know what (?:else )?to tell you"
 )
 _SOFT_DISMISSIVE = (
@@ -83,10 +85,15 @@ _SOFT_DISMISSIVE = (
     r"(?:that is|it is|this is) (?:just |simply |only )?(?:the|our) (?:policy|rules?|procedure|"
     r"process)|(?:our|the) policy (?:is|says)|(?:that is|it is|this is) (?:just )?how (?:it|the "
     r"system|insurance|the plan|things|this|we|that) (?:works|is set up|goes|is|work|do it)|"
+    r"(?:that is|it is|this is) (?:just |simply )?how (?:\w+ ){1,2}(?:works|work|is set up"
+    r"|operates)|"
     r"out of (?:our|my) hands|(?:it is|that is) not up to (?:me|us)|that is all (?:i|we) can "
     r"(?:tell|do|say)|the fee stays|the (?:charge|fee|bill|balance) (?:stays|stands)|"
     r"(?:i|we) can not do anything (?:until|till|about)|nothing (?:i|we) can change|"
-    r"it is what it is|(?:that is|it is) not how (?:it|this|that) works|you (?:will )?(?:have"
+    r"it is what it is|(?:our|my) hands are tied|(?:(?:it|that|this|the|the \w+|that \w+|this "
+    r"\w+) is|"
+    r"charges? it|charged) automatic(?:ally)?|(?:that is|it is) not how (?:it|this|that) works"
+    r"|you (?:will )?(?:have"
     r"|need) "
     r"to call back (?:later|another time|tomorrow)|(?:that is|it is) (?:just )?the way (?:it"
     r"|things) (?:is|are|goes|works)|i "
@@ -355,6 +362,13 @@ _JARGON_SPECIAL = (
     r"(?:the|an|your) or (?:schedule|time|block|suite)",
     r"(?:a|the|needs a) pa",
     r"the script|a script|your script|script is",
+    r"auths?",
+    # rarer clinical word forms (tympanogram, bronchoscopy, neuralgia, hemolysed...)
+    r"(?!(?:program|diagram|telegram|instagram|kilogram|milligram|mammogram|photography|"
+    r"biography|geography|sympathy|empathy|apathy|telepathy|homeopathy|fibromyalgia|analysis|"
+    r"paralysis|dialysis|colonoscopy|endoscopy|nostalgia|anemia|leukemia|hysterectomy|"
+    r"vasectomy|mastectomy|tonsillectomy|colostomy)\b)[a-z]{4,}(?:gram|graphy|ectomy|otomy|"
+    r"ostomy|plasty|emia|pathy|algia|penia|megaly|lysis|lyzed|lysed|scopy)",
 )
 _EXPLAINED_AFTER = rx(
     r"(?:which|that|this|it|what that|all that) (?:just |basically |simply |really )?(?:means|is "

@@ -180,7 +180,7 @@ def use_name(turn: TurnView, call: CallState) -> Hit | None:
             and sounds_like(tok, last)
             and (titled or (i > 0 and sounds_like(tokens[i - 1], first)))
         )
-        if not (is_first or is_last):
+        if not (is_first or is_last) or (i > 0 and tokens[i - 1] in {"dr", "doctor"}):
             continue
         start = i - 1 if (titled or (is_last and not is_first)) else i
         end = (
@@ -261,7 +261,8 @@ def invite_and_listen(turn: TurnView, call: CallState) -> Hit | None:
 # --- empathize ----------------------------------------------------------------
 
 FEELING = (
-    r"(?:frustrat\w*|upset\w*|annoy\w*|anger|angry|mad|maddening|madden\w*|worr\w*|stress\w*|"
+    r"(?:beside myself|at (?:my|your) wits end|frustrat\w*|upset\w*|annoy\w*|anger|angry|mad"
+    r"|maddening|madden\w*|worr\w*|stress\w*|"
     r"scar\w*|awful|terrible|horrible|hard|difficult|tough|disappoint\w*|concern\w*|confus\w*|"
     r"embarrass\w*|hurt\w*|let down|fed up|overwhelm\w*|inconvenien\w*|rough|unfair|not fair|"
     r"nerve wracking|anxious|anxiety|unsettl\w*|exhaust\w*|rattl\w*|aggravat\w*|irritat\w*|"
@@ -283,7 +284,10 @@ _EMPATHY = rx(
     + r"|would (?:\w+ ){0,3}"
     + FEELING
     + r"(?: \w+){0,2} (?:too|as well|also)"
-    r"|would (?:\w+ ){0,2}(?:upset|frustrate|annoy|worry|rattle|scare|stress|anger|bother|"
+    r"|(?:would|could|must|will) (?:make|leave) (?:anyone|anybody|me|most people|everyone|you|"
+    r"someone|people) (?:feel )?(?:\w+ )?"
+    + FEELING
+    + r"|would (?:\w+ ){0,2}(?:upset|frustrate|annoy|worry|rattle|scare|stress|anger|bother|"
     r"throw|shake) (?:anyone|anybody|me|most people|everyone)"
     r"|(?:anyone|anybody|most people|everyone) would (?:\w+ ){0,2}"
     + FEELING
@@ -291,7 +295,13 @@ _EMPATHY = rx(
     + r"|(?:that|this|it|which|all that|all of that) (?:sounds|must|seems|is|was|looks|has been|"
     r"would be|feels|can be)(?: \w+){0,3} "
     + FEELING
-    + r"|you (?:must|might|may|probably) (?:be |feel |have been |have felt )(?:\w+ ){0,2}"
+    + r"|(?:is|was|sounds|must be|can be|has been) (?:really |so |very |super |pretty |incredibly "
+    r"|just |such )?(?:a )?(?:stressful|frustrating|scary|upsetting|worrying|nerve wracking|awful|"
+    r"terrible|horrible|maddening|infuriating|exhausting|disappointing|overwhelming|annoying|"
+    r"distressing|alarming|unsettling|nightmare|hassle|frightening)"
+    r"|i (?:totally |completely |really )?get that(?! (?:you|your|the|it|for|done|from|in|to|"
+    r"sorted|fixed|taken))"
+    r"|you (?:must|might|may|probably) (?:be |feel |have been |have felt )(?:\w+ ){0,2}"
     + FEELING
     + r"|you (?:sound|seem) (?:\w+ ){0,2}"
     + FEELING
@@ -315,6 +325,11 @@ _NEGATED_FEELING = re.compile(
 )
 _IMPERSONAL = re.compile(r"to (?:say|tell|know|get|find|reach|answer|read|predict|do|see)\b")
 _IMPERSONAL_WORDS = {"hard", "difficult", "tough", "bad", "concerning", "confusing"}
+_BARE_ACKNOWLEDGEMENT = re.compile(
+    r"i (?:\w+ )?(?:understand|get it|get that|hear you|know)|i (?:\w+ )?(?:understand|get) "
+    r"(?:that|it)"
+)
+_OFFER = re.compile(r"(?:let me|i can|i will|we can|we will|here is what|i am going to|what i)\b")
 _BUT_CLAUSE = rx(r"but|however|although|that said")
 
 
@@ -329,7 +344,13 @@ def empathize(turn: TurnView, call: CallState) -> Hit | None:
             return False
         rest = turn.sentence_after(m, 16)
         but = _BUT_CLAUSE.search(rest)
-        return not (but and is_dismissive_text(rest[but.end() :], turn.norm.text))
+        if not but:
+            return True
+        after_but = rest[but.end() :]
+        if _BARE_ACKNOWLEDGEMENT.fullmatch(m.group()) and but.start() <= 1:
+            # "I understand, but ..." with no feeling named: only an offer redeems it
+            return bool(_OFFER.match(after_but.strip()))
+        return not is_dismissive_text(after_but, turn.norm.text)
 
     return turn.first(_EMPATHY, sincere)
 

@@ -42,11 +42,13 @@ _SO_RIGHT = rx(
 )
 _FACT_QUESTION = rx(
     r"(?:^|(?:okay|so|and|all right|yes|yeah|sure|great|got it|thank you|thanks|now|first|"
-    r"also|right|just|quickly|perfect|alright|then) )(?P<q>what (?:day|date|time|was|were|did"
+    r"also|right|just|quickly|perfect|alright|then) (?:\w+ )?)(?P<q>what (?:day|date|time|was"
+    r"|were|did"
     r"|exactly|kind|type|happened "
     r"when|does it|amount|is the (?:amount|charge|date))|which|when (?:did|was|were|is|do)|"
     r"where (?:did|was|were)|who (?:was|did|were|told|said|called)|how (?:long|many|much|often) "
-    r"|was (?:it|that|this|the)|were (?:you|they|there)|did (?:you|they|the|she|he|it|anyone|"
+    r"|was (?:it|that|this|the|your)|were your|did your|has your|have your|were (?:you|they"
+    r"|there)|did (?:you|they|the|she|he|it|anyone|"
     r"someone)|do you (?:know|remember|have|still)|have you (?:already |ever )?(?:tried|had|"
     r"got|gotten|received|called|been)|is it|is (?:this|that) (?:the|for|about)|had you|(?:can"
     r"|could) you tell me (?:what|when|which|how|"
@@ -198,7 +200,8 @@ _CONFIRM = rx(
     r"|would you like me to (?:go ahead|do that|book|set|put|send|schedule)"
     r"|is that something (?:that )?(?:works|would work)|(?:sound|sounds) good(?! to me)"
     r"|what do you think(?: of| about)? (?:that|this|the plan)|is that okay|is that all right"
-    r"|which (?:one |option )?would you (?:like|prefer)|would you prefer"
+    r"|which (?:one |option |day |time )?would you (?:like|prefer)|would you prefer"
+    r"|which (?:one |option |day |time )?(?:would|does|do|will) (?:\w+ )?(?:suit|work|be better)"
 )
 
 

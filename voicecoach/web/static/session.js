@@ -80,7 +80,7 @@
   }
 
   // ---- waveform and markers --------------------------------------------------
-  let regions = null, wave = null;
+  let regions = null, wave = null, drawing = false, pendingSpan = null;
   function setupWaveform() {
     if (typeof WaveSurfer === "undefined") return;
     regions = WaveSurfer.Regions.create();
@@ -95,31 +95,47 @@
     wave.on("ready", renderRegions);
     wave.on("decode", renderRegions);
     regions.on("region-clicked", (region, event) => { event.stopPropagation(); seek(region.start); });
-    renderRegions();
+    if (!readonly) {
+      // drag across the waveform to pick the span of a new comment
+      regions.enableDragSelection({color: "rgba(142,68,173,0.25)"});
+      regions.on("region-created", region => {
+        if (drawing) return;
+        if (pendingSpan) pendingSpan.remove();
+        pendingSpan = region;
+        document.getElementById("comment-at").value = region.start.toFixed(1);
+        document.getElementById("comment-end").value = region.end.toFixed(1);
+        document.getElementById("comment-text").focus();
+      });
+    }
   }
   function renderRegions() {
-    if (!regions) return;
+    if (!regions || !wave || !wave.getDuration()) return;  // positions need the duration
+    drawing = true;
     regions.clearRegions();
+    pendingSpan = null;
     for (const marker of view.markers) {
       regions.addRegion({
         start: marker.t_s, drag: false, resize: false,
         color: marker.kind === "fault" ? "rgba(192,57,43,0.9)" : "rgba(39,174,96,0.9)",
         content: el("span", {className: "marker-label " + marker.kind,
                              title: marker.id + ": \u201c" + marker.quote + "\u201d"},
-                    marker.kind === "fault" ? "\u26a0 " + marker.id : "\u2713 " + marker.id),
+                    marker.kind === "fault" ? "\u26a0" : "\u2713"),
       });
     }
     for (const c of view.comments) {
       regions.addRegion({
         start: c.t_s, end: c.end_s === null ? undefined : c.end_s, drag: false, resize: false,
         color: c.end_s === null ? "rgba(142,68,173,0.9)" : "rgba(142,68,173,0.18)",
-        content: el("span", {className: "marker-label comment", title: c.text}, "\u270e"),
+        content: el("span", {className: "marker-label comment", title: c.author + ": " + c.text},
+                    "\u270e"),
       });
     }
+    drawing = false;
   }
 
   // ---- tracks (uPlot) --------------------------------------------------------
   const charts = [];
+  const AXIS_PX = 48, LABEL_PX = 20;  // same y axes on every chart: their time axes line up
   function cursorPlugin() {
     return {hooks: {draw: [u => {
       const x = u.valToPos(audio.currentTime || 0, "x", true);
@@ -129,27 +145,49 @@
       ctx.stroke(); ctx.restore();
     }]}};
   }
-  function chartWidth() { return Math.max(320, document.getElementById("waveform").clientWidth); }
+  function chartWidth() { return Math.max(320, document.getElementById("tracks").clientWidth); }
   function addChart(container, opts, data) {
     const chart = new uPlot({width: chartWidth(), plugins: [cursorPlugin()], ...opts}, data,
                             document.getElementById(container));
     chart.over.addEventListener("click", e => seek(chart.posToVal(e.offsetX, "x")));
     charts.push(chart);
   }
+  function alignWaveform() {
+    // the waveform spans exactly the charts' plotting area, so one time is one x everywhere
+    if (!charts.length) return;
+    const chart = charts[0], ratio = uPlot.pxRatio || window.devicePixelRatio || 1;
+    const left = chart.bbox.left / ratio, width = chart.bbox.width / ratio;
+    if (!(width > 0)) return;
+    const box = document.getElementById("waveform");
+    box.style.marginLeft = left + "px";
+    box.style.marginRight = Math.max(0, chart.width - left - width) + "px";
+  }
+  function addTracksChart(tracks, xScale) {
+    if (!tracks.times_s || !tracks.times_s.length) return;
+    addChart("tracks", {
+      title: "Trainee pitch and loudness", height: 170, scales: {x: xScale, hz: {}, db: {}},
+      series: [{label: "time s"},
+               {label: "pitch Hz", scale: "hz", stroke: "#2980b9", spanGaps: false},
+               {label: "loudness dB", scale: "db", stroke: "#e67e22"}],
+      axes: [{}, {scale: "hz", label: "Hz", size: AXIS_PX, labelSize: LABEL_PX},
+             {scale: "db", side: 1, label: "dB", size: AXIS_PX, labelSize: LABEL_PX,
+              grid: {show: false}}],
+    }, [tracks.times_s, tracks.f0_hz || [], tracks.loudness_db || []]);
+  }
   function setupCharts() {
     if (typeof uPlot === "undefined") return;
     const duration = (page.peaks && page.peaks.duration_s) || view.session.duration_s || 1;
     const xScale = {time: false, range: () => [0, duration]};
-    const tracks = view.tracks;
-    if (tracks && tracks.times_s && tracks.times_s.length) {
-      addChart("tracks", {
-        title: "Trainee pitch and loudness", height: 170, scales: {x: xScale, hz: {}, db: {}},
-        series: [{label: "time s"},
-                 {label: "pitch Hz", scale: "hz", stroke: "#2980b9", spanGaps: false},
-                 {label: "loudness dB", scale: "db", stroke: "#e67e22"}],
-        axes: [{}, {scale: "hz", label: "Hz"}, {scale: "db", side: 1, label: "dB",
-                                                 grid: {show: false}}],
-      }, [tracks.times_s, tracks.f0_hz || [], tracks.loudness_db || []]);
+    if (!view.tracks && view.tracks_url) {
+      const box = document.getElementById("tracks");
+      box.textContent = "Measuring pitch and loudness\u2026";
+      fetch(view.tracks_url, {credentials: "same-origin"}).then(r => (r.ok ? r.json() : null))
+        .then(tracks => {
+          box.textContent = tracks ? "" : "No pitch and loudness tracks.";
+          if (tracks) { view.tracks = tracks; addTracksChart(tracks, xScale); alignWaveform(); }
+        });
+    } else if (view.tracks) {
+      addTracksChart(view.tracks, xScale);
     }
     const mood = view.mood.filter(p => p.level !== null && p.level !== undefined);
     if (mood.length) {
@@ -158,14 +196,20 @@
       addChart("mood", {
         title: "Caller mood (0 calm \u2013 10 furious)", height: 120,
         scales: {x: xScale, y: {range: [0, 10]}},
+        axes: [{}, {size: AXIS_PX, label: "anger", labelSize: LABEL_PX},
+               {side: 1, size: AXIS_PX, label: "\u00a0", labelSize: LABEL_PX, values: () => [],
+                grid: {show: false}}],
         series: [{label: "time s"},
                  {label: "anger", stroke: "#8e44ad", fill: "rgba(142,68,173,0.1)",
                   paths: uPlot.paths.stepped({align: 1}),
                   value: (u, v, si, i) => (v === null ? "-" : v + " " + (moodName(i) || ""))}],
       }, [xs, ys]);
     }
-    window.addEventListener("resize", () => charts.forEach(c => c.setSize({width: chartWidth(),
-                                                                            height: c.height})));
+    alignWaveform();
+    window.addEventListener("resize", () => {
+      charts.forEach(c => c.setSize({width: chartWidth(), height: c.height}));
+      alignWaveform();
+    });
     function moodName(i) { return i !== null && mood[Math.min(i, mood.length - 1)].mood; }
   }
 
@@ -433,5 +477,5 @@
   renderComments();
   renderCommentForm();
   onTime();
-  window.voicecoach = {seek, get view() { return view; }, audio};
+  window.voicecoach = {seek, get view() { return view; }, audio, get wave() { return wave; }};
 })();

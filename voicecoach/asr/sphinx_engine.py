@@ -1,0 +1,193 @@
+"""pocketsphinx: the embedded English recogniser that needs no download.
+
+The decoder uses pocketsphinx's stock US English acoustic model with the stock
+English language model interpolated with VoiceCoach's front-desk model
+(`language_model.py`, `sphinx_lm.py`), plus a few front-desk words missing from
+CMUdict. Endpoints come from pocketsphinx's voice-activity `Endpointer`.
+
+Creating a decoder costs about half a second, so decoders are pooled: a
+recogniser borrows one and gives it back on `close()` (or when garbage
+collected), and the next recogniser with the same settings starts instantly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voicecoach.asr.base import Recognition, Recognizer, Word, join_words
+from voicecoach.asr.language_model import ARPA_PATH, FRONTDESK_DIR
+
+ENGINE_RATE_HZ = 16000
+FRAMES_PER_S = 100
+EXTRA_DICT_PATH = FRONTDESK_DIR / "extra.dict"
+MAX_IDLE_DECODERS = 2
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SphinxSettings:
+    """Decoder settings; the defaults are what `transcribe` and the live call use."""
+
+    frontdesk_weight: float = 0.5  # interpolation weight of the front-desk LM (0 = stock LM)
+    fwdflat: bool = False  # second flat-lexicon pass: slower, no better on our benchmarks
+
+    def decoder_options(self) -> dict:
+        return {"fwdflat": self.fwdflat, "samprate": ENGINE_RATE_HZ, "loglevel": "FATAL"}
+
+
+DEFAULT_SETTINGS = SphinxSettings()
+STOCK_SETTINGS = SphinxSettings(frontdesk_weight=0.0)
+
+
+def _new_decoder(settings: SphinxSettings):
+    """A decoder configured for `settings` (the slow part: loads the models)."""
+    import pocketsphinx
+
+    from voicecoach.asr.sphinx_lm import mix_frontdesk_lm
+
+    stock_lm = Path(pocketsphinx.get_model_path("en-us/en-us.lm.bin"))
+    mixed = settings.frontdesk_weight > 0
+    decoder = pocketsphinx.Decoder(
+        lm=None if mixed else str(stock_lm), **settings.decoder_options()
+    )
+    for line in EXTRA_DICT_PATH.read_text(encoding="utf-8").splitlines():
+        word, _, phones = line.partition(" ")
+        if phones and decoder.lookup_word(word) is None:
+            decoder.add_word(word, phones.strip(), False)
+    if mixed and not mix_frontdesk_lm(decoder, stock_lm, ARPA_PATH, settings.frontdesk_weight):
+        log.warning("this pocketsphinx build cannot mix language models; using its stock model")
+        decoder.add_lm_file("_default", str(stock_lm))
+        decoder.activate_search("_default")
+    return decoder
+
+
+class _DecoderPool:
+    """Idle decoders kept per settings so recognisers after the first start at once."""
+
+    def __init__(self) -> None:
+        self._idle: dict[SphinxSettings, list] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, settings: SphinxSettings):
+        with self._lock:
+            idle = self._idle.get(settings)
+            if idle:
+                return idle.pop()
+        return _new_decoder(settings)
+
+    def release(self, settings: SphinxSettings, decoder) -> None:
+        with contextlib.suppress(RuntimeError):  # not in an utterance
+            decoder.end_utt()
+        with self._lock:
+            idle = self._idle.setdefault(settings, [])
+            if len(idle) < MAX_IDLE_DECODERS:
+                idle.append(decoder)
+
+
+_POOL = _DecoderPool()
+
+
+def warm_up(settings: SphinxSettings = DEFAULT_SETTINGS) -> None:
+    """Load a decoder into the pool ahead of time (off the live path)."""
+    _POOL.release(settings, _POOL.acquire(settings))
+
+
+class SphinxRecognizer(Recognizer):
+    """Streaming pocketsphinx recogniser for 16-bit mono PCM at `sample_rate` Hz."""
+
+    name = "pocketsphinx"
+
+    def __init__(
+        self, *, sample_rate: int = ENGINE_RATE_HZ, settings: SphinxSettings = DEFAULT_SETTINGS
+    ):
+        from pocketsphinx import Endpointer
+
+        self.sample_rate = sample_rate
+        self._decoder = _POOL.acquire(settings)
+        self._release = weakref.finalize(self, _POOL.release, settings, self._decoder)
+        self._resampler = None
+        if sample_rate != ENGINE_RATE_HZ:
+            import soxr
+
+            self._resampler = soxr.ResampleStream(sample_rate, ENGINE_RATE_HZ, 1, dtype="int16")
+        self._endpointer = Endpointer(sample_rate=ENGINE_RATE_HZ)
+        self._pending = bytearray()  # PCM waiting for a whole endpointer frame
+        self._in_speech = False
+        self._decoder.start_utt()
+
+    def accept(self, pcm: bytes) -> bool:
+        if self._resampler is not None:
+            samples = np.frombuffer(pcm, dtype="<i2")
+            pcm = self._resampler.resample_chunk(samples).astype("<i2").tobytes()
+        if not pcm:
+            return False
+        self._decoder.process_raw(pcm, False, False)
+        return self._speech_ended(pcm)
+
+    def _speech_ended(self, pcm: bytes) -> bool:
+        """Run the endpointer; True when speech has just turned into silence."""
+        self._pending += pcm
+        frame_bytes = self._endpointer.frame_bytes
+        ended = False
+        while len(self._pending) >= frame_bytes:
+            self._endpointer.process(bytes(self._pending[:frame_bytes]))
+            del self._pending[:frame_bytes]
+            in_speech = self._endpointer.in_speech
+            ended = ended or (self._in_speech and not in_speech)
+            self._in_speech = in_speech
+        return ended
+
+    def partial(self) -> str:
+        hyp = self._decoder.hyp()
+        return hyp.hypstr if hyp else ""
+
+    def final(self) -> Recognition:
+        self._decoder.end_utt()
+        words = tuple(
+            Word(
+                word=_base_word(seg.word),
+                start_s=round(seg.start_frame / FRAMES_PER_S, 3),
+                end_s=round((seg.end_frame + 1) / FRAMES_PER_S, 3),
+                conf=round(min(1.0, max(0.0, seg.prob)), 3),
+            )
+            for seg in self._decoder.seg()
+            if not _is_filler(seg.word)
+        )
+        self._decoder.start_utt()
+        return Recognition(text=join_words(words), words=words)
+
+    def close(self) -> None:
+        self._release()
+
+
+def _is_filler(token: str) -> bool:
+    """Silence, sentence markers and noise tokens (`<sil>`, `<s>`, `[NOISE]`, `(NULL)`)."""
+    return token[:1] in "<[(" or not token
+
+
+def _base_word(token: str) -> str:
+    """`your(2)` (an alternate pronunciation) -> `your`."""
+    return token.split("(", 1)[0]
+
+
+if __name__ == "__main__":
+    import sys
+
+    from voicecoach.audio.io import float_to_pcm16, load_audio
+
+    y, sr = load_audio(sys.argv[1])
+    with SphinxRecognizer() as recognizer:
+        pcm = float_to_pcm16(y)
+        for start in range(0, len(pcm), 3200):
+            if recognizer.accept(pcm[start : start + 3200]):
+                print("endpoint:", recognizer.partial())
+        for word in recognizer.final().words:
+            print(f"{word.start_s:7.2f} {word.end_s:7.2f} {word.conf:.2f} {word.word}")
