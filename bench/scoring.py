@@ -42,12 +42,16 @@ def label_ids(labels: dict) -> set[str]:
 
 
 def accuracy(files: list[Path], show_errors: bool) -> None:
+    from voicecoach.errors import VoiceCoachError
     from voicecoach.scoring import load_transcript, score_transcript
 
     tp, fp, fn = Counter(), Counter(), Counter()
     for path in files:
-        transcript = load_transcript(path)
-        score = score_transcript(transcript).to_json()
+        try:
+            score = score_transcript(load_transcript(path)).to_json()
+        except VoiceCoachError as exc:
+            print(f"  skipped: {exc}")
+            continue
         universe = set(score["steps"]) | set(score["checks"]) | set(score["faults"])
         truth = label_ids(json.loads(path.read_text())["labels"]) & universe
         pred = predicted_ids(score)

@@ -264,3 +264,40 @@ def test_names_with_accents_and_apostrophes():
 def test_unlisted_clinical_word_forms_are_jargon():
     assert "jargon" in detected("upset_caller", "the tympanogram was flat so we repeat it")
     assert "jargon" not in detected("upset_caller", "the program sends you a reminder")
+
+
+def test_reading_back_identity_details_is_not_clarify():
+    for text in [
+        "just to confirm your date of birth is may fifth",
+        "so your address is twelve elm court correct",
+        "just so i have it right your last name is spelled n o w a k",
+    ]:
+        assert "clarify" not in detected("upset_caller", text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("thanks ever so much for ringing us about this", {"thank_caller"}, set()),
+        ("cheers for letting us know", {"thank_caller"}, set()),
+        (
+            "ill get that sorted for you today and ring you back by three",
+            {"take_ownership", "propose_solution"},
+            set(),
+        ),
+        (
+            "so the invoice came on the ninth and youd already paid on the second have i "
+            "understood that correctly",
+            {"clarify"},
+            set(),
+        ),
+        ("no wonder youre cross", {"empathize"}, set()),
+        ("i would feel exactly the same way", {"empathize"}, set()),
+        ("its company policy im afraid", {"dismissive"}, set()),
+        ("your ldl which is the bad cholesterol is a bit high", set(), {"empathize", "jargon"}),
+    ],
+)
+def test_other_dialects_and_wording(text, present, absent):
+    found = detected("upset_caller", text)
+    assert present <= found, f"missing {present - found} in {text!r}"
+    assert not (absent & found), f"wrongly found {absent & found} in {text!r}"

@@ -158,7 +158,7 @@ class SphinxRecognizer(Recognizer):
                 end_s=round((seg.end_frame + 1) / FRAMES_PER_S, 3),
                 conf=round(min(1.0, max(0.0, seg.prob)), 3),
             )
-            for seg in self._decoder.seg()
+            for seg in self._decoder.seg() or ()
             if not _is_filler(seg.word)
         )
         self._decoder.start_utt()

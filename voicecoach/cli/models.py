@@ -86,10 +86,12 @@ def download(name: str | None, url: str | None, sha256: str | None, force: bool)
         click.echo(str(target))
         return
     with download_progress() as progress:
-        task = progress.add_task(spec.name, total=None)
+        tasks = []  # the bar appears with the first bytes, so early failures print one line
 
         def update(done: int, total: int | None) -> None:
-            progress.update(task, completed=done, total=total)
+            if not tasks:
+                tasks.append(progress.add_task(spec.name, total=total))
+            progress.update(tasks[0], completed=done, total=total)
 
         path = download_model(spec, url=url, sha256=sha256, force=force, progress=update)
     err_console.print(f"installed {spec.name} (SHA-256 verified)")

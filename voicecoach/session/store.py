@@ -1,7 +1,8 @@
 """The session store: an index of practice sessions plus instructor annotations.
 
 `SessionStore` is the interface (so a training school can later point it at a
-shared PostgreSQL server); `SQLiteSessionStore` is the local implementation.
+shared PostgreSQL server); `sqlite_store.SQLiteSessionStore` is the local
+implementation, which `open_store` returns.
 Each session also owns a folder `<data_dir>/sessions/<id>/` holding its audio,
 events, transcript, score and delivery files, and a `session.json` copy of its
 index row written by the store (so a folder stays self-describing).
@@ -24,31 +25,22 @@ from __future__ import annotations
 import abc
 import json
 import os
-import queue
 import re
 import secrets
-import shutil
-import sqlite3
-import threading
-from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from voicecoach import paths
 from voicecoach.errors import SessionError
 
-DB_FILENAME = "sessions.db"
 SESSIONS_DIRNAME = "sessions"
 SESSION_JSON = "session.json"
 MIN_FREE_BYTES = 100 * 1024 * 1024  # ~20 min of both sides' audio plus the mix
 NOT_FINISHED_REASON = "not finished (the call stopped abruptly or is still running)"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 ORDERS = ("date", "score")
-
-T = TypeVar("T")
 
 
 class CommentConflictError(SessionError):
@@ -146,7 +138,7 @@ def new_session_id(started: datetime) -> str:
     return f"{started:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
-def _iso_bound(value: str | date | datetime | None, *, end: bool) -> str | None:
+def iso_bound(value: str | date | datetime | None, *, end: bool) -> str | None:
     """A `since`/`until` filter as an ISO string; a bare date covers the whole day."""
     if value is None:
         return None
@@ -334,47 +326,6 @@ class SessionStore(abc.ABC):
         self.close()
 
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,
-    trainee TEXT NOT NULL,
-    scenario_id TEXT NOT NULL,
-    protocol TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    duration_s REAL,
-    outcome TEXT,
-    score REAL,
-    verdict TEXT,
-    complete INTEGER NOT NULL DEFAULT 0,
-    reason TEXT,
-    adjusted_score REAL,
-    adjusted_verdict TEXT
-);
-CREATE INDEX IF NOT EXISTS sessions_trainee ON sessions (trainee, started_at);
-CREATE INDEX IF NOT EXISTS sessions_started ON sessions (started_at);
-CREATE TABLE IF NOT EXISTS comments (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-    t_s REAL NOT NULL,
-    end_s REAL,
-    text TEXT NOT NULL,
-    author TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1
-);
-CREATE INDEX IF NOT EXISTS comments_session ON comments (session_id, t_s);
-CREATE TABLE IF NOT EXISTS overrides (
-    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-    item_id TEXT NOT NULL,
-    value INTEGER NOT NULL,
-    reason TEXT NOT NULL,
-    author TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (session_id, item_id)
-);
-"""
-
 INDEXED_FIELDS = (
     "id",
     "trainee",
@@ -388,88 +339,15 @@ INDEXED_FIELDS = (
     "complete",
     "reason",
 )
-SESSION_COLUMNS = (
-    "id, trainee, scenario_id, protocol, started_at, duration_s, outcome, score, verdict, "
-    "complete, reason, adjusted_score, adjusted_verdict"
-)
-COMMENT_COLUMNS = "id, session_id, t_s, end_s, text, author, created_at, updated_at, version"
-OVERRIDE_COLUMNS = "session_id, item_id, value, reason, author, created_at"
 
 
-def _connect(db_path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db_path, timeout=10.0, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 10000")
-    return conn
-
-
-class _Writer:
-    """One thread owning the only write connection; callers wait for their result."""
-
-    def __init__(self, db_path: Path):
-        self._db_path = db_path
-        self._jobs: queue.Queue[tuple[Callable[[sqlite3.Connection], Any], Future] | None]
-        self._jobs = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="voicecoach-store-writer")
-        self._thread.daemon = True
-        self._thread.start()
-
-    def run(self, job: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `job(conn)` in one transaction on the writer thread and return its result."""
-        if not self._thread.is_alive():
-            raise SessionError("the session store is closed")
-        future: Future = Future()
-        self._jobs.put((job, future))
-        return future.result()
-
-    def close(self) -> None:
-        if self._thread.is_alive():
-            self._jobs.put(None)
-            self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        conn = _connect(self._db_path)
-        try:
-            while (item := self._jobs.get()) is not None:
-                job, future = item
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    result = job(conn)
-                    conn.execute("COMMIT")
-                except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    future.set_exception(exc)
-                else:
-                    future.set_result(result)
-        finally:
-            conn.close()
-
-
-def _session_from_row(row: sqlite3.Row, sessions_dir: Path) -> SessionInfo:
-    data = dict(row)
-    data["complete"] = bool(data["complete"])
-    return SessionInfo(folder=sessions_dir / data["id"], **data)
-
-
-def _comment_from_row(row: sqlite3.Row) -> Comment:
-    return Comment(**dict(row))
-
-
-def _override_from_row(row: sqlite3.Row) -> Override:
-    data = dict(row)
-    data["value"] = bool(data["value"])
-    return Override(**data)
-
-
-def _check_text(value: str | None, what: str) -> str:
+def check_text(value: str | None, what: str) -> str:
     if value is None or not str(value).strip():
         raise SessionError(f"the {what} is empty; write a few words")
     return str(value).strip()
 
 
-def _check_span(t_s: float, end_s: float | None) -> tuple[float, float | None]:
+def check_span(t_s: float, end_s: float | None) -> tuple[float, float | None]:
     try:
         t_s = float(t_s)
         end_s = None if end_s is None else float(end_s)
@@ -493,362 +371,10 @@ def write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-class SQLiteSessionStore(SessionStore):
-    """The session store in `<data_dir>/sessions.db` (SQLite, WAL journal)."""
-
-    def __init__(self, data_dir: Path):
-        super().__init__(data_dir)
-        try:
-            self.sessions_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise SessionError(
-                f"cannot create the data directory {self.data_dir}: {exc.strerror}; "
-                "choose another with --data-dir or VOICECOACH_DATA_DIR"
-            ) from None
-        self.db_path = self.data_dir / DB_FILENAME
-        try:
-            conn = _connect(self.db_path)
-            try:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.executescript(SCHEMA)
-            finally:
-                conn.close()
-        except sqlite3.Error as exc:
-            raise SessionError(
-                f"cannot open the session index {self.db_path}: {exc}; "
-                "check the folder is writable or choose another with --data-dir"
-            ) from None
-        self._writer = _Writer(self.db_path)
-
-    # plumbing
-    def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-        conn = _connect(self.db_path)
-        try:
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
-
-    def close(self) -> None:
-        self._writer.close()
-
-    def _write_session_json(self, info: SessionInfo) -> None:
-        try:
-            write_json_atomic(info.folder / SESSION_JSON, info.to_json())
-        except OSError as exc:
-            raise SessionError(
-                f"cannot write {info.folder / SESSION_JSON}: {exc.strerror}; "
-                "check the disk has space and the folder is writable"
-            ) from None
-
-    # sessions
-    def create_session(
-        self,
-        trainee: str,
-        scenario_id: str,
-        protocol: str,
-        *,
-        started_at: datetime | None = None,
-        min_free_bytes: int = MIN_FREE_BYTES,
-    ) -> SessionInfo:
-        trainee = _check_text(trainee, "trainee name")
-        started = started_at or datetime.now(timezone.utc)
-        self._check_room(min_free_bytes)
-        session_id, folder = self._new_folder(started)
-        info = SessionInfo(
-            id=session_id,
-            trainee=trainee,
-            scenario_id=scenario_id,
-            protocol=protocol,
-            started_at=started.isoformat(timespec="seconds"),
-            folder=folder,
-        )
-        self._writer.run(
-            lambda conn: conn.execute(
-                "INSERT INTO sessions (id, trainee, scenario_id, protocol, started_at, "
-                "complete, reason) VALUES (?, ?, ?, ?, ?, 0, ?)",
-                (session_id, trainee, scenario_id, protocol, info.started_at, info.reason),
-            )
-        )
-        self._write_session_json(info)
-        return info
-
-    def _new_folder(self, started: datetime) -> tuple[str, Path]:
-        """A fresh id and its newly made folder (a clash within the second picks another)."""
-        for _ in range(20):
-            session_id = new_session_id(started)
-            folder = self.folder(session_id)
-            try:
-                folder.mkdir(mode=0o700, parents=True)  # voice recordings are private
-            except FileExistsError:
-                continue
-            except OSError as exc:
-                raise SessionError(f"cannot create the session folder {folder}: {exc}") from None
-            return session_id, folder
-        raise SessionError(f"cannot find a free session id in {self.sessions_dir}")
-
-    def _check_room(self, min_free_bytes: int) -> None:
-        """Refuse to start a call that could not be recorded."""
-        probe = self.sessions_dir / f".write-probe-{secrets.token_hex(4)}"
-        try:
-            probe.write_bytes(b"ok")
-            probe.unlink()
-        except OSError as exc:
-            raise SessionError(
-                f"the data directory {self.sessions_dir} is not writable ({exc.strerror}); "
-                "choose another with --data-dir or VOICECOACH_DATA_DIR"
-            ) from None
-        free_bytes = shutil.disk_usage(self.sessions_dir).free
-        if free_bytes < min_free_bytes:
-            raise SessionError(
-                f"only {free_bytes / 1e6:.0f} MB free in {self.sessions_dir}; a call needs "
-                f"{min_free_bytes / 1e6:.0f} MB: free some space or use --data-dir"
-            )
-
-    def finish_session(
-        self,
-        session_id: str,
-        *,
-        duration_s: float,
-        outcome: str | None,
-        score: float | None,
-        verdict: str | None,
-        complete: bool,
-        reason: str | None = None,
-    ) -> SessionInfo:
-        check_session_id(session_id)
-
-        def job(conn: sqlite3.Connection) -> None:
-            cursor = conn.execute(
-                "UPDATE sessions SET duration_s = ?, outcome = ?, score = ?, verdict = ?, "
-                "complete = ?, reason = ? WHERE id = ?",
-                (duration_s, outcome, score, verdict, int(bool(complete)), reason, session_id),
-            )
-            if cursor.rowcount == 0:
-                raise self._unknown(session_id)
-
-        self._writer.run(job)
-        info = self.get_session(session_id)
-        self._write_session_json(info)
-        return info
-
-    def index_session(self, record: dict[str, Any]) -> SessionInfo:
-        session_id = check_session_id(record.get("id"))
-        missing = [
-            key
-            for key in ("trainee", "scenario_id", "protocol", "started_at")
-            if not record.get(key)
-        ]
-        if missing:
-            raise SessionError(f"session {session_id}: session.json lacks {', '.join(missing)}")
-        values = tuple(
-            int(bool(record.get(key))) if key == "complete" else record.get(key)
-            for key in INDEXED_FIELDS
-        )
-        updates = ", ".join(f"{key} = excluded.{key}" for key in INDEXED_FIELDS[1:])
-        self._writer.run(
-            lambda conn: conn.execute(
-                f"INSERT INTO sessions ({', '.join(INDEXED_FIELDS)}) "
-                f"VALUES ({', '.join('?' for _ in INDEXED_FIELDS)}) "
-                f"ON CONFLICT (id) DO UPDATE SET {updates}",
-                values,
-            )
-        )
-        return self.get_session(session_id)
-
-    @staticmethod
-    def _unknown(session_id: str) -> SessionError:
-        return SessionError(f"no session {session_id!r}; see `voicecoach sessions list`")
-
-    def get_session(self, session_id: str) -> SessionInfo:
-        check_session_id(session_id)
-        rows = self._read(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
-        if not rows:
-            raise self._unknown(session_id)
-        return _session_from_row(rows[0], self.sessions_dir)
-
-    def list_sessions(
-        self,
-        *,
-        trainee: str | None = None,
-        scenario: str | None = None,
-        since: str | date | datetime | None = None,
-        until: str | date | datetime | None = None,
-        outcome: str | None = None,
-        verdict: str | None = None,
-        order: str = "date",
-        descending: bool = True,
-        limit: int | None = None,
-    ) -> list[SessionInfo]:
-        if order not in ORDERS:
-            raise SessionError(f"cannot order sessions by {order!r}; use one of {ORDERS}")
-        where, params = [], []
-        for sql, value in (
-            ("trainee = ?", trainee),
-            ("scenario_id = ?", scenario),
-            ("started_at >= ?", _iso_bound(since, end=False)),
-            ("started_at < ?", _iso_bound(until, end=True)),
-            ("outcome = ?", outcome),
-            ("COALESCE(adjusted_verdict, verdict) = ?", verdict),
-        ):
-            if value:
-                where.append(sql)
-                params.append(value)
-        direction = "DESC" if descending else "ASC"
-        order_by = (
-            f"started_at {direction}"
-            if order == "date"
-            else f"COALESCE(adjusted_score, score) IS NULL, "
-            f"COALESCE(adjusted_score, score) {direction}, started_at DESC"
-        )
-        sql = f"SELECT {SESSION_COLUMNS} FROM sessions"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY {order_by}"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        return [_session_from_row(row, self.sessions_dir) for row in self._read(sql, tuple(params))]
-
-    def trainees(self) -> list[str]:
-        rows = self._read("SELECT DISTINCT trainee FROM sessions ORDER BY trainee")
-        return [row["trainee"] for row in rows]
-
-    def set_adjusted_score(
-        self, session_id: str, score: float | None, verdict: str | None
-    ) -> SessionInfo:
-        check_session_id(session_id)
-        self._writer.run(
-            lambda conn: conn.execute(
-                "UPDATE sessions SET adjusted_score = ?, adjusted_verdict = ? WHERE id = ?",
-                (score, verdict, session_id),
-            )
-        )
-        return self.get_session(session_id)
-
-    # comments
-    def add_comment(
-        self, session_id: str, *, t_s: float, text: str, author: str, end_s: float | None = None
-    ) -> Comment:
-        self.get_session(session_id)
-        text = _check_text(text, "comment")
-        author = _check_text(author, "author name")
-        t_s, end_s = _check_span(t_s, end_s)
-        stamp = now_iso()
-        comment_id = self._writer.run(
-            lambda conn: (
-                conn.execute(
-                    "INSERT INTO comments (session_id, t_s, end_s, text, author, created_at, "
-                    "updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
-                    (session_id, t_s, end_s, text, author, stamp, stamp),
-                ).lastrowid
-            )
-        )
-        return self.get_comment(comment_id)
-
-    def get_comment(self, comment_id: int) -> Comment:
-        rows = self._read(f"SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?", (comment_id,))
-        if not rows:
-            raise SessionError(f"no comment {comment_id}; it may have been deleted")
-        return _comment_from_row(rows[0])
-
-    def update_comment(
-        self,
-        comment_id: int,
-        *,
-        expected_version: int,
-        text: str | None = None,
-        t_s: float | None = None,
-        end_s: float | None = None,
-    ) -> Comment:
-        current = self.get_comment(comment_id)
-        new_text = current.text if text is None else _check_text(text, "comment")
-        new_t_s, new_end_s = _check_span(
-            current.t_s if t_s is None else t_s, current.end_s if t_s is None else end_s
-        )
-
-        def job(conn: sqlite3.Connection) -> None:
-            cursor = conn.execute(
-                "UPDATE comments SET text = ?, t_s = ?, end_s = ?, updated_at = ?, "
-                "version = version + 1 WHERE id = ? AND version = ?",
-                (new_text, new_t_s, new_end_s, now_iso(), comment_id, expected_version),
-            )
-            if cursor.rowcount == 0:
-                raise self._conflict(conn, comment_id, expected_version)
-
-        self._writer.run(job)
-        return self.get_comment(comment_id)
-
-    @staticmethod
-    def _conflict(conn: sqlite3.Connection, comment_id: int, expected: int) -> SessionError:
-        row = conn.execute("SELECT version FROM comments WHERE id = ?", (comment_id,)).fetchone()
-        if row is None:
-            return SessionError(f"no comment {comment_id}; it may have been deleted")
-        return CommentConflictError(
-            f"comment {comment_id} was changed by someone else (version {row['version']}, "
-            f"you edited version {expected}); reload it and apply your edit again"
-        )
-
-    def delete_comment(self, comment_id: int, *, expected_version: int | None = None) -> None:
-        def job(conn: sqlite3.Connection) -> None:
-            if expected_version is None:
-                cursor = conn.execute("DELETE FROM comments WHERE id = ?", (comment_id,))
-            else:
-                cursor = conn.execute(
-                    "DELETE FROM comments WHERE id = ? AND version = ?",
-                    (comment_id, expected_version),
-                )
-            if cursor.rowcount == 0:
-                raise self._conflict(conn, comment_id, expected_version or 0)
-
-        self._writer.run(job)
-
-    def list_comments(self, session_id: str) -> list[Comment]:
-        check_session_id(session_id)
-        rows = self._read(
-            f"SELECT {COMMENT_COLUMNS} FROM comments WHERE session_id = ? ORDER BY t_s, id",
-            (session_id,),
-        )
-        return [_comment_from_row(row) for row in rows]
-
-    # overrides
-    def set_override(
-        self, session_id: str, item_id: str, value: bool, *, reason: str, author: str
-    ) -> Override:
-        self.get_session(session_id)
-        item_id = _check_text(item_id, "step or fault id")
-        reason = _check_text(reason, "override reason")
-        author = _check_text(author, "author name")
-        stamp = now_iso()
-        self._writer.run(
-            lambda conn: conn.execute(
-                "INSERT OR REPLACE INTO overrides (session_id, item_id, value, reason, author, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (session_id, item_id, int(bool(value)), reason, author, stamp),
-            )
-        )
-        return Override(session_id, item_id, bool(value), reason, author, stamp)
-
-    def remove_override(self, session_id: str, item_id: str) -> None:
-        check_session_id(session_id)
-        self._writer.run(
-            lambda conn: conn.execute(
-                "DELETE FROM overrides WHERE session_id = ? AND item_id = ?",
-                (session_id, item_id),
-            )
-        )
-
-    def list_overrides(self, session_id: str) -> list[Override]:
-        check_session_id(session_id)
-        rows = self._read(
-            f"SELECT {OVERRIDE_COLUMNS} FROM overrides WHERE session_id = ? "
-            "ORDER BY created_at, item_id",
-            (session_id,),
-        )
-        return [_override_from_row(row) for row in rows]
-
-
 def open_store(data_dir: str | Path | None = None) -> SessionStore:
     """The session store under `data_dir` (default `voicecoach.paths.data_dir()`)."""
+    from voicecoach.session.sqlite_store import SQLiteSessionStore
+
     return SQLiteSessionStore(Path(data_dir) if data_dir else paths.data_dir())
 
 

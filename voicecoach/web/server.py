@@ -31,6 +31,7 @@ import re
 import secrets
 import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from http import HTTPStatus
@@ -132,8 +133,6 @@ class ReplayServer(ThreadingHTTPServer):
 
     def sync_store(self) -> None:
         """Index session folders recorded outside the store, at most every few seconds."""
-        import time
-
         with self._sync_lock:
             if time.monotonic() - self._last_sync_s < self.sync_every_s:
                 return

@@ -10,7 +10,8 @@ from voicecoach.scoring.text import sounds_like
 # --- thank_caller -------------------------------------------------------------
 
 _THANKS = rx(
-    r"(?:thank you|thanks|thank u|many thanks)(?: (?:so|very) much| a lot| a million| kindly)?"
+    r"(?:thank you|thanks|thank u|many thanks|cheers)(?: (?:so|very|ever so|so so) much| a lot|"
+    r" a million| kindly| a bunch)?"
     r"(?: again)?(?: for (?P<object>(?:\w+ ){0,3}\w+))?"
 )
 _THANKS_NOT_FOR = re.compile(
@@ -231,7 +232,9 @@ _INVITE = rx(
     r"insurance))|what (?:happened|is going on|has been going on|is been going on|went on|went "
     r"wrong|"
     r"seems to be the (?:problem|issue|trouble)|is on your mind)(?! is| was)"
-    r"|(?:i have|i have got|i got) (?:plenty of|all the|as long as|as much time as|lots of) "
+    r"|what (?:does|did) (?:the|your|that) (?:letter|bill|statement|notice|email|message|text|"
+    r"voicemail|invoice) say|(?:i have|i have got|i got) (?:plenty of|all the|as long as|as much "
+    r"time as|lots of) "
     r"(?:time|you need)|share (?:with me )?(?:what|everything|the whole)|in your own words"
 )
 _NOT_KNOWING = re.compile(
@@ -269,7 +272,8 @@ FEELING = (
     r"painful|a pain|distress\w*|shock\w*|sad|heartbreak\w*|nightmare|hassle|unacceptable|"
     r"how you (?:are )?feel\w*|where you are coming from|a lot to (?:deal with|handle|take in)|"
     r"your frustration|your concern|how that feels|how it feels|humiliat\w*|infuriat\w*|"
-    r"discourag\w*|alarming|alarm\w*|unnerv\w*|miserable|lousy|bad|nervous|afraid|fright\w*|"
+    r"discourag\w*|alarming|alarm\w*|unnerv\w*|miserable|lousy|(?:too|so|really|pretty|feel) bad"
+    r"|nervous|afraid|fright\w*|"
     r"a (?:real )?blow|not (?:what you|the news you) (?:were )?(?:hoping|wanted|want))"
 )
 _EMPATHY = rx(
@@ -317,11 +321,12 @@ _EMPATHY = rx(
     + FEELING
     + r"|(?:that is|it is) (?:completely |totally |very |so |perfectly )?understandable"
     r"|you (?:did not|do not) deserve|(?:is|was) not fair (?:on|to) you"
-    r"|i would feel the same|i (?:completely |totally |really |fully |absolutely )?"
+    r"|i would (?:feel|be|have felt|react) (?:exactly |just |much )?the same|i (?:completely "
+    r"|totally |really |fully |absolutely )?"
     r"(?:understand|get it)(?! (?:your|the|what you|that you|you|if|when|which|because))"
 )
 _NEGATED_FEELING = re.compile(
-    r"\b(?:not|no|never)\b(?! (?:fair|deserve|what you|the news|imagine))(?!.*\bsorry\b)"
+    r"\b(?:not|no|never)\b(?! (?:fair|deserve|what you|the news|imagine|wonder))(?!.*\bsorry\b)"
 )
 _IMPERSONAL = re.compile(r"to (?:say|tell|know|get|find|reach|answer|read|predict|do|see)\b")
 _IMPERSONAL_WORDS = {"hard", "difficult", "tough", "bad", "concerning", "confusing"}

@@ -33,7 +33,8 @@ _RESTATE = rx(
 _CHECK_TAIL = rx(
     r"(?:is that|was that|have i got (?:that|it|this|everything)|did i get (?:that|it|this|"
     r"everything)|do i have (?:that|it|this|everything)|am i|is this|does that sound) "
-    r"(?:(?!all )\w+ )?(?:right|correct|accurate)"
+    r"(?:(?!all )\w+ )?(?:right|correct|accurate)|(?:have|did) i (?:understood|understand|heard|"
+    r"hear) (?:that|it|this|you|everything) (?:correctly|right)"
 )
 _SO_RIGHT = rx(
     r"so (?:basically |just |then |okay )?(?:the|you|your|it|there|they|that|what|he|she|we)"
@@ -68,12 +69,15 @@ def clarify(turn: TurnView, call: CallState) -> Hit | None:
     def not_identity(m: re.Match) -> bool:
         return not IDENTITY_WORDS.search(m.group())
 
+    def not_identity_ahead(m: re.Match) -> bool:
+        return not IDENTITY_WORDS.search(m.group() + " " + turn.after(m, 6))
+
     def not_identity_sentence(m: re.Match) -> bool:
         return not IDENTITY_WORDS.search(turn.norm.sentence_text(turn.norm.token_at(m.start())))
 
     for pattern, accept in (
         (_ASK_QUESTIONS, not_identity),
-        (_RESTATE, not_identity),
+        (_RESTATE, not_identity_ahead),
         (_CHECK_TAIL, not_identity_sentence),
         (_SO_RIGHT, not_identity),
     ):
@@ -143,7 +147,8 @@ CONCRETE_ACTION = (
     r"e mail|mail|text|call (?:you|her|him|them|back|the|your|kenneth|her back|him back)|"
     r"phone (?:you|her|him|them)|ring (?:you|her|him|them)|put (?:you|it|the|that|a|your|him|her)|"
     r"move (?:you|it|the|your)|set (?:you|it|up|him|her)|get (?:you|it|the|a|your|that|those|this)"
-    r" (?:in|on|an|a|booked|seen|sent|over|out|to|moved|fixed|approved|refilled|back)|pull "
+    r" (?:in|on|an|a|booked|seen|sent|over|out|to|moved|fixed|approved|refilled|back|sorted|"
+    r"done|resolved|taken care)|pull "
     r"(?:it|the|that|back)|update|correct|adjust|void|take (?:it|the|that|this) (?:\w+ )?off|"
     r"drop|mark (?:it|the|this|that)|flag|resubmit|submit|re ?bill|ask (?:my|the|your|our|dr|"
     r"doctor|her|his|a|billing|the nurse|your insurance)|have (?:the|dr|doctor|someone|a|my|"
@@ -153,7 +158,8 @@ CONCRETE_ACTION = (
     r"apply|switch|add (?:you|it|a)|file|open (?:a|an)|arrange|sign)"
 )
 _PROPOSE = rx(
-    r"(?:i will|i am going to|i can|let me|we can|we will|i could|we could|i would be happy to|"
+    r"(?:and|then) (?:i will )?(?:call|ring|phone|email|text) (?:you|her|him|them) back"
+    r"|(?:i will|i am going to|i can|let me|we can|we will|i could|we could|i would be happy to|"
     r"i am (?:able|happy|glad) to|we are (?:able|happy) to|i would be glad to|"
     r"how about i|what i can do is|here is what (?:i|we) (?:will|can|are going to) do|"
     r"my plan is to|i am|i have|i would like to|i want to|what i will do is|why do not i|"
@@ -198,7 +204,8 @@ _CONFIRM = rx(
     r"|can we go (?:with|ahead with) (?:that|this)|do you agree|shall (?:i|we) (?:go ahead|do "
     r"that)"
     r"|would you like me to (?:go ahead|do that|book|set|put|send|schedule)"
-    r"|is that something (?:that )?(?:works|would work)|(?:sound|sounds) good(?! to me)"
+    r"|is that something (?:that )?(?:works|would work)|(?:^|is that |is this |that )(?:okay|"
+    r"all right|fine) (?:with|for|by) you|(?:sound|sounds) good(?! to me)"
     r"|what do you think(?: of| about)? (?:that|this|the plan)|is that okay|is that all right"
     r"|which (?:one |option |day |time )?would you (?:like|prefer)|would you prefer"
     r"|which (?:one |option |day |time )?(?:would|does|do|will) (?:\w+ )?(?:suit|work|be better)"

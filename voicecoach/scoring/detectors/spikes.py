@@ -66,6 +66,8 @@ _NEWS = rx(
     r"come in again|take your blood again|do it again|be done again|have it done again|retake|"
     r"cancel|reschedule|be redone|be retaken|draw)"
     r"|(?:denied|declined|rejected|cancelled|canceled|postponed) (?:the|your|it|that)"
+    r"|(?:has|have|needs|need|had) to be (?:cancelled|canceled|postponed|moved|rescheduled|"
+    r"delayed|repeated|redone|changed|pushed back|called off)"
     r"|(?:have|need|had|has) to (?:move|cancel|reschedule|postpone|push back|change|delay) "
     r"(?:your|the)|lost (?:your|the) (?:sample|specimen|results?|paperwork|form|referral)"
     r"|need (?:another|a new) (?:sample|specimen|test|draw|referral|one)"

@@ -446,6 +446,7 @@
     }}, "at current time");
     fill(box, el("div", {className: "comment-form"},
       el("label", {}, "at ", at, " s"), " ", now, " ", el("label", {}, "to ", end, " s"),
+      el("span", {className: "muted hint"}, "or drag across the waveform to pick a span"),
       text, el("label", {}, "by ", who), add));
   }
 

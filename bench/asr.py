@@ -1,0 +1,227 @@
+"""Speech-recognition benchmark: word error rate, real-time factor and peak memory.
+
+Sets:
+  real       ../shared/data/speech (26 read English utterances, MANIFEST.tsv)
+  frontdesk  bench/frontdesk_sentences.txt, synthesised with festival text2wave
+             (cached in bench/out/frontdesk/)
+
+Engines (each in its own process, so peak memory is its own):
+  pocketsphinx        the defaults `voicecoach transcribe` and the live call use
+                      (stock English LM interpolated with the front-desk LM)
+  pocketsphinx-stock  the stock English LM alone, for comparison
+  vosk-ko             vosk with the Korean test model: real-time factor only
+
+Files are decoded exactly as `transcribe` does (`recognize_samples`: 0.1 s
+chunks, endpoints, a fresh recogniser per file). RTF is given from wall time
+and from process CPU time; the machine is shared, so wall time is noisy and
+CPU time is the fairer figure of the engine's own cost.
+
+    .venv/bin/python bench/asr.py [--sets real,frontdesk] [--engines ...] [--errors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEECH_DIR = ROOT.parent / "shared" / "data" / "speech"
+SENTENCES_PATH = ROOT / "bench" / "frontdesk_sentences.txt"
+SYNTH_DIR = ROOT / "bench" / "out" / "frontdesk"
+ENGINES = ("pocketsphinx", "pocketsphinx-stock", "vosk-ko")
+TARGETS = {("pocketsphinx", "real"): 0.28, ("pocketsphinx", "frontdesk"): 0.05}
+RTF_TARGET = 0.25
+
+CONTRACTIONS = {
+    "i'm": "i am",
+    "you're": "you are",
+    "we're": "we are",
+    "it's": "it is",
+    "that's": "that is",
+    "there's": "there is",
+    "i'll": "i will",
+    "we'll": "we will",
+    "i've": "i have",
+    "can't": "can not",
+    "cannot": "can not",
+    "don't": "do not",
+    "didn't": "did not",
+    "won't": "will not",
+    "dr": "doctor",
+    "mr": "mister",
+}
+
+
+def normalize(text: str) -> list[str]:
+    """Lower case, no punctuation, contractions and titles spelled out."""
+    text = re.sub(r"[^a-z' ]", " ", text.lower().replace("-", " "))
+    words = []
+    for word in text.split():
+        word = word.strip("'")
+        words += CONTRACTIONS.get(word, word).split()
+    return words
+
+
+def edit_distance(ref: list[str], hyp: list[str]) -> int:
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        previous, row[0] = row[:], i
+        for j, h in enumerate(hyp, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (r != h))
+    return row[-1]
+
+
+def frontdesk_sentences() -> list[str]:
+    lines = SENTENCES_PATH.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def real_items() -> list[tuple[Path, str]]:
+    with open(SPEECH_DIR / "MANIFEST.tsv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    return [(SPEECH_DIR / row["file"], row["transcript"]) for row in rows]
+
+
+def frontdesk_items() -> list[tuple[Path, str]]:
+    """The front-desk sentences as festival recordings (synthesised once, then cached)."""
+    SYNTH_DIR.mkdir(parents=True, exist_ok=True)
+    items = []
+    for index, sentence in enumerate(frontdesk_sentences()):
+        wav = SYNTH_DIR / f"{index:02d}.wav"
+        text = SYNTH_DIR / f"{index:02d}.txt"
+        if not wav.exists() or not text.exists() or text.read_text() != sentence:
+            subprocess.run(["text2wave", "-o", str(wav)], input=sentence, text=True, check=True)
+            text.write_text(sentence)
+        items.append((wav, sentence))
+    return items
+
+
+SETS = {"real": real_items, "frontdesk": frontdesk_items}
+
+
+def make_factory(engine: str):
+    """A function sample_rate -> recogniser for a benchmark engine name."""
+    from voicecoach.asr.models import korean_test_model
+    from voicecoach.asr.sphinx_engine import STOCK_SETTINGS, SphinxRecognizer
+    from voicecoach.asr.vosk_engine import VoskRecognizer
+
+    if engine == "pocketsphinx":
+        from voicecoach.asr.select import choose_engine, recognizer_for
+
+        choice = choose_engine("pocketsphinx")
+        return lambda sr: recognizer_for(choice, sample_rate=sr)
+    if engine == "pocketsphinx-stock":
+        return lambda sr: SphinxRecognizer(sample_rate=sr, settings=STOCK_SETTINGS)
+    model = korean_test_model()
+    return lambda sr: VoskRecognizer(model, sample_rate=sr)
+
+
+def run_worker(engine: str, set_names: list[str], show_errors: bool) -> dict:
+    """Decode every file of the sets with `engine`; returns the numbers as a dict."""
+    from voicecoach.asr.transcribe import recognize_samples
+    from voicecoach.audio.io import load_audio
+
+    factory = make_factory(engine)
+    factory(16000).close()  # load the models before timing anything
+    out = {"engine": engine, "sets": {}}
+    for set_name in set_names:
+        errors = words = 0
+        audio_s = wall_s = cpu_s = 0.0
+        for path, reference in SETS[set_name]():
+            y, sr = load_audio(path)
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            with factory(sr) as recognizer:
+                text = recognize_samples(recognizer, y).text
+            wall_s += time.perf_counter() - wall0
+            cpu_s += time.process_time() - cpu0
+            audio_s += len(y) / sr
+            ref = normalize(reference)
+            distance = edit_distance(ref, normalize(text))
+            errors, words = errors + distance, words + len(ref)
+            if show_errors and distance and engine != "vosk-ko":
+                print(f"  [{engine}/{set_name}] {' '.join(ref)}\n    -> {text}", file=sys.stderr)
+        out["sets"][set_name] = {
+            "files": len(SETS[set_name]()),
+            "audio_s": audio_s,
+            "wer": errors / words,
+            "rtf_wall": wall_s / audio_s,
+            "rtf_cpu": cpu_s / audio_s,
+        }
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def corpus_overlap() -> int:
+    """How many benchmark sentences appear verbatim in the expanded LM corpus (should be 0)."""
+    from voicecoach.asr.language_model import CORPUS_PATH, expand_corpus
+
+    corpus = {" ".join(s) for s in expand_corpus(CORPUS_PATH.read_text(encoding="utf-8"))}
+    return sum(" ".join(normalize(s)) in corpus for s in frontdesk_sentences())
+
+
+def print_table(results: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="ASR benchmark (RTF: lower is faster; target <= 0.25)")
+    for column in ("engine", "set", "files", "audio s", "WER", "RTF wall", "RTF cpu", "peak MB"):
+        table.add_column(column, justify="left" if column in ("engine", "set") else "right")
+    for result in results:
+        for set_name, row in result["sets"].items():
+            wer = "n/a (Korean model)" if result["engine"] == "vosk-ko" else f"{row['wer']:.3f}"
+            target = TARGETS.get((result["engine"], set_name))
+            if target is not None:
+                wer += " ok" if row["wer"] <= target else f" > {target}"
+            table.add_row(
+                result["engine"],
+                set_name,
+                str(row["files"]),
+                f"{row['audio_s']:.0f}",
+                wer,
+                f"{row['rtf_wall']:.3f}",
+                f"{row['rtf_cpu']:.3f}",
+                f"{result['peak_rss_mb']:.0f}",
+            )
+    Console().print(table)
+    load = os.getloadavg()[0]
+    print(
+        f"Load average {load:.1f} on {os.cpu_count()} cores shared with other users: wall-time "
+        "RTF is noisy; CPU-time RTF is the engine's own cost."
+    )
+    print(f"Benchmark sentences found verbatim in the LM corpus: {corpus_overlap()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--sets", default="real,frontdesk", help="comma-separated: real,frontdesk")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
+    parser.add_argument("--errors", action="store_true", help="print each misrecognised sentence")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    set_names = args.sets.split(",")
+    if args.worker:
+        print(json.dumps(run_worker(args.worker, set_names, args.errors)))
+        return
+    frontdesk_items()  # synthesise once, before any timing
+    results = []
+    for engine in args.engines.split(","):
+        command = [sys.executable, __file__, "--worker", engine, "--sets", args.sets]
+        if args.errors:
+            command.append("--errors")
+        output = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout
+        results.append(json.loads(output.strip().splitlines()[-1]))
+    print_table(results)
+
+
+if __name__ == "__main__":
+    main()
