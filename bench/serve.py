@@ -2,7 +2,7 @@
 
 Builds a temporary data dir holding a realistic session of `--minutes` minutes
 (tests/session_fixture.py), starts `voicecoach serve --port 0` as a separate
-process, then runs `--viewers` threads that each behave like a browser opening
+process, then runs `--viewers` processes that each behave like a browser opening
 the session: the sessions list, the session page, its JSON twin, the scripts,
 then audio range requests (the first bytes, then seeks to random places, as the
 audio element does while an instructor scrubs). Prints p50/p95/max latency per

@@ -203,3 +203,16 @@ def test_a_killed_call_replays_from_both_sides_with_measured_tracks(site, page):
     page.wait_for_function("document.getElementById('audio').currentTime > 0.3", timeout=15000)
     duration = page.evaluate("document.getElementById('audio').duration")
     assert duration == pytest.approx(killed.duration_s, abs=0.1)
+
+
+def test_the_trainee_page_charts_progress_and_steps(site, page):
+    page.goto(f"{site['base']}/trainees/amy")
+    page.wait_for_selector("#progress-chart canvas")
+    assert page.locator("#delivery-chart canvas").count() >= 1
+    rows = page.locator("table.steps tbody tr")
+    assert rows.count() == 1
+    header = page.inner_text("table.steps thead")
+    assert "empathize" in header and "why_did_you" in header
+    rows.first.locator("a").click()
+    page.wait_for_selector("#transcript .w")
+    assert site["made"].info.id in page.url
