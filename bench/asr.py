@@ -190,7 +190,7 @@ def print_table(results: list[dict]) -> None:
                 f"{row['rtf_cpu']:.3f}",
                 f"{result['peak_rss_mb']:.0f}",
             )
-    Console().print(table)
+    Console(width=110).print(table)
     load = os.getloadavg()[0]
     print(
         f"Load average {load:.1f} on {os.cpu_count()} cores shared with other users: wall-time "

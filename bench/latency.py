@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 SCENARIO = "double_billing"
+PAIR_S = 0.5
 SCRIPT = [
     "Thank you for calling, Mary. I'm listening, please tell me what happened.",
     "I can understand how frustrating that is.",
@@ -65,17 +66,16 @@ def prepare_caller_lines() -> int:
 
 def report(result, spoken) -> None:
     timings = result.turn_timings
+    ending = result.outcome + (f" ({result.reason})" if result.reason else "")
     print(
-        f"call: {result.outcome}, {len(timings)} trainee turns answered, silence threshold "
-        f"{ARGS.silence_ms} ms, engine {ARGS.engine}"
+        f"call: {ending}; {len(timings)} trainee turns answered; silence threshold "
+        f"{ARGS.silence_ms} ms; engine {ARGS.engine}"
     )
-    if len(timings) != len(spoken[: len(timings)]):
-        print("warning: turns and script lines do not pair up; gaps may be off")
-    gaps_ms = [
-        1000 * (timing.first_sample - line.ended)
-        for line, timing in zip(spoken, timings, strict=False)
-        if timing.first_sample is not None
-    ]
+    gaps_ms = []
+    for line in spoken:  # pair each said line with the turn that ended nearest its voice's end
+        timing = min(timings, key=lambda t: abs(t.speech_end - line.ended), default=None)
+        if timing and timing.first_sample and abs(timing.speech_end - line.ended) < PAIR_S:
+            gaps_ms.append(1000 * (timing.first_sample - line.ended))
     if gaps_ms:
         print(
             f"turn gap (speech end -> caller's first sample), n={len(gaps_ms)}: "

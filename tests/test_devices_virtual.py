@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -87,6 +88,19 @@ def test_player_stop_cuts_playback_off_midway(virtual_audio):
     played = virtual_audio.played()
     assert len(played) < len(sent)
     assert not player.is_playing
+
+
+def test_back_to_back_plays_after_a_stop_from_another_thread(virtual_audio):
+    player = Player()
+    threading.Timer(0.3, player.stop).start()
+    interrupted = player.play(chirp(2.0), SR)
+    assert interrupted.stopped and interrupted.frames_played < len(chirp(2.0)) // 2
+    short = chirp(0.05)
+    for _ in range(5):
+        playback = player.play(short, SR)
+        assert playback.done.is_set() and not playback.stopped
+        assert playback.frames_played == len(short)
+    assert find_recording(virtual_audio.played(), short) is not None
 
 
 def test_devices_list_marks_the_defaults(virtual_audio):

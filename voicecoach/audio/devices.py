@@ -234,6 +234,7 @@ class Playback:
     output_latency_s: float = 0.0
     stopped: bool = False
     done: threading.Event = field(default_factory=threading.Event, repr=False)
+    _all_handed: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def duration_s(self) -> float:
@@ -245,7 +246,13 @@ class Playback:
 
 
 class Player:
-    """Plays float32 mono audio on an output device; `stop()` cuts it off (barge-in)."""
+    """Plays float32 mono audio on an output device; `stop()` cuts it off (barge-in).
+
+    The stream is always ended with an abort, by `stop()` or, once the device
+    has taken every sample and its output latency has passed, by a helper
+    thread: PortAudio 19.6's ALSA backend can hang aborting a stream whose
+    callback already ended it (`CallbackStop`), so the callback never does.
+    """
 
     def __init__(self, device: DeviceSpec = None, *, pace_realtime: bool | None = None):
         self.device = device
@@ -274,19 +281,14 @@ class Player:
             outdata[: len(block), 0] = block
             outdata[len(block) :, 0] = 0.0
             playback.frames_played = start + len(block)
+            if playback.frames_played >= len(samples):
+                playback._all_handed.set()
             if pacer is not None:
                 pacer.wait(frames)
-            if playback.frames_played >= len(samples):
-                raise sd.CallbackStop
 
         try:
             stream = sd.OutputStream(
-                samplerate=sr,
-                device=self.device,
-                channels=1,
-                dtype="float32",
-                callback=on_output,
-                finished_callback=playback.done.set,
+                samplerate=sr, device=self.device, channels=1, dtype="float32", callback=on_output
             )
             playback.output_latency_s = float(stream.latency)
             stream.start()
@@ -294,9 +296,11 @@ class Player:
             raise _open_error("output", self.device, sr, exc) from None
         with self._lock:
             self._stream, self._current = stream, playback
+        threading.Thread(
+            target=self._finish, args=(stream, playback), name="player-finish", daemon=True
+        ).start()
         if blocking:
             playback.wait()
-            self._close_stream(stream)
         return playback
 
     @property
@@ -307,20 +311,29 @@ class Player:
         """Cut the current playback off now; returns it (None when nothing played)."""
         with self._lock:
             stream, playback = self._stream, self._current
-            self._stream = self._current = None
-        if playback is not None and not playback.done.is_set():
+        if playback is None or stream is None:
+            return playback
+        if not playback.done.is_set():
             playback.stopped = True
-        if stream is not None:
-            self._close_stream(stream)
+        self._close(stream, playback)
+        playback._all_handed.set()
         return playback
 
-    def _close_stream(self, stream) -> None:
-        if not stream.closed:
-            stream.abort()
-            stream.close()
+    def _finish(self, stream, playback: Playback) -> None:
+        """End the stream once every sample has been handed over and played out."""
+        playback._all_handed.wait()
+        if not playback.stopped:
+            time.sleep(playback.output_latency_s)
+        self._close(stream, playback)
+
+    def _close(self, stream, playback: Playback) -> None:
         with self._lock:
+            if not stream.closed:
+                stream.abort()
+                stream.close()
             if self._stream is stream:
                 self._stream = None
+            playback.done.set()
 
     def __enter__(self) -> Player:
         return self

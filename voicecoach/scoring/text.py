@@ -86,16 +86,38 @@ _CONTRACTIONS = {
 # Words speech recognisers often write as two.
 _SPLIT_WORDS_TEXT = (
     "any+thing some+thing every+thing under+stand some+one any+one every+one my+self "
-    "your+self any+body some+body every+body birth+day to+morrow"
+    "your+self any+body some+body every+body birth+day to+morrow to+day to+night with+out "
+    "them+selves our+selves"
 )
 _SPLIT_WORDS = {tuple(pair.split("+")) for pair in _SPLIT_WORDS_TEXT.split()}
-_MISHEARD_WILL = {"all": ("i", "will"), "well": ("we", "will")}
+_MISHEARD_WILL = {
+    "all": ("i", "will"),
+    "well": ("we", "will"),
+    "shell": ("she", "will"),
+    "hell": ("he", "will"),
+}
 _WILL_VERBS_TEXT = (
     "waive send call book make take get have put check look go email fax remove reverse see "
     "handle ask let fix sort reschedule schedule move cancel refund credit update flag talk "
     "speak follow contact reach find mail text ring phone pull walk personally"
 )
 _WILL_VERBS = frozenset(_WILL_VERBS_TEXT.split())
+# Homophones recognisers (and hurried typists) swap, fixed only where the context is clear:
+# (word, previous words, next words) -> replacement.
+_HEAR_BEFORE = {"i", "can", "could", "to", "not", "we", "you"}
+_FEEL_BEFORE_TO = {"sorry", "glad", "happy", "sad", "want", "like", "love", "need", "good"}
+_YOU_ARE_NEXT = frozenset(
+    "not going right welcome so really very absolutely completely totally all booked listed "
+    "correct upset frustrated angry annoyed worried stressed understandably being due "
+    "entitled able upset mad allowed".split()
+)
+_THEY_ARE_NEXT = frozenset("going not right still all saying telling".split())
+_THERE_NEXT = frozenset("is are was were will would".split())
+_WHERE_NEXT = frozenset("is are did do does was were would should".split())
+_WE_ARE_NEXT = frozenset(
+    "going on not all sorry calling here still looking trying able happy working".split()
+)
+_WE_ARE_BEFORE = {"", "so", "just", "because", "and", "okay", "now", "but", "sure", "make"}
 # "id" is an identifier after these words ("photo id", "member id").
 _ID_NOUN_BEFORE = {"photo", "member", "patient", "insurance", "your", "the", "an", "card", "policy"}
 _S_IS_BASES = {"it", "that", "there", "what", "he", "she", "here", "who", "where", "how", "let"}
@@ -169,7 +191,7 @@ class NormText:
                 tokens.append(part)
                 self.orig_index.append(word_index)
             previous = low
-        tokens = self._repair_recognition(tokens)
+        tokens = self._repair_homophones(self._repair_recognition(tokens))
         self.tokens = tokens
         self.text = " ".join(tokens)
         self._starts = []
@@ -196,6 +218,54 @@ class NormText:
             index.append(word_index)
         self.orig_index = index
         return joined
+
+    def _repair_homophones(self, tokens: list[str]) -> list[str]:
+        """Swap homophones back where the neighbours leave no doubt ("i here you" -> hear,
+        "your right" -> you are right, "upset to" at the end -> too, "were on" -> we are on)."""
+        out: list[str] = []
+        index: list[int] = []
+        n = len(tokens)
+        for i, (token, word_index) in enumerate(zip(tokens, self.orig_index, strict=True)):
+            prev = tokens[i - 1] if i else ""
+            prev2 = tokens[i - 2] if i > 1 else ""
+            nxt = tokens[i + 1] if i + 1 < n else ""
+            sentence_end = not nxt or word_index in self.boundaries
+            words = [token]
+            if (
+                token == "here"
+                and (
+                    (prev in _HEAR_BEFORE and prev != "to")
+                    or (prev == "to" and prev2 in _FEEL_BEFORE_TO)
+                )
+                and nxt not in {"is", "for", "to", "at", "in", "with", "today", "now"}
+            ):
+                words = ["hear"]
+            elif token == "your" and nxt in _YOU_ARE_NEXT:
+                words = ["you", "are"]
+            elif (
+                token in {"their", "there"} and nxt in _THEY_ARE_NEXT and prev not in {"is", "are"}
+            ):
+                words = ["they", "are"]
+            elif token == "their" and nxt in _THERE_NEXT:
+                words = ["there"]
+            elif token == "wear" and nxt in _WHERE_NEXT:
+                words = ["where"]
+            elif token == "were" and prev in _WE_ARE_BEFORE and nxt in _WE_ARE_NEXT:
+                words = ["we", "are"]
+            elif token == "to" and sentence_end and prev not in {"want", "need", "have", "going"}:
+                words = ["too"]
+            elif (
+                token == "no"
+                and prev in {"i", "you", "we", "they"}
+                and nxt not in {"one", "longer", "more"}
+            ):
+                words = ["know"]
+            elif token == "listing" and prev == "am":
+                words = ["listening"]
+            out.extend(words)
+            index.extend([word_index] * len(words))
+        self.orig_index = index
+        return out
 
     def __repr__(self) -> str:
         return f"NormText({self.text!r})"
@@ -323,6 +393,9 @@ _SOUND_ALIKE = {
 }
 
 
+_Y_SWAP = {"ye", "ey", "yi", "iy", "ya", "ay", "yo", "oy", "yu", "uy"}
+
+
 @lru_cache(maxsize=8192)
 def sounds_like(heard: str, name: str) -> bool:
     """Whether a recognised word is plausibly the name (exact, near spelling or same sound)."""
@@ -331,12 +404,38 @@ def sounds_like(heard: str, name: str) -> bool:
         return True
     if len(name) < 3 or len(heard) < 3 or heard in _FUNCTION_WORDS:
         return False
-    if abs(len(heard) - len(name)) > 3 or heard[0] not in name[:2] + _SOUND_ALIKE.get(name[0], ""):
+    # a "y" heard as a vowel or the reverse (Yvonne ~ evon)
+    vowel_start = (
+        heard[0] != name[0] and "y" in (heard[0], name[0]) and heard[0] + name[0] in _Y_SWAP
+    )
+    if abs(len(heard) - len(name)) > 3 or not (
+        vowel_start or heard[0] in name[:2] + _SOUND_ALIKE.get(name[0], "")
+    ):
         return False
     distance = levenshtein(heard, name)
-    same_sound = soundex(heard) == soundex(name)
+    same_sound = soundex(heard) == soundex(name) or (
+        vowel_start and soundex(heard)[1:] == soundex(name)[1:]
+    )
+    if vowel_start and same_sound and distance <= 3 and min(len(name), len(heard)) >= 4:
+        return True
     if distance <= 1 and (min(len(name), len(heard)) >= 4 or same_sound):
         return True
     if same_sound and distance <= max(2, len(name) // 3):
         return True
-    return len(name) >= 6 and heard[:3] == name[:3] and distance <= 3
+    return (
+        len(name) >= 6
+        and heard[:3] == name[:3]
+        and distance <= 3
+        and soundex(heard)[:2] == soundex(name)[:2]
+    )
+
+
+def is_short_form(heard: str, name: str) -> bool:
+    """Whether a word is a short form of a name (Gwen for Gwendolyn, Alex for Alexandra)."""
+    heard, name = heard.lower(), name.lower()
+    return (
+        len(heard) >= 3
+        and len(name) - len(heard) >= 2
+        and heard not in _FUNCTION_WORDS
+        and name.startswith(heard)
+    )

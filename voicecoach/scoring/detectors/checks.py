@@ -24,7 +24,8 @@ SECOND_IDENTIFIER = rx(
     r"date of birth|birth date|birthdate|birthday|dob|d o b|when you were born|year of birth|"
     r"(?:date|day|data) (?:of|a|to|uh) (?:birth|bird|berth)|of (?:birth|bird)|"
     r"zip code|zip|postal code|post code|home address|(?:your|the|current|street|mailing) address|"
-    r"address (?:on|we have on) (?:the|your|file)|last four|social security|member (?:id|number)|"
+    r"address (?:we have )?on (?:file|your (?:file|account|record|chart)|the (?:account|file|"
+    r"record|chart))|last four|social security|member (?:id|number)|"
     r"insurance id|policy number|phone number on (?:file|the account)|medical record number|"
     r"mrn|patient id|account number"
 )

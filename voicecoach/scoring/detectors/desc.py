@@ -105,7 +105,11 @@ _CONSEQUENCE = rx(
 )
 _THREAT = re.compile(
     r"report|manager|\bhr\b|write you up|disciplin|warning|or else|happens again|in trouble|"
-    r"fired|formal complaint|escalate|supervisor|consequences for you|i will have to tell"
+    r"fired|formal complaint|escalate|supervisor|consequences for you|i will have to tell|"
+    r"no (?:other )?choice|keeps? (?:happening|on)|again and again|one more time|last chance|"
+    r"have to (?:tell|report|inform|involve|let (?:\w+ ){1,2}know|take (?:it|this|that))|"
+    r"(?:tell|inform|involve|go to) (?:dr|doctor|the (?:office|practice) manager|the boss|"
+    r"management|the owner)|if (?:it|this|that) (?:happens|continues|does not stop)"
 )
 
 

@@ -88,6 +88,9 @@ _SOFT_DISMISSIVE = (
     r"system|insurance|the plan|things|this|we|that) (?:works|is set up|goes|is|work|do it)|"
     r"(?:that is|it is|this is) (?:just |simply )?how (?:\w+ ){1,2}(?:works|work|is set up"
     r"|operates)|"
+    r"(?:those|these|them|that|it|this) (?:is|are) (?:just )?the rules?|rules (?:are|say)|"
+    r"(?:there are|we make|i can not make|we do not make|we can not make) no exceptions|"
+    r"no exceptions|(?:that is|it is) (?:out of|not in) (?:my|our) (?:control|hands)|"
     r"out of (?:our|my) hands|(?:it is|that is) not up to (?:me|us)|that is all (?:i|we) can "
     r"(?:tell|do|say)|the fee stays|the (?:charge|fee|bill|balance) (?:stays|stands)|"
     r"(?:i|we) can not do anything (?:until|till|about)|nothing (?:i|we) can change|"
@@ -106,7 +109,8 @@ _ALTERNATIVE = rx(
     r"what (?:i|we) can do|(?:i|we) (?:can|could) (?:offer|book|set|give|send|have|put|waive|"
     r"try|help|cancel|call|email|keep|move|reschedule|ask|refer|check|look)|i will (?:go ahead|"
     r"waive|book|call|send|set|put|ask|make an exception|see|have|check|look)|instead|options?|"
-    r"alternatively|one thing (?:i|we) can do|exception|you (?:can|could) (?:keep|pay|choose|"
+    r"alternatively|one thing (?:i|we) can do|exceptions?|(?:i|we) will (?:\w+ )?(?:remove|waive|"
+    r"reverse|refund|credit|cancel|drop|take off|void|adjust|rebook|reschedule|move)|you (?:can|could) (?:keep|pay|choose|"
     r"switch|come|book|bring|still|either)|or i can|what i will do|let me (?:see|check|ask|find)"
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
-from voicecoach.scoring.text import sounds_like
+from voicecoach.scoring.text import is_short_form, levenshtein, soundex, sounds_like
 
 # --- thank_caller -------------------------------------------------------------
 
@@ -167,6 +167,22 @@ def _name_tokens(call: CallState) -> tuple[str, str]:
     return parts[0], parts[-1] if len(parts) > 1 else ""
 
 
+def _first_name_at(tokens: list[str], i: int, first: str) -> tuple[int, bool] | None:
+    """Where the first name heard at token i ends, and whether it was a short form:
+    one word (tolerant spelling), two words run together ("to bias" = Tobias), or a
+    short form ("gwen" for Gwendolyn)."""
+    if sounds_like(tokens[i], first):
+        return i, False
+    if i + 1 < len(tokens):
+        joined = tokens[i] + tokens[i + 1]
+        close = levenshtein(joined, first) <= max(1, len(first) // 4)
+        if len(joined) >= 5 and close and soundex(joined) == soundex(first):
+            return i + 1, False
+    if is_short_form(tokens[i], first):
+        return i, True
+    return None
+
+
 def use_name(turn: TurnView, call: CallState) -> Hit | None:
     """Addresses the caller by name (first name, or title + surname), not a namesake relative."""
     first, last = _name_tokens(call)
@@ -175,7 +191,8 @@ def use_name(turn: TurnView, call: CallState) -> Hit | None:
     tokens = turn.norm.tokens
     for i, tok in enumerate(tokens):
         titled = i > 0 and tokens[i - 1] in _TITLES
-        is_first = sounds_like(tok, first)
+        first_at = _first_name_at(tokens, i, first)
+        is_first = first_at is not None
         is_last = (
             bool(last)
             and sounds_like(tok, last)
@@ -184,17 +201,16 @@ def use_name(turn: TurnView, call: CallState) -> Hit | None:
         if not (is_first or is_last) or (i > 0 and tokens[i - 1] in {"dr", "doctor"}):
             continue
         start = i - 1 if (titled or (is_last and not is_first)) else i
-        end = (
-            i + 1
-            if (is_first and i + 1 < len(tokens) and last and sounds_like(tokens[i + 1], last))
-            else i
-        )
+        end = first_at[0] if is_first else i
+        if is_first and end + 1 < len(tokens) and last and sounds_like(tokens[end + 1], last):
+            end += 1
         before = tokens[start - 1] if start > 0 else ""
         after = tokens[end + 1] if end + 1 < len(tokens) else ""
         is_reference = before in _REFERENCE_BEFORE or after in _REFERENCE_AFTER
         if is_reference and not _is_vocative_boundary(turn, start, end):
             continue
-        if tok in _COMMON_WORDS and not (
+        needs_vocative = tok in _COMMON_WORDS or (is_first and first_at[1])
+        if needs_vocative and not (
             before in _VOCATIVE_NEIGHBOURS
             or after in _VOCATIVE_NEIGHBOURS
             or not before
@@ -239,7 +255,8 @@ _INVITE = rx(
 )
 _NOT_KNOWING = re.compile(
     r"\b(?:not sure|no idea|not know|i know|we know|understand|wonder|unsure|not explain|not see|"
-    r"figure out|find out|check)$"
+    r"figure out|find out|check|check on|look at|look into|looking at|looking into|look up|see|"
+    r"review|go over|pull up|about|into|at|explain|know|learn|sorry for|sorry about)$"
 )
 _GO_AHEAD = rx(r"go ahead(?: and (?P<verb>\w+))?")
 _GO_AHEAD_SELF = re.compile(r"(?:i will|i can|let me|let us|i am going to|we will|we can|to|i)$")
@@ -302,7 +319,8 @@ _EMPATHY = rx(
     + r"|(?:is|was|sounds|must be|can be|has been) (?:really |so |very |super |pretty |incredibly "
     r"|just |such )?(?:a )?(?:stressful|frustrating|scary|upsetting|worrying|nerve wracking|awful|"
     r"terrible|horrible|maddening|infuriating|exhausting|disappointing|overwhelming|annoying|"
-    r"distressing|alarming|unsettling|nightmare|hassle|frightening)"
+    r"distressing|alarming|unsettling|nightmare|hassle|frightening|miserable|draining|"
+    r"heartbreaking|rough|gutting|demoralizing|demoralising|insulting|hurtful|scary)"
     r"|i (?:totally |completely |really )?get that(?! (?:you|your|the|it|for|done|from|in|to|"
     r"sorted|fixed|taken))"
     r"|you (?:must|might|may|probably) (?:be |feel |have been |have felt )(?:\w+ ){0,2}"
@@ -321,6 +339,28 @@ _EMPATHY = rx(
     + FEELING
     + r"|(?:that is|it is) (?:completely |totally |very |so |perfectly )?understandable"
     r"|you (?:did not|do not) deserve|(?:is|was) not fair (?:on|to) you"
+    # "I'd be thrown too", "anyone would be rattled", "that would drive anyone up the wall"
+    r"|i would (?:be|feel|have been|have felt|get|go|have gone|lose it|react) (?!able|happy|glad)"
+    r"(?:\w+ ){0,3}?(?:too|as well|also)\b"
+    r"|(?:anyone|anybody|most people|everyone|any of us|any parent|any one) (?:would|will|could)"
+    r" (?:be|feel|get|have been|have felt) (?!able|happy|glad)\w+"
+    r"|(?:would|will|could|enough to) (?:\w+ )?(?:drive|send|push|get to|wind up|throw|shake|"
+    r"rattle|unsettle|upset|frustrate|annoy|worry|scare|stress|anger|bother) (?:anyone|anybody|"
+    r"most people|everyone|any of us)\b"
+    r"|(?:would|will|could) (?:\w+ )?(?:upset|frustrate|annoy|worry|scare|stress|anger|bother|"
+    r"rattle|throw|shake|unsettle) me\b"
+    r"|(?:drive|drives|driving|drove) (?:anyone|anybody|me|you|people|everyone) (?:up the \w+|"
+    r"crazy|mad|nuts|round the bend|insane|spare|to distraction)"
+    # "I can tell how much you care", "this clearly matters to you"
+    r"|i (?:can |could )?(?:\w+ )?(?:tell|see|hear|sense) (?:how much|how important|how (?:\w+ )?"
+    r"(?:this|that|it) (?:matters|means)|(?:that )?you (?:really |clearly |obviously )?care|"
+    r"(?:that )?(?:this|it) (?:really |clearly )?(?:matters|means))"
+    r"|you (?:really |clearly |obviously )care (?:so much |a lot |deeply )?about"
+    r"|(?:this|that|it) (?:clearly |really |obviously )?(?:matters|means) (?:a lot |so much |a great"
+    r" deal )?to you"
+    # a long wait acknowledged: "an hour and a half is a long time to sit there"
+    r"|(?:is|was|that is|that was) (?:such |really |way |a really |an awfully )?(?:a )?long "
+    r"(?:time|wait|while) to|(?:is|was) (?:way |far |much )?too long (?:to|for anyone)"
     r"|i would (?:feel|be|have felt|react) (?:exactly |just |much )?the same|i (?:completely "
     r"|totally |really |fully |absolutely )?"
     r"(?:understand|get it)(?! (?:your|the|what you|that you|you|if|when|which|because))"

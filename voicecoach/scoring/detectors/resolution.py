@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from voicecoach.scoring.detectors.base import DAY_OR_TIME, CallState, Hit, TurnView, rx
+from voicecoach.scoring.detectors.base import DAY_OR_TIME, NUM, CallState, Hit, TurnView, rx
 
 IDENTITY_WORDS = re.compile(
-    r"\b(?:name|date of birth|birth date|birthdate|birthday|dob|born|your (?:home |mailing )?"
+    r"\b(?:(?:your|full|first|last|legal|middle|maiden|patient|his|her|sons?|daughters?|childs?"
+    r"|wifes?|husbands?) name|name (?:and|on (?:the|your) (?:account|file))|date of birth|birth date|birthdate|birthday|dob|born|your (?:home |mailing )?"
     r"address|zip|postal|"
     r"spell|phone number|member id|insurance id|policy number|social security|last four)\b"
 )
@@ -27,8 +28,12 @@ _RESTATE = rx(
     r"|if i (?:understand|heard|have|got|am hearing) (?:you |this |that |it |everything )?"
     r"(?:right|correctly)|let me (?:make sure|see if|check that|just check) i (?:understand|have"
     r"|got)"
-    r"|(?:so )?what i am hearing is|so you are saying|so (?:if i|just so)|let me (?:repeat|read) "
-    r"(?:that|this|it) back"
+    r"|(?:so )?what i am hearing is|so you are saying|so (?:if i|just so)|let me (?:repeat|read|"
+    r"play|say) (?:that|this|it) back|let me (?:get|make|be) (?:this|that|it|sure i have (?:this|"
+    r"that|it)) (?:straight|clear|right)|(?:make sure|so|just so|until) (?:we are|i am) on the "
+    r"same page|correct me if i am wrong|if i am following (?:you|this|that|correctly)|"
+    r"(?:so )?(?:what )?you are (?:telling me|saying) (?:is )?(?:that )?(?:the|you|your|they|it)|"
+    r"(?:so )?(?:to|let me) (?:recap|sum up|summarize|summarise) what you"
 )
 _CHECK_TAIL = rx(
     r"(?:is that|was that|have i got (?:that|it|this|everything)|did i get (?:that|it|this|"
@@ -38,7 +43,7 @@ _CHECK_TAIL = rx(
 )
 _SO_RIGHT = rx(
     r"so (?:basically |just |then |okay )?(?:the|you|your|it|there|they|that|what|he|she|we)"
-    r"(?: \w+){2,30}? (?:right|correct)"
+    r"(?: \w+){2,30}? (?:right|correct|got it|yes|is that it|have i got that|do i have that)"
     r"(?= (?:i|okay|so|and|then|because|let)\b|$)"
 )
 _FACT_QUESTION = rx(
@@ -46,9 +51,9 @@ _FACT_QUESTION = rx(
     r"also|right|just|quickly|perfect|alright|then) (?:\w+ )?)(?P<q>what (?:day|date|time|was"
     r"|were|did"
     r"|exactly|kind|type|happened "
-    r"when|does it|amount|is the (?:amount|charge|date))|which|when (?:did|was|were|is|do)|"
+    r"when|does it|amount|(?:is|are|was|were) (?:the|their|his|her|that|those) \w+)|which|when (?:did|was|were|is|do)|"
     r"where (?:did|was|were)|who (?:was|did|were|told|said|called)|how (?:long|many|much|often) "
-    r"|was (?:it|that|this|the|your)|were your|did your|has your|have your|were (?:you|they"
+    r"|(?:was|is|are) (?:it|that|this|the|your|they|he|she)|were your|did your|has your|have your|were (?:you|they"
     r"|there)|did (?:you|they|the|she|he|it|anyone|"
     r"someone)|do you (?:know|remember|have|still)|have you (?:already |ever )?(?:tried|had|"
     r"got|gotten|received|called|been)|is it|is (?:this|that) (?:the|for|about)|had you|(?:can"
@@ -58,7 +63,8 @@ _FACT_QUESTION = rx(
 _NOT_FACT_QUESTION = re.compile(
     r"anything else|does that|would (?:that|this|you like)|is there|what can i|how can i|prefer|"
     r"(?:works?|good|best|better|easier) for you|suits? you|would you like|want to come|"
-    r"good time|a few minutes|a minute|somewhere|you know what i mean|do you have (?:a|any) "
+    r"good time|(?:is|are) (?:that|this|it|those|these)(?: all)? (?:okay|all right|alright|fine|"
+    r"good|acceptable|everything|all)|okay if i|all right if i|a few minutes|a minute|somewhere|you know what i mean|do you have (?:a|any) "
     r"questions|are you (?:ok|okay|free|able to talk)|did you want|work for you"
 )
 
@@ -104,6 +110,9 @@ _ACTION = (
     r"|deal with|sort|fix|resolve|look into|look in to|make sure|see to|"
     r"see that|see this|take this on|take it on|take on|own|chase|follow up|follow this up|"
     r"get (?:this|it|that|you|your|the|a|them)|call|phone|ring|contact|reach|speak|talk|ask|"
+    r"have \w+ (?:team |department |office |staff )?(?:call|correct|fix|review|send|look|update|"
+    r"resubmit|redo|reprocess|ring|phone|contact|sign|check|process|reissue|change|cancel|reverse"
+    r"|remove|waive)|"
     r"escalate|check (?:on|with|into)|find out|track down|fax|send|email|mail|remove|waive|"
     r"reverse|refund|credit|cancel|book|schedule|reschedule|put|pull|update|flag|search|walk|"
     r"correct|adjust|void|drop|move|change|set (?:you|it|this|that|up)|have (?:someone|the|a|my|"
@@ -123,6 +132,18 @@ _OWN = rx(
     r"calling|sending|faxing|emailing|flagging|removing|waiving|booking|writing|making a note|"
     r"escalating|handling|looking into|reversing|refunding|crediting)"
     r"|(?:i|i will|i am going to) (?:take|taking) (?:personal )?(?:ownership|responsibility)"
+    # "I'll stay on top of this", "I'm going to (stay) on this one" (a word may be lost)
+    r"|(?:i will|i am going to|i am|i am gonna|let me)(?: (?:personally|stay|be|keep|remain|stick|"
+    r"get|right|myself|staying|keep))* on (?:this|it|top of (?:this|it|that|things))(?! \w+ing)"
+    r"(?! (?:screen|account|form|list|file|page|system|call|line))"
+    r"|leave (?:it|this|that|this one|that one|everything|the rest) (?:with|to) me"
+    r"|(?:you have|i give you) my word|consider it done|i will (?:see (?:this|it|that) through|"
+    r"take it from here|make (?:this|it) (?:my|a) (?:top )?priority|keep you (?:posted|updated|"
+    r"informed|in the loop)|not let (?:this|it) (?:drop|slip|go))|i (?:have|have got|got) this"
+    r"|i will be your (?:point of contact|contact|go to)"
+    # any personal action: "I'll burn the disc myself"
+    r"|(?:i will|i am going to|let me)(?! (?:need|have to|just need|be (?:out|off|away)))"
+    r"(?: \w+){1,5} (?:myself|personally)\b"
     r"|my goal is to (?:resolve|fix|sort|get)|(?:this|that|it) is on me|i will own (?:this|it)"
 )
 _NOT_OWN = re.compile(
@@ -155,7 +176,17 @@ CONCRETE_ACTION = (
     r"our|his|her|your)(?: \w+){1,4} (?:call|send|look|review|phone|contact|sign|fill)|walk "
     r"(?:it|the|this)|search|look for|hold (?:the|your|it|that)|split|offer|give you|"
     r"make an exception|leave it booked|expedite|rush|order|request|refill|renew|issue|"
-    r"apply|switch|add (?:you|it|a)|file|open (?:a|an)|arrange|sign)"
+    r"apply|switch|add (?:you|it|a)|file|open (?:a|an)|arrange|sign|change (?:it|the|that|this|"
+    r"your)|burn|courier|print|post (?:it|the|them|that|this|you)|copy|scan|upload|resend|reissue|"
+    r"replace|reset|unlock|fix|mark your|have (?:\w+ ){1,3}(?:call|correct|fix|review|send|look|"
+    r"update|resubmit|redo|reprocess|ring|phone|contact|sign|check|process|reissue|change))"
+)
+_SOON = (
+    r"(?:"
+    + DAY_OR_TIME
+    + r"|right (?:now|away)|straight away|immediately|first thing|within (?:the"
+    r"|an|a|" + NUM + r") (?:hour|hours|day|days)|as soon as (?:we|i) (?:hang up|are done|finish)"
+    r"|while you (?:are|wait) (?:on the (?:line|phone))?)"
 )
 _PROPOSE = rx(
     r"(?:and|then) (?:i will )?(?:call|ring|phone|email|text) (?:you|her|him|them) back"
@@ -175,7 +206,14 @@ _PROPOSE = rx(
     r"|earliest) "
     r"(?:thing|available|opening|appointment|slot)(?: i have| i got| we have| is)?|(?:an )?"
     r"opening|a cancellation|a slot|availability|you are (?:all )?(?:booked|set|scheduled))"
-    r"(?: \w+){0,6} " + DAY_OR_TIME
+    r"(?: \w+){0,6} "
+    + _SOON
+    # "you can pick it up tomorrow", "I'll print it this afternoon" (any action with a time)
+    + r"|(?:you can|you could|you will be able to) (?:pick (?:it|them|that|those|the \w+) up|"
+    r"collect|come (?:in|by)|swing by|stop by|drop (?:in|by|off))(?: \w+){0,6} "
+    + _SOON
+    + r"|(?:i will|i am going to|we will|we are going to)(?! (?:need|have to|just need|be (?:out|"
+    r"off|away|gone|closed|back)|not|transfer|put you on hold))(?: \w+){1,6} " + _SOON
 )
 
 
@@ -189,7 +227,8 @@ def propose_solution(turn: TurnView, call: CallState) -> Hit | None:
 _AGREE = (
     r"(?:work|works|suit|suits|sound (?:good|okay|all right|fair|right|like a plan|reasonable|ok)|"
     r"sounds (?:good|okay|all right|fair|right)|be (?:okay|all right|acceptable|fine|good|"
-    r"helpful|ok|better)|help|fit|okay with you|all right with you|acceptable)"
+    r"helpful|ok|better)|help|fit|okay with you|all right with you|acceptable|(?:feel|seem|sit|"
+    r"sits|feels|seems) (?:\w+ )?(?:okay|all right|right|good|fair|reasonable|better|well|fine))"
 )
 _CONFIRM = rx(
     r"(?:will|would|does|do|did|is|can|could|might) (?:that|this|it|those|these|either|either of "
@@ -209,6 +248,12 @@ _CONFIRM = rx(
     r"|what do you think(?: of| about)? (?:that|this|the plan)|is that okay|is that all right"
     r"|which (?:one |option |day |time )?would you (?:like|prefer)|would you prefer"
     r"|which (?:one |option |day |time )?(?:would|does|do|will) (?:\w+ )?(?:suit|work|be better)"
+    r"|(?:which|what)(?: one| option| day| time| slot| of (?:those|these|them|the two))? (?:works|"
+    r"suits|sounds|fits|is|would be) (?:better|best|easier|good|easiest)? ?(?:for|to) you"
+    r"|(?:which|what)(?: one| option| day| time| slot)? (?:works|suits|fits) you (?:best|better)"
+    r"|how (?:do|does|would) (?:you|that|this) feel about (?:that|this|the plan|those|these|me|it|"
+    r"doing)|can you live with (?:that|this)|are you happy (?:for me )?to go ahead|would you be "
+    r"(?:okay|happy|comfortable|all right|fine) with (?:that|this|me)|does that sound like a plan"
 )
 
 
