@@ -1,18 +1,23 @@
 """Benchmark the transcript scorer: per-id precision/recall/F1 and speed.
 
-    .venv/bin/python bench/scoring.py [DIR] [--errors] [--repeat N]
+    .venv/bin/python bench/scoring.py [DIR] [--errors] [--repeat N] [--asr-noise RATE]
 
 DIR holds labelled transcripts (default ../shared/data/transcripts): each file's
 "labels" lists steps_met, checks_met and faults_present. Prints per-id P/R/F1,
 micro and macro F1, then speed: ms per trainee turn in the incremental API,
 ms for a whole 20-turn call through `voicecoach score` after start-up, and
 start-up time of the command. Timings on a shared machine are noisy.
+--asr-noise RATE rescoring with simulated recogniser slips on trainee turns
+(homophones, split and lost words, fillers) measures robustness.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import random
+import re
 import statistics
 import subprocess
 import sys
@@ -41,14 +46,83 @@ def label_ids(labels: dict) -> set[str]:
     )
 
 
-def accuracy(files: list[Path], show_errors: bool) -> None:
+# Recogniser slips applied by --asr-noise: homophones, words split in two, fillers, lost words.
+_HOMOPHONES = {
+    "hear": "here",
+    "you're": "your",
+    "youre": "your",
+    "they're": "their",
+    "theyre": "there",
+    "there": "their",
+    "too": "to",
+    "where": "wear",
+    "we're": "were",
+    "know": "no",
+    "right": "write",
+    "whole": "hole",
+    "for": "four",
+    "would": "wood",
+}
+_SPLITS = {
+    "anything": "any thing",
+    "myself": "my self",
+    "tomorrow": "to morrow",
+    "understand": "under stand",
+    "someone": "some one",
+    "today": "to day",
+    "everything": "every thing",
+    "appointment": "a point meant",
+    "frustrating": "frustrate ing",
+}
+_KEEP = {"not", "no", "never", "but", "why", "you", "i"}
+
+
+def asr_noise(text: str, rng: random.Random, rate: float) -> str:
+    """The text as a weak recogniser might write it: lower case, no punctuation or
+    apostrophes, and with probability `rate` per word a homophone, a split word, a lost
+    word or an inserted filler. The first name may be split in two ("to bias")."""
+    words = []
+    for word in re.findall(r"[\w'’]+", text.lower()):
+        roll = rng.random()
+        if roll < rate and word in _HOMOPHONES:
+            word = _HOMOPHONES[word]
+        elif roll < rate and word in _SPLITS:
+            word = _SPLITS[word]
+        elif roll < rate / 2 and word not in _KEEP:
+            continue  # a word lost
+        elif roll < rate and len(word) >= 6 and word.isalpha():
+            cut = rng.randint(2, len(word) - 3)
+            word = word[:cut] + " " + word[cut:]
+        if rng.random() < rate / 2:
+            words.append(rng.choice(["um", "uh"]))
+        words.append(word.replace("'", "").replace("’", ""))
+    return " ".join(words)
+
+
+def load_noisy(path: Path, rate: float, seed: int):
+    """A transcript with `asr_noise` applied to every trainee turn (same seed, same noise)."""
+    from voicecoach.scoring import Turn, load_transcript
+
+    transcript = load_transcript(path)
+    rng = random.Random(f"{seed}:{path.name}")
+    turns = tuple(
+        Turn(t.speaker, asr_noise(t.text, rng, rate), start=t.start, end=t.end)
+        if t.speaker == "trainee"
+        else t
+        for t in transcript.turns
+    )
+    return dataclasses.replace(transcript, turns=turns)
+
+
+def accuracy(files: list[Path], show_errors: bool, noise_rate: float = 0.0, seed: int = 0) -> None:
     from voicecoach.errors import VoiceCoachError
     from voicecoach.scoring import load_transcript, score_transcript
 
     tp, fp, fn = Counter(), Counter(), Counter()
     for path in files:
         try:
-            score = score_transcript(load_transcript(path)).to_json()
+            transcript = load_noisy(path, noise_rate, seed) if noise_rate else load_transcript(path)
+            score = score_transcript(transcript).to_json()
         except VoiceCoachError as exc:
             print(f"  skipped: {exc}")
             continue
@@ -185,11 +259,20 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="list each false positive/negative")
     parser.add_argument("--repeat", type=int, default=5, help="passes for the speed measurement")
     parser.add_argument("--no-speed", action="store_true", help="accuracy only")
+    parser.add_argument(
+        "--asr-noise",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="score trainee turns after simulated recogniser slips (per-word rate, e.g. 0.1): "
+        "lower case, no punctuation, homophones, split or lost words, fillers",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for --asr-noise")
     args = parser.parse_args()
     files = sorted(args.directory.glob("*.json"))
     if not files:
         sys.exit(f"no .json transcripts in {args.directory}")
-    accuracy(files, args.errors)
+    accuracy(files, args.errors, args.asr_noise, args.seed)
     if not args.no_speed:
         speed(files, args.repeat)
 

@@ -141,3 +141,11 @@ def test_model_dir_problems_name_the_directory(tmp_path, monkeypatch):
     monkeypatch.setenv("VOICECOACH_VOSK_MODEL", str(tmp_path / "gone"))
     with pytest.raises(ModelError, match="VOICECOACH_VOSK_MODEL"):
         choose_engine("auto")
+
+
+def test_default_pocketsphinx_knows_front_desk_words_the_stock_model_lacks(tmp_path):
+    path = tmp_path / "copay.wav"
+    sentence = "your copay for today is twenty dollars"
+    subprocess.run(["text2wave", "-o", str(path)], input=sentence, text=True, check=True)
+    y = load_audio(path)[0]
+    assert "copay" in recognize_samples(make_recognizer("pocketsphinx"), y).text.split()

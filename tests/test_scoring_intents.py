@@ -301,3 +301,311 @@ def test_other_dialects_and_wording(text, present, absent):
     found = detected("upset_caller", text)
     assert present <= found, f"missing {present - found} in {text!r}"
     assert not (absent & found), f"wrongly found {absent & found} in {text!r}"
+
+
+# --- generalised intents: many phrasings of one intent, and look-alikes -------------------
+
+GENERALISED_UPSET = [
+    # empathize: "I'd be X too", "anyone would", a long wait acknowledged, caring noticed
+    ("honestly i would have been fuming as well", {"empathize"}, set()),
+    ("i'd be rattled too if that landed in my mailbox", {"empathize"}, set()),
+    ("anybody would feel let down after that", {"empathize"}, set()),
+    ("of course youre upset anyone would be", {"empathize"}, set()),
+    ("Two hours in a waiting room is far too long for anyone.", {"empathize"}, set()),
+    ("Being sick and then getting a surprise charge is just awful.", {"empathize"}, set()),
+    ("a wait like that is exhausting when you're not well", {"empathize"}, set()),
+    ("small wonder youre cross with us", {"empathize"}, set()),
+    ("it's clear how much you care about your mum", {"empathize"}, set()),
+    ("i can hear how much this matters to you", {"empathize"}, set()),
+    ("that would wind anybody up", {"empathize"}, set()),
+    ("that would drive me round the bend too", {"empathize"}, set()),
+    ("three calls and no answer would try anyone's patience", {"empathize"}, set()),
+    ("i would be able to see you at three", set(), {"empathize"}),
+    ("anyone would be able to pick it up for you", set(), {"empathize"}),
+    ("that would take anyone about a week", set(), {"empathize"}),
+    ("i would have to check that too", set(), {"empathize"}),
+    ("i'll send you the form and you can sign it", set(), {"empathize"}),
+    # clarify: restatements ending "got it", "let me get this straight", facts about others
+    ("so the lab lost the sample and they want you back on friday got it", {"clarify"}, set()),
+    (
+        "let me make sure i have this straight you were billed twice for one visit",
+        {"clarify"},
+        set(),
+    ),
+    ("just so we're on the same page, the refill went to the old pharmacy?", {"clarify"}, set()),
+    ("if i'm following you, the pharmacy never got the refill", {"clarify"}, set()),
+    ("who is the surgeon and when is the operation", {"clarify"}, set()),
+    ("and is the charge from the march visit", {"clarify"}, set()),
+    ("correct me if im wrong but the letter came on tuesday", {"clarify"}, set()),
+    ("can i have your first and last name", set(), {"clarify"}),
+    ("is that all right with you", set(), {"clarify"}),
+    ("is it ok if i put you on a short hold", set(), {"clarify"}),
+    # take_ownership / propose_solution: any personal action with a time, delegated actions
+    ("i'm going to stay on top of this personally until it's fixed", {"take_ownership"}, set()),
+    ("i'm taking this on myself", {"take_ownership"}, set()),
+    (
+        "ill copy the records myself and post them first thing tomorrow",
+        {"take_ownership", "propose_solution"},
+        set(),
+    ),
+    ("ill get the billing team to reprocess the claim today", {"propose_solution"}, set()),
+    ("i'll switch your contact number to the mobile right now", {"propose_solution"}, set()),
+    ("i'll have the nurse phone you back before lunch", {"propose_solution"}, set()),
+    ("you can collect the letter tomorrow after ten", {"propose_solution"}, set()),
+    ("ill need your date of birth before we start", set(), {"take_ownership", "propose_solution"}),
+    ("i will have to put you on hold for a moment", set(), {"take_ownership", "propose_solution"}),
+    ("we will be closed tomorrow for the holiday", set(), {"propose_solution"}),
+    ("i can not do anything about it today", {"dismissive"}, {"propose_solution"}),
+    # confirm_next_step
+    ("does that seem fair to you", {"confirm_next_step"}, set()),
+    ("which of those suits you better", {"confirm_next_step"}, set()),
+    ("what works best for you, morning or afternoon", {"confirm_next_step"}, set()),
+    ("how do you feel about that plan", {"confirm_next_step"}, set()),
+    ("would you be comfortable with that", {"confirm_next_step"}, set()),
+    ("what works for the doctor is tuesday", set(), {"confirm_next_step"}),
+    # dismissive: rules with no way out; policy with an exception is not
+    ("sorry but them are the rules and i cant change them", {"dismissive"}, set()),
+    ("the rules say three missed visits and you're discharged", {"dismissive"}, set()),
+    ("there are no exceptions", {"dismissive"}, set()),
+    (
+        "our policy is a fee for late cancels, but there are exceptions and i'll waive it for you",
+        set(),
+        {"dismissive"},
+    ),
+    (
+        "That's the policy, but what I can do is book you first thing tomorrow.",
+        set(),
+        {"dismissive"},
+    ),
+    # invite_and_listen: "what happened" the trainee will look into is not an invitation
+    ("let me look into what happened with your referral", set(), {"invite_and_listen"}),
+    ("i'm sorry about what happened at the desk", set(), {"invite_and_listen"}),
+    ("so what happened when you got to the front desk", {"invite_and_listen"}, set()),
+    # verify_identity: only the caller's own address, asked or confirmed
+    ("the clinic address is on the back of the card", set(), {"verify_identity"}),
+    ("there's a mailing address on our website", set(), {"verify_identity"}),
+    ("could you confirm your home address for me", {"verify_identity"}, set()),
+]
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), GENERALISED_UPSET)
+def test_generalised_upset_caller_intents(text, present, absent):
+    found = detected("upset_caller", text)
+    assert present <= found, f"missing {present - found} in {text!r}"
+    assert not (absent & found), f"wrongly found {absent & found} in {text!r}"
+
+
+GENERALISED_SPIKES = [
+    ("the cardiologist can't fit you in before april", {"knowledge"}, set()),
+    ("your biopsy report isn't back yet and it will take another few days", {"knowledge"}, set()),
+    ("the scan has to be done in person, not over video", {"knowledge"}, set()),
+    ("the new clinic is not going to open until next month", {"knowledge"}, set()),
+    ("i can not imagine how disappointing this is", {"empathize"}, {"knowledge"}),
+    ("do you want the quick version or all the details", {"invitation"}, set()),
+    ("shall i give you the big picture first, or go step by step?", {"invitation"}, set()),
+    ("would you like just the bottom line?", {"invitation"}, set()),
+    ("would you like a copy of the letter", set(), {"invitation"}),
+    ("he could call the insurer himself or we can do it for him", {"strategy_summary"}, set()),
+]
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), GENERALISED_SPIKES)
+def test_generalised_spikes_intents(text, present, absent):
+    found = detected("spikes", text, caller="yes speaking")
+    assert present <= found, f"missing {present - found} in {text!r}"
+    assert not (absent & found), f"wrongly found {absent & found} in {text!r}"
+
+
+GENERALISED_DESC = [
+    (
+        "on thursday afternoon the sign in sheet with patient names was lying face up on the "
+        "counter",
+        {"describe"},
+        set(),
+    ),
+    ("yesterday i found the cash drawer left open for about two hours", {"describe"}, set()),
+    (
+        "starting next week could we rotate the lunch cover so the window is never empty",
+        {"specify"},
+        set(),
+    ),
+    ("from monday can we trade shifts on the phones every hour", {"specify"}, set()),
+    ("can we talk for a second", set(), {"specify"}),
+    ("if this keeps up i'll be taking it to the practice manager", set(), {"consequences"}),
+    ("do it again and ill report you", set(), {"consequences"}),
+    (
+        "that way the patients won't be kept waiting and we'll both have an easier day",
+        {"consequences"},
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), GENERALISED_DESC)
+def test_generalised_desc_intents(text, present, absent):
+    found = detected("desc", text, caller="yeah what is it", name="Sam Rivera")
+    assert present <= found, f"missing {present - found} in {text!r}"
+    assert not (absent & found), f"wrongly found {absent & found} in {text!r}"
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("Your MRN shows the claim went to the TPA last week.", {"jargon"}, set()),
+        ("the doctor ordered an ABG and a BNP", {"jargon"}, set()),
+        ("the claim was denied for no PA on file", {"jargon"}, set()),
+        ("the report mentions a small effusion", {"jargon"}, set()),
+        ("your imaging showed cervical spondylosis", {"jargon"}, set()),
+        ("it looks like mild diverticulitis on the scan", {"jargon"}, set()),
+        ("your t four level is a bit low", {"jargon"}, set()),
+        ("the e o b shows a balance", {"jargon"}, set()),
+        ("you need a TSH (that's a thyroid blood test) before the visit", set(), {"jargon"}),
+        ("We need a health savings account form, the HSA, before we bill it.", set(), {"jargon"}),
+        ("I'll call you at 4 PM with the ID number ASAP.", set(), {"jargon"}),
+        ("your arthritis appointment is on friday", set(), {"jargon"}),
+        ("the ER doctor sent the MRI report over", set(), {"jargon"}),
+        ("I AM SO SORRY ABOUT THIS MIX UP", set(), {"jargon"}),
+        ("I can see you at 10 AM on the 3rd in Suite B", set(), {"jargon"}),
+        ("your deductible is the amount you pay first", set(), {"jargon"}),
+    ],
+)
+def test_unlisted_abbreviations_and_clinical_words_are_jargon(text, present, absent):
+    found = detected("upset_caller", text)
+    assert present <= found, f"missing {present - found} in {text!r}"
+    assert not (absent & found), f"wrongly found {absent & found} in {text!r}"
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        ("i here you and im sorry it took so long", {"empathize"}),
+        ("your right to be upset about that", {"empathize"}),
+        ("honestly id be annoyed to", {"empathize"}),
+        ("that would rat tle anyone", {"empathize"}),
+        ("so were clear the refund went to the old card right", {"clarify"}),
+        ("so the charge is from june is that write", {"clarify"}),
+        ("thanks four calling in about this", {"thank_caller"}),
+        ("wood that work for you", {"confirm_next_step"}),
+        ("ill call you to morrow at nine", {"propose_solution"}),
+        ("ill send it to you to day", {"propose_solution"}),
+    ],
+)
+def test_misheard_cue_words(text, present):
+    """Homophones and split words a recogniser writes still carry the intent."""
+    found = detected("upset_caller", text)
+    assert present <= found, f"missing {present - found} in {text!r}"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "addressed"),
+    [
+        ("Tobias Lindqvist", "thanks for holding to bias im listening", True),
+        ("Yvonne Price", "okay evon let me look", True),
+        ("Raymond Okafor", "ray mond i can fix that", True),
+        ("Gwendolyn Harper", "gwen dolan thank you", True),
+        ("Gwendolyn Harper", "okay gwen ill call you back", True),
+        ("Christopher Dunn", "chris thanks for calling", True),
+        ("Raymond Okafor", "the x ray shows nothing", False),
+        ("Caroline Webb", "the car park is full", False),
+        ("Andrea Moss", "and then we called", False),
+        ("Alexandra Bell", "the alexa app", False),
+        ("Yvonne Price", "even so we can help", False),
+        ("Colleen Murphy", "if i find them ill call you", False),
+    ],
+)
+def test_names_split_misspelt_or_shortened(name, text, addressed):
+    assert ("use_name" in detected("upset_caller", text, name=name)) is addressed
+
+
+def _call(turns: list[tuple[str, str]], protocol: str = "upset_caller") -> tuple[dict, list]:
+    scorer = Scorer(protocol, caller_name="Maria Gonzalez", record_sensitive=False)
+    updates = [scorer.add_turn(Turn(speaker, text)) for speaker, text in turns]
+    return scorer.result().to_json(), updates
+
+
+@pytest.mark.parametrize(
+    ("trainee", "caller_reply", "quoted"),
+    [
+        ("it's moved to after your pre-admission visit, the PAT slot", "the what?", "PAT"),
+        ("it is waiting on a tier review", "what is a tier review", "tier review"),
+        ("the claim sits in coordination review", "in english please", "coordination"),
+        ("your visit was coded as a modified level", "my what?", "modified level"),
+    ],
+)
+def test_caller_confusion_shows_jargon(trainee, caller_reply, quoted):
+    score, updates = _call([("caller", "where is my refill"), ("trainee", trainee)])
+    assert score["faults"]["jargon"]["present"] is ("PAT" in trainee)
+    score, updates = _call(
+        [("caller", "where is my refill"), ("trainee", trainee), ("caller", caller_reply)]
+    )
+    evidence = score["faults"]["jargon"]["evidence"]
+    assert evidence and evidence[0]["turn"] == 1 and quoted in evidence[0]["quote"]
+    if "PAT" not in trainee:  # found only through the caller's reaction, reported then
+        assert [(d.id, d.turn_index) for d in updates[2].detections] == [("jargon", 1)]
+
+
+@pytest.mark.parametrize(
+    "caller_reply",
+    ["what do you mean it was sent i never got it", "what happened", "what is going on"],
+)
+def test_caller_questions_that_are_not_confusion(caller_reply):
+    score, _ = _call(
+        [
+            ("caller", "where is my refill"),
+            ("trainee", "the pharmacy sent it this morning"),
+            ("caller", caller_reply),
+        ]
+    )
+    assert not score["faults"]["jargon"]["present"]
+
+
+def test_telling_a_caller_about_another_patient_is_a_breach():
+    opening = ("caller", "I got a letter meant for a man named Peter Hale, it's his test results.")
+    score, _ = _call(
+        [opening, ("trainee", "Oh no. Peter had his cholesterol test the same day as you.")]
+    )
+    assert score["faults"]["confidentiality_breach"]["present"]
+    assert score["verdict"] == "not yet competent"
+    score, _ = _call(
+        [opening, ("trainee", "I can't discuss Peter's results, but I'll get it back to him.")]
+    )
+    assert not score["faults"]["confidentiality_breach"]["present"]
+    score, _ = _call(
+        [("caller", "my letter never came"), ("trainee", "your cholesterol test came back normal")]
+    )
+    assert not score["faults"]["confidentiality_breach"]["present"]
+
+
+@pytest.mark.parametrize(
+    ("protocol", "text", "present", "absent"),
+    [
+        ("upset_caller", "you've had a rough week by the sound of it", {"empathize"}, set()),
+        ("upset_caller", "it makes total sense that you're frustrated", {"empathize"}, set()),
+        ("upset_caller", "what a horrible week youve had", {"empathize"}, set()),
+        ("upset_caller", "ugh i hate that for you", {"empathize"}, set()),
+        ("upset_caller", "i understand but we cant do anything", {"dismissive"}, {"empathize"}),
+        ("upset_caller", "roughly what time did you call", {"clarify"}, set()),
+        ("upset_caller", "no need to shout", {"dismissive"}, set()),
+        ("upset_caller", "that's why you got the second bill", set(), {"why_did_you"}),
+        ("upset_caller", "i have no idea why you got that bill", set(), {"why_did_you"}),
+        ("upset_caller", "ill look into why you did not get the reminder", set(), {"why_did_you"}),
+        ("upset_caller", "so why you leave it so late", {"why_did_you"}, set()),
+        ("upset_caller", "Please send it to 12 Elm St, Springfield, IL 62704.", set(), {"jargon"}),
+        ("upset_caller", "did you say anything else about the bill", set(), {"close_call"}),
+        ("upset_caller", "are you okay", set(), {"confirm_next_step"}),
+        ("upset_caller", "maybe try calling back later", set(), {"propose_solution"}),
+        ("upset_caller", "Dr. Patel will see you at the Main St. office", set(), {"jargon"}),
+        ("upset_caller", "Please bring your ID and insurance card", set(), {"jargon"}),
+        ("desc", "it worries me that patients can hear their details", {"express"}, set()),
+        ("desc", "please tell me before you leave the desk so i can cover", {"specify"}, set()),
+        ("desc", "then we both get a proper lunch and nobody is stuck", {"consequences"}, set()),
+        ("desc", "then you will have a problem with me", set(), {"consequences"}),
+        ("desc", "so you are always late", set(), {"consequences"}),
+        ("desc", "or i'll have to write you up", set(), {"consequences"}),
+        ("desc", "be more professional", set(), {"specify"}),
+    ],
+)
+def test_fresh_phrasings_and_look_alikes(protocol, text, present, absent):
+    found = detected(protocol, text, caller="hi", name="Sam Rivera")
+    assert present <= found, f"missing {present - found} in {text!r}"
+    assert not (absent & found), f"wrongly found {absent & found} in {text!r}"

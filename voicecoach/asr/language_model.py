@@ -82,15 +82,14 @@ def count_ngrams(sentences: Iterable[list[str]], order: int = ORDER) -> list[Cou
 def witten_bell_arpa(counts: list[Counter]) -> str:
     """An interpolated Witten-Bell backoff model in ARPA text format."""
     order = len(counts)
-    vocab = sorted({g[0] for g in counts[0]} | {SENTENCE_START})
+    vocab = sorted(g[0] for g in counts[0])  # every word that can follow, </s> included
     probs: list[dict[tuple, float]] = [{} for _ in range(order)]
     backoffs: list[dict[tuple, float]] = [{} for _ in range(order)]
 
     total = sum(counts[0].values())
-    types = len(counts[0])
-    for word in vocab:
-        seen = counts[0].get((word,), 0)
-        probs[0][(word,)] = (seen + types / len(vocab)) / (total + types)
+    for word in vocab:  # Witten-Bell over a uniform floor; every word is seen, so add-one
+        probs[0][(word,)] = (counts[0][(word,)] + 1) / (total + len(vocab))
+    probs[0][(SENTENCE_START,)] = 1.0  # never predicted; written as -99 below
 
     for n in range(2, order + 1):
         context_total: Counter = Counter()

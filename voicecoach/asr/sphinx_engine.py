@@ -54,18 +54,18 @@ def _new_decoder(settings: SphinxSettings):
     from voicecoach.asr.sphinx_lm import mix_frontdesk_lm
 
     stock_lm = Path(pocketsphinx.get_model_path("en-us/en-us.lm.bin"))
-    mixed = settings.frontdesk_weight > 0
-    decoder = pocketsphinx.Decoder(
-        lm=None if mixed else str(stock_lm), **settings.decoder_options()
-    )
+    decoder = pocketsphinx.Decoder(lm=None, **settings.decoder_options())
     for line in EXTRA_DICT_PATH.read_text(encoding="utf-8").splitlines():
         word, _, phones = line.partition(" ")
         if phones and decoder.lookup_word(word) is None:
             decoder.add_word(word, phones.strip(), False)
-    if mixed and not mix_frontdesk_lm(decoder, stock_lm, ARPA_PATH, settings.frontdesk_weight):
+    mixed = settings.frontdesk_weight > 0
+    if mixed and mix_frontdesk_lm(decoder, stock_lm, ARPA_PATH, settings.frontdesk_weight):
+        return decoder
+    if mixed:
         log.warning("this pocketsphinx build cannot mix language models; using its stock model")
-        decoder.add_lm_file("_default", str(stock_lm))
-        decoder.activate_search("_default")
+    decoder.add_lm_file("_default", str(stock_lm))
+    decoder.activate_search("_default")
     return decoder
 
 

@@ -52,6 +52,7 @@ INCOMPLETE = "incomplete"
 CHUNK_S = 0.02
 FLUSH_EVERY_CHUNKS = 25  # half a second
 WARM_UP_WAIT_S = 5.0
+MICROPHONE_SILENT_S = 10.0  # a working microphone delivers silence too
 NUDGE_AFTER_TENSE_TURNS = 2
 NUDGE_GAP_S = 60.0
 STAGES = (
@@ -270,7 +271,13 @@ class LiveCall:
 
     def _main_loop(self) -> tuple[str, str | None]:
         while True:
-            item = self._inbox.get()
+            try:
+                item = self._inbox.get(timeout=MICROPHONE_SILENT_S)
+            except queue.Empty:
+                return INCOMPLETE, (
+                    f"the microphone delivered no audio for {MICROPHONE_SILENT_S:.0f} s "
+                    "(unplugged or taken by another program? see `voicecoach devices`)"
+                )
             if isinstance(item, CallOver):
                 return item.outcome, None
             if isinstance(item, Stop):

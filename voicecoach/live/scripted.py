@@ -42,11 +42,35 @@ F_SETPIPE_SZ = 1031
 REPLY_GAP_S = 0.4
 VOICED_LEVEL = 0.01
 EDGE_S = 0.05
+MAX_PAUSE_S = 0.3
+PAUSE_FRAME_S = 0.01
+RENDER_VERSION = 2
+
+
+def shorten_pauses(y: np.ndarray, *, max_pause_s: float = MAX_PAUSE_S) -> np.ndarray:
+    """`y` trimmed to its voice, with every silence inside it cut down to `max_pause_s`."""
+    frame = int(PAUSE_FRAME_S * SAMPLE_RATE_HZ)
+    frames = len(y) // frame
+    if frames == 0:
+        return y
+    peaks = np.abs(y[: frames * frame]).reshape(frames, frame).max(axis=1)
+    voiced = np.flatnonzero(peaks > VOICED_LEVEL)
+    if voiced.size == 0:
+        return y
+    edge = round(EDGE_S / PAUSE_FRAME_S)
+    keep = np.zeros(frames, bool)
+    keep[max(0, voiced[0] - edge) : voiced[-1] + edge + 1] = True
+    max_frames = round(max_pause_s / PAUSE_FRAME_S)
+    for before, after in zip(voiced, voiced[1:], strict=False):
+        if after - before - 1 > max_frames:
+            keep[before + 1 + max_frames // 2 : after - (max_frames - max_frames // 2)] = False
+    return y[: frames * frame].reshape(frames, frame)[keep].reshape(-1)
 
 
 def festival_speech(text: str) -> np.ndarray:
-    """`text` spoken by festival as 16 kHz float samples, trimmed to the voice (cached)."""
-    key = hashlib.sha256(text.encode()).hexdigest()[:24]
+    """`text` spoken fluently by festival: 16 kHz float samples, trimmed, pauses of at most
+    MAX_PAUSE_S (festival's pauses between sentences would often end the turn). Cached."""
+    key = hashlib.sha256(f"{RENDER_VERSION}|{text}".encode()).hexdigest()[:24]
     path = cache_dir() / "trainee-speech" / f"{key}.wav"
     if not path.is_file():
         if shutil.which("text2wave") is None:
@@ -65,10 +89,7 @@ def festival_speech(text: str) -> np.ndarray:
                 f"festival could not speak {text[:40]!r}: {done.stderr.decode()[-200:]}"
             )
         y, _ = load_audio(tmp, sr=SAMPLE_RATE_HZ)
-        voiced = np.flatnonzero(np.abs(y) > VOICED_LEVEL)
-        edge = int(EDGE_S * SAMPLE_RATE_HZ)
-        y = y[max(0, voiced[0] - edge) : voiced[-1] + edge] if voiced.size else y
-        write_wav(tmp, y, SAMPLE_RATE_HZ)
+        write_wav(tmp, shorten_pauses(y), SAMPLE_RATE_HZ)
         os.replace(tmp, path)
     y, _ = load_audio(path, sr=SAMPLE_RATE_HZ)
     return y
@@ -108,18 +129,23 @@ class VirtualTrainee:
         self._thread.start()
 
     def caller_finished(self, line: SpokenLine, final: bool) -> None:
-        """The caller stopped talking: say the next line after a short gap."""
+        """The caller finished a reply: say the next line after a short gap.
+
+        A reply cut off because the trainee is (or was) still talking does not
+        count: the caller answers again once the trainee's turn is over.
+        """
         with self._lock:
             if final or self._next_line >= len(self.lines):
                 self.script_done.set()
-            else:
+            elif not (line.stopped or self._current):
                 self._due = time.monotonic() + self.reply_gap_s
 
     def _next_chunk(self, now: float) -> tuple[bytes, float | None]:
         """The next 20 ms to say, and when a line ends in it: the silence after its voice."""
         size = 2 * CHUNK_SAMPLES
         with self._lock:
-            if not self._current and self._due is not None and now >= self._due:
+            due = self._due is not None and now >= self._due
+            if not self._current and due and self._next_line < len(self.lines):
                 self._due = None
                 self._current = float_to_pcm16(self.lines[self._next_line])
                 self._line_started = now
@@ -138,7 +164,10 @@ class VirtualTrainee:
             if now < due:
                 time.sleep(due - now)
                 continue
-            chunk, silence_after_s = self._next_chunk(now)
+            try:
+                chunk, silence_after_s = self._next_chunk(now)
+            except Exception:  # noqa: BLE001 - a microphone never stops: say nothing
+                chunk, silence_after_s = bytes(2 * CHUNK_SAMPLES), None
             try:
                 os.write(self._fd, chunk)
             except OSError:

@@ -27,8 +27,10 @@ from voicecoach.scoring.detectors.checks import (
     caller_is_third_party,
     discloses_record,
     entitlement_update,
+    other_patient_names,
     patient_names,
 )
+from voicecoach.scoring.detectors.faults import jargon_from_confusion
 from voicecoach.scoring.detectors.spikes import delivers_news
 from voicecoach.scoring.protocols import CHECK_IDS, FAULT_IDS, Rubric, load_rubric
 from voicecoach.scoring.text import NormText
@@ -135,6 +137,7 @@ class Scorer:
         self._turn_count = 0
         self._trainee_count = 0
         self._found: dict[str, _Found] = {}
+        self._last_trainee: tuple[Turn, TurnView] | None = None
 
     def add_turn(self, turn: Turn) -> TurnUpdate:
         """Score one more turn; return what it newly achieved or violated."""
@@ -142,11 +145,14 @@ class Scorer:
         self._turn_count += 1
         norm = NormText(turn.text)
         if turn.speaker != "trainee":
+            detections = self._caller_confusion(norm)
             self.call.caller_turns.append(norm)
             if caller_is_third_party(norm.text):
                 self.call.third_party = True
             self.call.patient_names |= patient_names(norm.text)
-            return TurnUpdate(index)
+            self.call.other_patients |= other_patient_names(turn.text) - set(self.call.name_parts)
+            self._last_trainee = None
+            return TurnUpdate(index, detections)
         view = TurnView(index, self._trainee_count, norm)
         self._trainee_count += 1
         detections = []
@@ -170,7 +176,27 @@ class Scorer:
                 found.add({"turn": index, "quote": quote, "start": start_s}, view.trainee_index)
         self._update_context(view)
         self.call.trainee_turns.append(norm)
+        self._last_trainee = (turn, view)
         return TurnUpdate(index, tuple(detections))
+
+    def _caller_confusion(self, norm: NormText) -> tuple[Detection, ...]:
+        """Jargon in the trainee turn just before, shown by the caller's confusion ("My what?").
+        The fault belongs to that trainee turn; this caller turn's update reports it."""
+        if self._last_trainee is None:
+            return ()
+        turn, view = self._last_trainee
+        found = self._found.get("jargon")
+        if found and view.index in {e["turn"] for e in found.evidence}:
+            return ()
+        hit = jargon_from_confusion(view, norm, self.call)
+        if hit is None:
+            return ()
+        quote = view.norm.quote(hit.span)
+        start_s = _word_start_s(turn, view.norm, hit)
+        self._found.setdefault("jargon", _Found()).add(
+            {"turn": view.index, "quote": quote, "start": start_s}, view.trainee_index
+        )
+        return (Detection("jargon", "fault", quote, view.index, start_s),)
 
     def _update_context(self, view: TurnView) -> None:
         if asks_identifier(view):

@@ -90,6 +90,9 @@ _SPLIT_WORDS_TEXT = (
     "them+selves our+selves"
 )
 _SPLIT_WORDS = {tuple(pair.split("+")) for pair in _SPLIT_WORDS_TEXT.split()}
+# Words the detectors look for (filled in by `voicecoach.scoring.detectors`): two recognised
+# pieces that spell one of them are joined back.
+CUE_WORDS: set[str] = set()
 _MISHEARD_WILL = {
     "all": ("i", "will"),
     "well": ("we", "will"),
@@ -102,22 +105,43 @@ _WILL_VERBS_TEXT = (
     "speak follow contact reach find mail text ring phone pull walk personally"
 )
 _WILL_VERBS = frozenset(_WILL_VERBS_TEXT.split())
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words of a space-separated list."""
+    return frozenset(text.split())
+
+
 # Homophones recognisers (and hurried typists) swap, fixed only where the context is clear:
 # (word, previous words, next words) -> replacement.
-_HEAR_BEFORE = {"i", "can", "could", "to", "not", "we", "you"}
+_HEAR_BEFORE = {"i", "can", "could", "not", "we", "you"}
 _FEEL_BEFORE_TO = {"sorry", "glad", "happy", "sad", "want", "like", "love", "need", "good"}
-_YOU_ARE_NEXT = frozenset(
-    "not going right welcome so really very absolutely completely totally all booked listed "
-    "correct upset frustrated angry annoyed worried stressed understandably being due "
-    "entitled able upset mad allowed".split()
+_YOU_ARE_NEXT = word_set(
+    "not going right welcome so really very absolutely completely totally all booked upset "
+    "frustrated angry annoyed worried stressed understandably being entitled able mad allowed"
 )
-_THEY_ARE_NEXT = frozenset("going not right still all saying telling".split())
-_THERE_NEXT = frozenset("is are was were will would".split())
-_WHERE_NEXT = frozenset("is are did do does was were would should".split())
-_WE_ARE_NEXT = frozenset(
-    "going on not all sorry calling here still looking trying able happy working".split()
+_THEY_ARE_NEXT = word_set("going not right still all saying telling")
+_WOULD_NEXT = word_set(
+    "you that it this be like have come work i we they help upset make drive get rattle frustrate "
+    "annoy worry feel suit"
+)
+_THERE_NEXT = word_set("is are was were will would")
+_WHERE_NEXT = word_set("is are did do does was were would should")
+_WE_ARE_NEXT = word_set(
+    "going on not all sorry calling here still looking trying able happy working clear good "
+    "done set"
 )
 _WE_ARE_BEFORE = {"", "so", "just", "because", "and", "okay", "now", "but", "sure", "make"}
+# "four" is the number before these words or after these ("at four thirty", "four of them")
+_NUMBER_FOLLOWERS = word_set(
+    "o oclock am pm thirty fifteen forty fifty twenty ten five forty five and of times "
+    "days weeks months hours minutes years dollars visits more p a fifth or to"
+)
+_NUMBER_BEFORE = word_set(
+    "at by around about until till before after past to of the than twenty thirty forty "
+    "fifty sixty seventy eighty ninety hundred and or l c t number room suite floor only "
+    "just almost nearly over under"
+)
 # "id" is an identifier after these words ("photo id", "member id").
 _ID_NOUN_BEFORE = {"photo", "member", "patient", "insurance", "your", "the", "an", "card", "policy"}
 _S_IS_BASES = {"it", "that", "there", "what", "he", "she", "here", "who", "where", "how", "let"}
@@ -201,12 +225,21 @@ class NormText:
             offset += len(t) + 1
 
     def _repair_recognition(self, tokens: list[str]) -> list[str]:
-        """Undo common recogniser slips: words split in two ("any thing"), "all"/"well" heard
-        for "I'll"/"we'll" before a verb ("all send it today")."""
+        """Undo common recogniser slips: words split in two ("any thing", or any cue word of
+        the detectors: "rat tle" -> rattle), "all"/"well" heard for "I'll"/"we'll" before a
+        verb ("all send it today")."""
         joined: list[str] = []
         index: list[int] = []
         for i, (token, word_index) in enumerate(zip(tokens, self.orig_index, strict=True)):
-            if joined and (joined[-1], token) in _SPLIT_WORDS:
+            if joined and (
+                (joined[-1], token) in _SPLIT_WORDS
+                or (
+                    len(joined[-1] + token) >= 6
+                    and joined[-1] + token in CUE_WORDS
+                    and joined[-1] + token not in _CONTRACTIONS
+                    and index[-1] != word_index
+                )
+            ):
                 joined[-1] += token
                 continue
             following = tokens[i + 1] if i + 1 < len(tokens) else ""
@@ -233,10 +266,7 @@ class NormText:
             words = [token]
             if (
                 token == "here"
-                and (
-                    (prev in _HEAR_BEFORE and prev != "to")
-                    or (prev == "to" and prev2 in _FEEL_BEFORE_TO)
-                )
+                and (prev in _HEAR_BEFORE or (prev == "to" and prev2 in _FEEL_BEFORE_TO))
                 and nxt not in {"is", "for", "to", "at", "in", "with", "today", "now"}
             ):
                 words = ["hear"]
@@ -260,6 +290,23 @@ class NormText:
                 and nxt not in {"one", "longer", "more"}
             ):
                 words = ["know"]
+            elif (
+                token == "four"
+                and not sentence_end
+                and nxt not in _NUMBER_FOLLOWERS
+                and prev not in _NUMBER_BEFORE
+                and not prev.isdigit()
+            ):
+                words = ["for"]
+            elif token == "write" and (
+                prev
+                in {"that", "is", "all", "every", "alright", "just", "sound", "sounds", "exactly"}
+                or nxt in {"now", "away", "there", "here"}
+                or (sentence_end and prev not in {"to", "will", "can"})
+            ):
+                words = ["right"]
+            elif token == "wood" and nxt in _WOULD_NEXT:
+                words = ["would"]
             elif token == "listing" and prev == "am":
                 words = ["listening"]
             out.extend(words)

@@ -6,8 +6,11 @@ per family: rapport, resolution, spikes, desc, checks, faults.
 
 from __future__ import annotations
 
+import re
+
 from voicecoach.scoring.detectors import checks, desc, faults, rapport, resolution, spikes
 from voicecoach.scoring.detectors.base import CallState, Detector, Hit, TurnView
+from voicecoach.scoring.text import CUE_WORDS
 
 STEP_DETECTORS: dict[str, Detector] = {
     "thank_caller": rapport.thank_caller,
@@ -39,6 +42,19 @@ FAULT_DETECTORS: dict[str, Detector] = {
     "jargon": faults.jargon,
     "confidentiality_breach": faults.confidentiality_breach,
 }
+
+
+def _cue_words() -> set[str]:
+    """The long literal words in every detector pattern (for rejoining split words)."""
+    words: set[str] = set(faults.BUILTIN_JARGON)
+    for module in (checks, desc, faults, rapport, resolution, spikes):
+        for value in vars(module).values():
+            if isinstance(value, re.Pattern):
+                words.update(re.findall(r"(?<![a-z\\])[a-z]{6,}(?![a-z])", value.pattern))
+    return {w for w in words if " " not in w}
+
+
+CUE_WORDS.update(_cue_words())
 
 __all__ = [
     "CHECK_DETECTORS",

@@ -86,6 +86,7 @@ class CallState:
     disclosed_unverified: bool = False  # record details given before any identity check
     third_party: bool = False  # the other party is not the patient (a relative, ...)
     patient_names: set[str] = field(default_factory=set)  # the relative's name, when given
+    other_patients: set[str] = field(default_factory=set)  # other patients the caller named
     entitlement_checked: bool = False  # the trainee checked a release / permission list
     news_given: bool = False  # SPIKES: the news has been delivered (plainly or not)
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 
 from voicecoach.scoring.detectors.base import NUM, CallState, Hit, TurnView, rx
+from voicecoach.scoring.text import fold
 
 _HELP_ME_UNDERSTAND = rx(
-    r"help me (?:to )?(?:understand|make sense|get (?:a )?(?:clear|clearer|better) (?:picture|"
+    r"(?<!to )help (?:me )?(?:to )?(?:understand|make sense|get (?:a )?(?:clear|clearer|"
+    r"better) (?:picture|"
     r"idea|sense|understanding)|see (?:what|how|where)|figure out (?:what|how|where)|follow|"
     r"picture|get my head around|wrap my head around|understand better)"
     r"|i (?:would like|want|am trying|need|would love) to (?:better |fully |really )?understand"
@@ -22,8 +24,12 @@ _HELP_ME_UNDERSTAND = rx(
 )
 SECOND_IDENTIFIER = rx(
     r"date of birth|birth date|birthdate|birthday|dob|d o b|when you were born|year of birth|"
-    r"(?:date|day|data) (?:of|a|to|uh) (?:birth|bird|berth)|of (?:birth|bird)|"
-    r"zip code|zip|postal code|post code|home address|(?:your|the|current|street|mailing) address|"
+    r"(?:date|day|data) (?:of|a|to|uh) (?:birth|bird|berth)|of (?:birth|bird)|date birth|"
+    r"your date(?: of)?(?= and| please| for| first| again| to|$)|date of(?= please| so| and| for|"
+    r" first| again|$)|"
+    r"zip code|zip|postal code|post code|(?<!\ba )(?<!\ban )(?<!\bour )(?<!clinic )(?<!office )(?:"
+    r"home|your|current|street|mailing) "
+    r"address|the address (?=on file|we have|on your)|"
     r"address (?:we have )?on (?:file|your (?:file|account|record|chart)|the (?:account|file|"
     r"record|chart))|last four|social security|member (?:id|number)|"
     r"insurance id|policy number|phone number on (?:file|the account)|medical record number|"
@@ -160,17 +166,57 @@ def patient_names(caller_text: str) -> set[str]:
     }
 
 
+_OTHER_PERSON = re.compile(
+    r"\b(?:woman|man|lady|guy|gentleman|girl|boy|patient|person|someone|somebody|kid|child)"
+    r" (?:called|named|by the name of) (?:(?:mr|mrs|ms|miss)\.? )?([a-z]+)"
+    r"|\b([a-z]+)['’]s (?:lab |test |blood |medical )?(?:results?|letter|chart|records?|file|bill"
+    r"|prescription|appointment|diagnosis|scan|report)"
+)
+_NOT_OTHER = frozenset(
+    ["someone", "somebody", "else", "my", "your", "the", "his", "her", "their", "doctor", "dr"]
+)
+
+
+def other_patient_names(caller_text: str) -> set[str]:
+    """Other patients the caller names ("a letter for some woman called Carol Dunn")."""
+    folded = fold(caller_text)
+    return {
+        name
+        for m in _OTHER_PERSON.finditer(folded)
+        for name in m.groups()
+        if name and name not in _NOT_OTHER and len(name) > 1
+    }
+
+
+def discloses_other_patient(turn: TurnView, call: CallState) -> Hit | None:
+    """A sentence telling the caller about another patient's visit, results or condition."""
+    if not call.other_patients:
+        return None
+    names = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(call.other_patients))) + r")\b")
+    return _record_sentence(turn, names)
+
+
 def discloses_third_party_record(turn: TurnView, call: CallState) -> Hit | None:
     """A sentence giving a third person's (the patient's) record details, not withheld."""
-    norm = turn.norm
     names = (
         re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(call.patient_names))) + r")\b")
         if call.patient_names
         else None
     )
+    return _record_sentence(turn, names, third_person=True)
+
+
+def _record_sentence(
+    turn: TurnView, names: re.Pattern | None, *, third_person: bool = False
+) -> Hit | None:
+    """The first sentence about the named person (or anyone in the third person) that gives
+    record details and does not withhold them."""
+    norm = turn.norm
     for start, end in norm.sentences:
         sentence = " ".join(norm.tokens[start:end])
-        about_patient = _THIRD_PERSON.search(sentence) or (names and names.search(sentence))
+        about_patient = (third_person and _THIRD_PERSON.search(sentence)) or (
+            names and names.search(sentence)
+        )
         if _WITHHELD.search(sentence) or not about_patient:
             continue
         m = _PATIENT_INFO.search(sentence)

@@ -26,10 +26,12 @@ _OCCASION = (
     + NUM
     + r"|for (?:about |around |over |almost |nearly )?"
     + NUM
-    + r"(?: \w+)? minutes|twice|"
+    + r"(?: \w+)? minutes|for (?:about |around |over |almost |nearly )?(?:an|a|half an|"
+    + NUM
+    + r")(?: \w+)? hours?|twice|"
     r"(?:two|three|four|several|a few) times|after lunch|before lunch|during (?:the|lunch)|"
     r"at the (?:counter|desk|front)|while you were|when you were|i (?:have )?(?:noticed|saw|heard|"
-    r"observed|counted))"
+    r"observed|counted|found|caught|came back to|walked in))"
 )
 _BEHAVIOUR = (
     r"(?:you (?:were|was|left|said|read|went|took|stepped|walked|announced|discussed|talked|"
@@ -41,7 +43,11 @@ _BEHAVIOUR = (
     r"(?:the |front )?(?:desk|counter|phone|phones|front desk|waiting room)(?: \w+)? (?:was|were|"
     r"sat|stayed|went|rang)|(?:patients|people|someone|nobody|no one|a patient|(?:two|three|four|"
     r"five|several) (?:patients|people)) (?:were |was )?(?:waited|waiting|could hear|heard|"
-    r"overheard|stood|standing|arrived|left|had to|complained))"
+    r"overheard|stood|standing|arrived|left|had to|complained)"
+    # things left where they should not be: "reports sitting in the printer tray"
+    r"|(?:sitting|left|lying|lay|sat|piled|stacked|unattended|uncollected|unanswered|unlocked|"
+    r"face up|ringing|open) (?:out |up |there )?(?:in|on|at|by|for|near|next to|beside|"
+    r"unattended|with))"
 )
 _DESCRIBE = re.compile(
     r"\b"
@@ -64,9 +70,13 @@ _EXPRESS = rx(
     r"get stuck|find it (?:hard|difficult|stressful)|have to (?:cover|run|juggle|scramble)|"
     r"am left|was left|lose|lost)"
     r"|(?:it|this|that) (?:really )?(?:makes|made|leaves|left|puts|put|gets|got) me(?: feel)? \w+"
+    r"|i (?:\w+ ){0,2}(?:embarrassed|uncomfortable|panicked|flustered|overwhelmed|anxious|"
+    r"stressed out|on edge)"
     r"|(?:it|this|that) (?:is|was) (?:really |very |quite )?(?:hard|difficult|stressful|"
     r"awkward|embarrassing|uncomfortable|a problem) for (?:me|us|the patients|patients)"
     r"|(?:it|this|that) (?:affects|impacts|hurts) (?:me|the patients|patients|us|our|my)"
+    r"|(?:it|this|that) (?:really )?(?:worries|concerns|bothers|upsets|stresses|frustrates|scares"
+    r"|embarrasses) me"
     r"|(?:makes|made) (?:it )?(?:hard|difficult) for me|(?:makes|made) (?:my (?:job|day|work|"
     r"shift|mornings?)|things|work) (?:\w+ ){0,2}(?:harder|more difficult|stressful|tougher|"
     r"longer|crazy|chaotic)|(?:i|we) (?:are |were )?(?:left )?"
@@ -78,9 +88,13 @@ _REQUEST = rx(
     r"|i would (?:really )?(?:like|love|prefer) (?:you|us|for you|for us|it if you|if you|if we)"
     r"|i would (?:really )?appreciate (?:it )?if you|i need you to|i am asking (?:you|that|if)"
     r"|(?:could|can|would) you (?:please )?(?!tell|explain|help me|give me a|talk|hear)\w+"
-    r"|please (?!tell me)\w+|from now on|going forward|next time|in (?:the )?future"
-    r"|(?:can|could) we (?:agree|try|make|start|set|both|use|keep|switch)"
-    r"|let us (?:agree|try|make|start|use|set|both|keep|switch)|it would help (?:me )?if you"
+    r"|please (?!tell me (?:what|why|how|about|more))\w+|from now on|going forward|next time"
+    r"|in (?:the )?future"
+    r"|(?:can|could|should|shall) we (?!talk|chat|discuss|not|just talk)\w+"
+    r"|let us (?!talk|chat|discuss|not|just talk)\w+|it would help (?:me )?if you"
+    r"|(?:from|starting|beginning|as of) (?:tomorrow|today|now on|monday|tuesday|wednesday|"
+    r"thursday|friday|next week|this week|the next shift)(?: on)? (?:can|could|would|i would|"
+    r"let us|please|we|you|i need|i would like)"
     r"|my request is|can i ask you to|would you be (?:willing|able|okay) to|i would ask that"
     r"|the ask is|make sure (?:you|that you|someone|one of us)|why do not (?:we|you)|how about "
     r"(?:we|you|if)|what if (?:we|you)|i (?:would )?suggest|my suggestion is|(?:we|you) should "
@@ -92,6 +106,9 @@ _VAGUE_REQUEST = re.compile(
     r"professional|do your job|just be|sort it|deal with it|pull your weight"
 )
 _CONSEQUENCE = rx(
+    r"(?:then|and then) (?:we|you|i|patients|everyone|the patients|nobody|no one) (?:both |all )?"
+    r"(?:get|have|can|will|would|could|do not have to|stay|feel|avoid|save)\b(?! to (?:tell|"
+    r"report))|(?:nobody|no one) (?:is|gets|has to be|will be) (?:stuck|left|kept waiting)|"
     r"that way|this way|if we (?:both )?(?:do|can do|manage|stick to|try) (?:that|this|it)|"
     r"if you (?:do|can do|could do|can manage) (?:that|this|it)"
     r"|(?:that|this|it) (?:would|will|could|should) (?:really )?(?:make (?:a|things|it|my|our|"
@@ -106,7 +123,9 @@ _CONSEQUENCE = rx(
 _THREAT = re.compile(
     r"report|manager|\bhr\b|write you up|disciplin|warning|or else|happens again|in trouble|"
     r"fired|formal complaint|escalate|supervisor|consequences for you|i will have to tell|"
-    r"no (?:other )?choice|keeps? (?:happening|on)|again and again|one more time|last chance|"
+    r"\bor (?:i will|i am going to|else)\b|problem with me|regret (?:it|this)|you will be sorry|"
+    r"no (?:other )?choice|keeps? (?:happening|on)|"
+    r"again and again|one more time|last chance|"
     r"have to (?:tell|report|inform|involve|let (?:\w+ ){1,2}know|take (?:it|this|that))|"
     r"(?:tell|inform|involve|go to) (?:dr|doctor|the (?:office|practice) manager|the boss|"
     r"management|the owner)|if (?:it|this|that) (?:happens|continues|does not stop)"

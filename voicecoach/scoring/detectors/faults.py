@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 
 from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
-from voicecoach.scoring.detectors.checks import discloses_third_party_record
+from voicecoach.scoring.detectors.checks import (
+    discloses_other_patient,
+    discloses_third_party_record,
+)
+from voicecoach.scoring.text import NormText, word_set
 
 # --- why_did_you --------------------------------------------------------------
 
@@ -19,7 +23,8 @@ _WHY = rx(
 )
 _WHY_NOT_ACCUSING_BEFORE = re.compile(
     r"(?:know|see|understand|hear|get|imagine|that is|this is|which is|explains|explain|reason|"
-    r"wonder if|ask)$"
+    r"wonder if|ask|here is|there is|idea|sure|clear|into|out|at|about|check|look|wondering|"
+    r"curious|learn|tell you|show you)$"
 )
 _WHY_DONT_YOU_OFFER = re.compile(
     r"^ (?:tell|go ahead|let|give|take|have|come|bring|hold|start|walk|grab|pop|send|call me|"
@@ -47,8 +52,11 @@ def why_did_you(turn: TurnView, call: CallState) -> Hit | None:
                 )
             )
         if not aux:
+            # "why you ..." with the auxiliary lost by the recogniser still accuses
             return m.group().startswith("how come") or bool(
-                re.match(r" (?:did|didnt|would|never|not|left|forgot|went|thought)", rest)
+                re.match(
+                    r" (?!are|were|called|have|had|might|may|can|could|need|want|feel|felt)\w", rest
+                )
             )
         return True
 
@@ -68,7 +76,8 @@ _HARD_DISMISSIVE = (
     r"read|called|asked|looked|thought|been)|that is your problem|you (?:people|always|never) "
     r"(?:do|call|complain)|it is in the (?:\w+ )?(?:packet|form|paperwork|contract|agreement) you "
     r"signed|deal with it|stop (?:yelling|shouting|complaining)|"
-    r"(?:there is|it is|that is) no (?:need|reason) to (?:yell|shout|get upset|be rude)|"
+    r"(?:(?:there is|it is|that is) )?no (?:need|reason) (?:for you )?to (?:yell|shout|get upset|"
+    r"be rude|raise your voice|get angry|get so worked up|get nasty)|"
     r"lower your voice|i just (?:do|work) (?:check in|the front|here|the desk)|not my call|"
     r"(?:do not|no need to) take (?:that|this|it) tone|whatever(?! (?:you|works|is|suits|time"
     r"|day))|not my fault|you are overreacting|"
@@ -105,12 +114,14 @@ _SOFT_DISMISSIVE = (
 )
 _DISMISSIVE = rx(r"(?P<hard>" + _HARD_DISMISSIVE + r")|(?P<soft>" + _SOFT_DISMISSIVE + r")")
 _ALTERNATIVE = rx(
-    r"(?:but|however) (?:i|we) (?:can|could|will)|here is what (?:i|we) (?:can|will|could)|"
+    r"(?:but|however) (?:i|we) (?:can|could|will)(?! not)|here is what (?:i|we) (?:can|will|could)|"
     r"what (?:i|we) can do|(?:i|we) (?:can|could) (?:offer|book|set|give|send|have|put|waive|"
     r"try|help|cancel|call|email|keep|move|reschedule|ask|refer|check|look)|i will (?:go ahead|"
     r"waive|book|call|send|set|put|ask|make an exception|see|have|check|look)|instead|options?|"
-    r"alternatively|one thing (?:i|we) can do|exceptions?|(?:i|we) will (?:\w+ )?(?:remove|waive|"
-    r"reverse|refund|credit|cancel|drop|take off|void|adjust|rebook|reschedule|move)|you (?:can|could) (?:keep|pay|choose|"
+    r"alternatively|one thing (?:i|we) can do|(?<!no )(?<!any )exceptions?|(?:i|"
+    r"we) will (?:\w+ )?(?:remove|waive|"
+    r"reverse|refund|credit|cancel|drop|take off|void|adjust|rebook|reschedule|move)|you (?:can|"
+    r"could) (?:keep|pay|choose|"
     r"switch|come|book|bring|still|either)|or i can|what i will do|let me (?:see|check|ask|find)"
 )
 
@@ -221,6 +232,11 @@ BUILTIN_JARGON = (
     "retro authorization",
     "peer to peer",
     "pre existing condition exclusion",
+    "dx",
+    "tx",
+    "hx",
+    "rx",
+    "benefit cap",
     # clinical
     "hypertension",
     "hypotension",
@@ -364,7 +380,8 @@ BUILTIN_JARGON = (
     "biopsy margins",
 )
 _JARGON_SPECIAL = (
-    r"(?:the|an|your) or (?:schedule|time|block|suite)",
+    r"(?:the|an|your|available|next|first) or (?:schedule|time|block|suite|slot)|or (?:block|"
+    r"suite)",
     r"(?:a|the|needs a) pa",
     r"the script|a script|your script|script is",
     r"auths?",
@@ -372,8 +389,18 @@ _JARGON_SPECIAL = (
     r"(?!(?:program|diagram|telegram|instagram|kilogram|milligram|mammogram|photography|"
     r"biography|geography|sympathy|empathy|apathy|telepathy|homeopathy|fibromyalgia|analysis|"
     r"paralysis|dialysis|colonoscopy|endoscopy|nostalgia|anemia|leukemia|hysterectomy|"
-    r"vasectomy|mastectomy|tonsillectomy|colostomy)\b)[a-z]{4,}(?:gram|graphy|ectomy|otomy|"
-    r"ostomy|plasty|emia|pathy|algia|penia|megaly|lysis|lyzed|lysed|scopy)",
+    r"vasectomy|mastectomy|tonsillectomy|colostomy|arthritis|appendicitis|tonsillitis|hepatitis|"
+    r"meningitis|diagnosis|osteoporosis|tuberculosis|psychosis|neurosis|hypnosis|halitosis|"
+    r"scoliosis|laryngitis|sympathetic)\b)[a-z]{3,}(?:gram|graphy|ectomy|otomy|ostomy|plasty|emia|"
+    r"pathy|algia|penia|megaly|lysis|lyzed|lysed|scopy|itis|osis|listhesis|plasia|trophy|"
+    r"genic|oma|omas)",
+    # clinical roots and anatomical words a caller would not use
+    r"spondyl\w*|lumbar|thoracic|sacral|degenerative|bilateral|unilateral|anterior|posterior|"
+    r"distal|proximal|subcutaneous|intravenous|intramuscular|stenosis|herniat\w+|radicul\w+|"
+    r"contusion|laceration|nodule|effusion|infiltrate|opacity|sequela\w*",
+    # letters spelled out by a recogniser: "l four l five", "e o b"
+    r"(?!(?:a m|p m|d o b|i d|e r|m r i|c t|u s|t v|o k|x ray)\b)[b-hj-z](?: (?:[a-z]|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten)){1,3}(?= |$)(?<! a)(?<! i)",
 )
 _EXPLAINED_AFTER = rx(
     r"(?:which|that|this|it|what that|all that) (?:just |basically |simply |really )?(?:means|is "
@@ -382,6 +409,12 @@ _EXPLAINED_AFTER = rx(
     r"also called|or what|is when|is where|is just|is what|are what|is how much|is the amount|is "
     r"a|is an|is the|so that is|that is (?:the|"
     r"a|an|when|your)"
+)
+# said a few words after the term, only unmistakable explanations count
+_EXPLAINED_NEARBY = rx(
+    r"(?:which|that|this|it|what that|all that) (?:just |basically |simply |really )?(?:means|"
+    r"stands for)|meaning|in other words|basically|in plain (?:english|words|terms)|simply put|"
+    r"i mean|that is just|which is|also called|so that is|that is (?:the|a|an|when|your)"
 )
 _EXPLAINED_BEFORE = re.compile(
     r"(?:called|call it|known as|what we call|something called|so called|a thing called|term|"
@@ -418,25 +451,145 @@ def jargon_pattern(call: CallState) -> re.Pattern:
     return _PATTERN_CACHE[extra]
 
 
-def unexplained_jargon(turn: TurnView, call: CallState) -> Hit | None:
-    """The first technical term in the turn not explained on the spot nor the caller's own word."""
-    text = turn.norm.text
-    plain = {_canonical_term(t): _canonical_term(p) for t, p in call.jargon.items()}
-    for m in jargon_pattern(call).finditer(text):
-        term = m.group("term")
-        if _EXPLAINED_AFTER.match(text[m.end() :].lstrip()[:60]) or _EXPLAINED_AFTER.search(
-            turn.after(m, 6)
+_PLAIN_ABBREVIATIONS = word_set(
+    "I OK AM PM ASAP ID ER ICU MRI CT TV US USA UK EU FYI ATM PIN PDF URL DVD CD COVID FAQ IT HR "
+    "PO DOB LLC INC MD DR MR MRS MS ST NO RN"
+)
+_ABBREVIATION = re.compile(r"^(?:[A-Z]{2,5}|[A-Z]+\d+[A-Z\d]*|[A-Z]\d[A-Z\d]*)s?$")
+_PARENTHESIS_AFTER = re.compile(r"\s*[(\u2014\u2013-]")
+
+
+def _abbreviation_spans(turn: TurnView, call: CallState) -> list[tuple[int, int]]:
+    """Typed all-caps abbreviations (PAT, VL, DX, EOB...) as canonical token ranges, unless the
+    whole turn is in capitals (shouting) or the letters are spelled out next to it."""
+    norm = turn.norm
+    words = [norm.original[a:b] for a, b in norm.word_spans]
+    if not words or sum(w.isupper() for w in words) * 2 > len(words):
+        return []
+    names = {p.upper() for p in call.name_parts}
+    spans = []
+    for word_index, word in enumerate(words):
+        stem = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+        before_zip = word_index + 1 < len(words) and re.fullmatch(r"\d{5}", words[word_index + 1])
+        if (
+            not _ABBREVIATION.match(word)
+            or stem in _PLAIN_ABBREVIATIONS
+            or stem in names
+            or before_zip  # a state in an address: "Springfield, IL 62704"
         ):
             continue
-        if _EXPLAINED_BEFORE.search(turn.before(m, 4)):
+        end_char = norm.word_spans[word_index][1]
+        if _PARENTHESIS_AFTER.match(norm.original[end_char:]) or _spelled_out(
+            words, word_index, stem
+        ):
             continue
-        if plain.get(term) and plain[term] in text:
-            continue
-        term_rx = re.compile(r"\b" + re.escape(term) + r"\b")
-        if call.caller_said(term_rx):
-            continue
-        return Hit(turn.norm.match_span(m))
+        tokens = [t for t, w in enumerate(norm.orig_index) if w == word_index]
+        if tokens:
+            spans.append((tokens[0], tokens[-1]))
+    return spans
+
+
+def _spelled_out(words: list[str], index: int, letters: str) -> bool:
+    """Whether the words just before or after an abbreviation spell it out ("prior
+    authorization, or PA")."""
+    n = len(letters)
+    initials = [w[0].lower() for w in words]
+    before = "".join(initials[max(0, index - n - 2) : index])
+    after = "".join(initials[index + 1 : index + n + 3])
+    return letters.lower() in before or letters.lower() in after
+
+
+def _jargon_candidates(turn: TurnView, call: CallState) -> list[tuple[int, int]]:
+    """Token ranges of technical terms: listed terms, clinical word forms, abbreviations."""
+    norm = turn.norm
+    spans = [
+        (norm.token_at(m.start()), norm.token_at(m.end() - 1))
+        for m in jargon_pattern(call).finditer(norm.text)
+    ]
+    return sorted(set(spans + _abbreviation_spans(turn, call)))
+
+
+def _explained(turn: TurnView, call: CallState, first: int, last: int) -> bool:
+    """Whether a term is explained on the spot, is the scenario's term with its plain words
+    said, or is the caller's own word."""
+    tokens = turn.norm.tokens
+    term = " ".join(tokens[first : last + 1])
+    after = " ".join(tokens[last + 1 : last + 7])
+    if _EXPLAINED_AFTER.match(after) or _EXPLAINED_NEARBY.search(after):
+        return True
+    if _EXPLAINED_BEFORE.search(" ".join(tokens[max(0, first - 4) : first])):
+        return True
+    plain = {_canonical_term(t): _canonical_term(p) for t, p in call.jargon.items()}
+    if plain.get(term) and plain[term] in turn.norm.text:
+        return True
+    return call.caller_said(re.compile(r"\b" + re.escape(term) + r"\b"))
+
+
+def unexplained_jargon(turn: TurnView, call: CallState) -> Hit | None:
+    """The first technical term in the turn not explained on the spot nor the caller's own word."""
+    for first, last in _jargon_candidates(turn, call):
+        if not _explained(turn, call, first, last):
+            return Hit(turn.norm.span(first, last))
     return None
+
+
+# "my what?", "in English please": the caller names no term but clearly did not get one;
+# "what does that mean?", "I don't follow": confusion that may be about the news itself
+_CONFUSED = rx(
+    r"(?P<strong>(?:my|your|the|a|an|his|her|their|our) what|(?:in|speak|say (?:that|it) in) "
+    r"(?:plain )?english|english please|(?:what|which) (?:does|do|is) (?:that|this|those|these|"
+    r"it) stand for|you lost me|over my head|say that again in)"
+    r"|(?:what|which) (?:does|do) (?:all )?(?:that|this|those|these|any of that)(?: \w+)? mean"
+    r"|(?:i do not|i did not|i can not) (?:know|understand|get|follow) (?:what|a word|any of|half"
+    r" of)(?: (?:that|this|those|these|you|it))?(?: words?)?(?: (?:means|mean|is|are|said))?"
+    r"|(?:i do not|i can not) (?:follow|understand) (?:any of )?(?:that|this|you|a word)"
+)
+# "what is a PAT?", "what does DX mean?", "PAT what?": the caller echoes the term
+_ECHO = re.compile(
+    r"(?:^|\b)what (?:is|are) (?:a |an |the |that |this |your |my )?(?P<a>\w+)(?: \w+)?$"
+    r"|\bwhat (?:does|do) (?:a |an |the )?(?P<b>\w+)(?: \w+)? (?:mean|stand for)\b"
+    r"|^(?P<c>\w+) what$"
+)
+_COMMON_ECHO = word_set(
+    "is are was that this it do does happened happens now next then time about you i the a "
+    "mean means going did else one she he they her his him them we me my your what there "
+    "here wrong up on so thing problem matter deal issue plan point"
+)
+
+
+def _echoed(norm_caller: NormText, trainee: NormText) -> int | None:
+    """The trainee token the caller asks about ("what is a PAT?"), if any."""
+    for a, b in norm_caller.sentences:
+        m = _ECHO.search(" ".join(norm_caller.tokens[a:b]))
+        word = m and (m.group("a") or m.group("b") or m.group("c"))
+        if word and word not in _COMMON_ECHO and word in trainee.tokens:
+            return trainee.tokens.index(word)
+    return None
+
+
+def jargon_from_confusion(trainee: TurnView, caller: NormText, call: CallState) -> Hit | None:
+    """Jargon shown by the caller's confusion right after a trainee turn ("My what?", "what
+    does that mean?"): the term the caller echoes, else the first technical term of that turn
+    (even one the trainee thought explained); after "my what?" or "in English please", the
+    word asked about or the longest word said."""
+    norm = trainee.norm
+    token = _echoed(caller, norm)
+    if token is not None:
+        return Hit(norm.span(token, token))
+    m = _CONFUSED.search(caller.text)
+    if m is None:
+        return None
+    candidates = _jargon_candidates(trainee, call)
+    if candidates:
+        return Hit(norm.span(*candidates[0]))
+    if not m.group("strong"):
+        return None
+    # "my what?" asks about the trainee's "your <term>"; otherwise the longest word said
+    your = [i + 1 for i, t in enumerate(norm.tokens[:-1]) if t == "your"]
+    token = your[-1] if (m.group() == "my what" and your) else None
+    if token is None:
+        token = max(range(len(norm.tokens)), key=lambda i: len(norm.tokens[i]), default=None)
+    return None if token is None else Hit(norm.span(token, token))
 
 
 def jargon(turn: TurnView, call: CallState) -> Hit | None:
@@ -448,7 +601,8 @@ def jargon(turn: TurnView, call: CallState) -> Hit | None:
 
 
 def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:
-    """A patient's information given to someone else who was not verified as entitled."""
-    if not call.third_party or call.entitlement_checked:
-        return None
-    return discloses_third_party_record(turn, call)
+    """A patient's information given to someone else who was not verified as entitled: the
+    patient's relative, or a caller told about another patient."""
+    if call.third_party and not call.entitlement_checked:
+        return discloses_third_party_record(turn, call)
+    return discloses_other_patient(turn, call)

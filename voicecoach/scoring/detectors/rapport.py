@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
 from voicecoach.scoring.text import is_short_form, levenshtein, soundex, sounds_like
@@ -171,15 +172,25 @@ def _first_name_at(tokens: list[str], i: int, first: str) -> tuple[int, bool] | 
     """Where the first name heard at token i ends, and whether it was a short form:
     one word (tolerant spelling), two words run together ("to bias" = Tobias), or a
     short form ("gwen" for Gwendolyn)."""
-    if sounds_like(tokens[i], first):
-        return i, False
-    if i + 1 < len(tokens):
-        joined = tokens[i] + tokens[i + 1]
-        close = levenshtein(joined, first) <= max(1, len(first) // 4)
-        if len(joined) >= 5 and close and soundex(joined) == soundex(first):
-            return i + 1, False
-    if is_short_form(tokens[i], first):
-        return i, True
+    found = _heard_as_name(tokens[i], tokens[i + 1] if i + 1 < len(tokens) else "", first)
+    return None if found is None else (i + found[0], found[1])
+
+
+@lru_cache(maxsize=16384)
+def _heard_as_name(word: str, next_word: str, first: str) -> tuple[int, bool] | None:
+    """(extra words used, short form?) when `word` (with `next_word`) sounds like `first`."""
+    if sounds_like(word, first):
+        return 0, False
+    joined = word + next_word
+    if (
+        next_word
+        and len(joined) >= 5
+        and levenshtein(joined, first) <= max(1, len(first) // 4)
+        and soundex(joined) == soundex(first)
+    ):
+        return 1, False
+    if is_short_form(word, first):
+        return 0, True
     return None
 
 
@@ -333,9 +344,22 @@ _EMPATHY = rx(
     r"about the (?:wait|hold|delay)|to keep you))"
     r"|(?:so|really|very|terribly) sorry (?:to hear|that|about|you|for)"
     r"|what a (?:\w+ )?(?:headache|nightmare|hassle|pain|mess|ordeal|shame|rough|awful|terrible|"
-    r"frustrating|stressful|worrying)|i hear (?:you|how|what you|that you)|i can hear (?:how|that"
+    r"frustrating|stressful|worrying)|i hear (?:you|how|what you|that you)|"
+    # a hard time named: "you've had a rough week", "what a horrible morning you've had"
+    r"you (?:have|have been|have had|are having|had|have been having) (?:a |such a |quite a |"
+    r"really |pretty |an )*(?:rough|hard|tough|awful|horrible|terrible|difficult|long|stressful|"
+    r"miserable|bad|exhausting|frustrating) (?:\w+ )?(?:time|week|day|morning|afternoon|few days|"
+    r"month|year|experience|go of it|ride|wait|night)"
+    r"|what a (?:rough|horrible|awful|terrible|long|hard|tough|stressful|miserable|frustrating|"
+    r"exhausting) (?:\w+ )?(?:week|day|morning|time|experience|few days|wait|night)"
+    r"|(?:it|that) makes (?:total |complete |perfect |so much |a lot of )?sense (?:that |why )?you"
+    r"|i (?:do not|would not|can not) blame you"
+    r"|i (?:really |just |absolutely )?hate (?:that|this|it)(?: \w+){0,4} (?:for you|to you|"
+    r"happened|happening)|i can hear (?:how|that"
     r"|you are|the)"
-    r"|no wonder you|you have every (?:right|reason) to be|of course you are (?:\w+ )?"
+    r"|you are (?:completely |totally |absolutely |quite )?right to (?:be|feel)"
+    r"|(?:no|small|little) wonder (?:that )?you|you have every (?:right|reason) to be|"
+    r"of course you are (?:\w+ )?"
     + FEELING
     + r"|(?:that is|it is) (?:completely |totally |very |so |perfectly )?understandable"
     r"|you (?:did not|do not) deserve|(?:is|was) not fair (?:on|to) you"
@@ -356,7 +380,14 @@ _EMPATHY = rx(
     r"(?:this|that|it) (?:matters|means)|(?:that )?you (?:really |clearly |obviously )?care|"
     r"(?:that )?(?:this|it) (?:really |clearly )?(?:matters|means))"
     r"|you (?:really |clearly |obviously )care (?:so much |a lot |deeply )?about"
-    r"|(?:this|that|it) (?:clearly |really |obviously )?(?:matters|means) (?:a lot |so much |a great"
+    r"|how much (?:you (?:really )?(?:care|love|worry)|(?:this|it|he|she|they) (?:really )?"
+    r"(?:means|matters)(?: to you)?)"
+    r"|(?:try|test|tries|tests|tried|tested|trying) (?:anyone|anybody|everyone|your|my|most "
+    r"people|a saint) (?:s )?patience"
+    r"|(?:would|will|could) (?:\w+ )?(?:wind|tick|wear|get) (?:anyone|anybody|most people|"
+    r"everyone|me) (?:up|off|down)"
+    r"|(?:this|that|it) (?:clearly |really |obviously )?(?:matters|means) (?:a lot |so much |"
+    r"a great"
     r" deal )?to you"
     # a long wait acknowledged: "an hour and a half is a long time to sit there"
     r"|(?:is|was|that is|that was) (?:such |really |way |a really |an awfully )?(?:a )?long "
@@ -374,7 +405,9 @@ _BARE_ACKNOWLEDGEMENT = re.compile(
     r"i (?:\w+ )?(?:understand|get it|get that|hear you|know)|i (?:\w+ )?(?:understand|get) "
     r"(?:that|it)"
 )
-_OFFER = re.compile(r"(?:let me|i can|i will|we can|we will|here is what|i am going to|what i)\b")
+_OFFER = re.compile(
+    r"(?:let me|i can|i will|we can|we will|here is what|i am going to|what i)\b(?! not)"
+)
 _BUT_CLAUSE = rx(r"but|however|although|that said")
 
 
@@ -408,6 +441,7 @@ _CLOSE = rx(
     r"(?: (?:i|we) can| you need| you would like| on your mind| for you| today| you want|"
     r"| that i can| i could| we could| you would| at all| while| going on)"
     r"|is there (?:anything|something) (?:more|further|else)|what else can (?:i|we) (?:do|help)"
+    r"|is there anything (?:\w+ )?(?:i|we) can (?:do|help)"
     r"|(?:can|could|may) i (?:help|assist) (?:you )?with anything (?:else|more)"
     r"|anything (?:more|further) (?:i|we) can|any other (?:questions|concerns)"
     r"|(?:have i|did i) answer(?:ed)? (?:all )?your questions|(?:does|did) that answer "

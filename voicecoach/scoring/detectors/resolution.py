@@ -8,9 +8,16 @@ from voicecoach.scoring.detectors.base import DAY_OR_TIME, NUM, CallState, Hit, 
 
 IDENTITY_WORDS = re.compile(
     r"\b(?:(?:your|full|first|last|legal|middle|maiden|patient|his|her|sons?|daughters?|childs?"
-    r"|wifes?|husbands?) name|name (?:and|on (?:the|your) (?:account|file))|date of birth|birth date|birthdate|birthday|dob|born|your (?:home |mailing )?"
+    r"|wifes?|husbands?) name|name (?:and|on (?:the|your) (?:account|file))|date of birth|"
+    r"birth date|birthdate|birthday|dob|born|your (?:home |mailing )?"
     r"address|zip|postal|"
     r"spell|phone number|member id|insurance id|policy number|social security|last four)\b"
+)
+
+# what someone else is asked to do: "I'll have billing correct it", "get the nurse to call"
+_DELEGATED = (
+    r"(?:call|correct|fix|review|send|look|update|resubmit|redo|reprocess|ring|phone|contact|"
+    r"sign|check|process|reissue|change|cancel|reverse|remove|waive|fill|approve|email|fax)"
 )
 
 # --- clarify ------------------------------------------------------------------
@@ -18,7 +25,8 @@ IDENTITY_WORDS = re.compile(
 _ASK_QUESTIONS = rx(
     r"(?:may|can|could|might) i (?:please )?ask (?:you )?(?:a few|some|a couple(?: of)?|one|a|"
     r"two|three|some quick|a quick|a couple quick)(?: more| quick| short)* questions?"
-    r"|help me (?:to )?(?:understand|make sense|get (?:a )?clear|see what|figure out what|"
+    r"|(?<!to )help (?:me )?(?:to )?(?:understand|make sense|get (?:a )?clear|see what|"
+    r"figure out what|"
     r"picture)"
 )
 _RESTATE = rx(
@@ -48,12 +56,15 @@ _SO_RIGHT = rx(
 )
 _FACT_QUESTION = rx(
     r"(?:^|(?:okay|so|and|all right|yes|yeah|sure|great|got it|thank you|thanks|now|first|"
-    r"also|right|just|quickly|perfect|alright|then) (?:\w+ )?)(?P<q>what (?:day|date|time|was"
+    r"also|right|just|quickly|perfect|alright|then|roughly|about|approximately|around|and then|"
+    r"remind me) (?:\w+ )?)(?P<q>what (?:day|date|time|was"
     r"|were|did"
     r"|exactly|kind|type|happened "
-    r"when|does it|amount|(?:is|are|was|were) (?:the|their|his|her|that|those) \w+)|which|when (?:did|was|were|is|do)|"
+    r"when|does it|amount|(?:is|are|was|were) (?:the|their|his|her|that|those) \w+)|which|"
+    r"when (?:did|was|were|is|do)|"
     r"where (?:did|was|were)|who (?:was|did|were|told|said|called)|how (?:long|many|much|often) "
-    r"|(?:was|is|are) (?:it|that|this|the|your|they|he|she)|were your|did your|has your|have your|were (?:you|they"
+    r"|(?:was|is|are) (?:it|that|this|the|your|they|he|she)|were your|did your|has your|have your|"
+    r"were (?:you|they"
     r"|there)|did (?:you|they|the|she|he|it|anyone|"
     r"someone)|do you (?:know|remember|have|still)|have you (?:already |ever )?(?:tried|had|"
     r"got|gotten|received|called|been)|is it|is (?:this|that) (?:the|for|about)|had you|(?:can"
@@ -64,7 +75,8 @@ _NOT_FACT_QUESTION = re.compile(
     r"anything else|does that|would (?:that|this|you like)|is there|what can i|how can i|prefer|"
     r"(?:works?|good|best|better|easier) for you|suits? you|would you like|want to come|"
     r"good time|(?:is|are) (?:that|this|it|those|these)(?: all)? (?:okay|all right|alright|fine|"
-    r"good|acceptable|everything|all)|okay if i|all right if i|a few minutes|a minute|somewhere|you know what i mean|do you have (?:a|any) "
+    r"good|acceptable|everything|all)|okay if i|all right if i|a few minutes|a minute|somewhere|"
+    r"you know what i mean|do you have (?:a|any) "
     r"questions|are you (?:ok|okay|free|able to talk)|did you want|work for you"
 )
 
@@ -110,9 +122,7 @@ _ACTION = (
     r"|deal with|sort|fix|resolve|look into|look in to|make sure|see to|"
     r"see that|see this|take this on|take it on|take on|own|chase|follow up|follow this up|"
     r"get (?:this|it|that|you|your|the|a|them)|call|phone|ring|contact|reach|speak|talk|ask|"
-    r"have \w+ (?:team |department |office |staff )?(?:call|correct|fix|review|send|look|update|"
-    r"resubmit|redo|reprocess|ring|phone|contact|sign|check|process|reissue|change|cancel|reverse"
-    r"|remove|waive)|"
+    r"have \w+ (?:team |department |office |staff )?" + _DELEGATED + r"|"
     r"escalate|check (?:on|with|into)|find out|track down|fax|send|email|mail|remove|waive|"
     r"reverse|refund|credit|cancel|book|schedule|reschedule|put|pull|update|flag|search|walk|"
     r"correct|adjust|void|drop|move|change|set (?:you|it|this|that|up)|have (?:someone|the|a|my|"
@@ -178,8 +188,11 @@ CONCRETE_ACTION = (
     r"make an exception|leave it booked|expedite|rush|order|request|refill|renew|issue|"
     r"apply|switch|add (?:you|it|a)|file|open (?:a|an)|arrange|sign|change (?:it|the|that|this|"
     r"your)|burn|courier|print|post (?:it|the|them|that|this|you)|copy|scan|upload|resend|reissue|"
-    r"replace|reset|unlock|fix|mark your|have (?:\w+ ){1,3}(?:call|correct|fix|review|send|look|"
-    r"update|resubmit|redo|reprocess|ring|phone|contact|sign|check|process|reissue|change))"
+    r"replace|reset|unlock|fix|mark your|have (?:\w+ ){1,3}"
+    + _DELEGATED
+    + r"|get (?:\w+ ){1,3}to "
+    + _DELEGATED
+    + r")"
 )
 _SOON = (
     r"(?:"
@@ -238,6 +251,8 @@ _CONFIRM = rx(
     + _AGREE
     + r"|(?:is|would) (?:that|this|it) (?:\w+ )?(?:okay|all right|acceptable|fine|good|ok) "
     r"(?:with|for|by) you|how (?:does|do) (?:that|this|those) sound"
+    r"|(?:does|would|will|do) (?:\w+ )?(?:sound|sounds) (?:good|okay|all right|fair|right|ok)"
+    r" (?:to|for) you"
     r"|are you (?:okay|happy|comfortable|all right|good|fine) with (?:that|this|the plan|those|me "
     r"\w+ing)"
     r"|can we go (?:with|ahead with) (?:that|this)|do you agree|shall (?:i|we) (?:go ahead|do "
@@ -250,7 +265,8 @@ _CONFIRM = rx(
     r"|which (?:one |option |day |time )?(?:would|does|do|will) (?:\w+ )?(?:suit|work|be better)"
     r"|(?:which|what)(?: one| option| day| time| slot| of (?:those|these|them|the two))? (?:works|"
     r"suits|sounds|fits|is|would be) (?:better|best|easier|good|easiest)? ?(?:for|to) you"
-    r"|(?:which|what)(?: one| option| day| time| slot)? (?:works|suits|fits) you (?:best|better)"
+    r"|(?:which|what)(?: one| option| day| time| slot| of (?:those|these|them|the two))? (?:works|"
+    r"suits|fits) you (?:best|better)"
     r"|how (?:do|does|would) (?:you|that|this) feel about (?:that|this|the plan|those|these|me|it|"
     r"doing)|can you live with (?:that|this)|are you happy (?:for me )?to go ahead|would you be "
     r"(?:okay|happy|comfortable|all right|fine) with (?:that|this|me)|does that sound like a plan"

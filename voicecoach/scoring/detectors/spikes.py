@@ -11,11 +11,14 @@ _SETTING = rx(
     r"convenient|bad|decent|alright|fine) (?:time|moment)"
     r"|(?:do|have) you (?:have|got|get) (?:a few|a couple(?: of)?|a|five|two|ten|some|a spare)"
     r"(?: \w+)? (?:minutes?|moments?|time|sec|second|mins?)"
+    r"|(?:do|have|are) you (?:have |got |free )?(?:\w+ ){0,3}to (?:talk|chat|speak)(?! to)"
     r"|can you (?:talk|speak) (?:freely|privately|now|right now|for a|at the moment|openly)"
     r"|are you (?:somewhere|in a place|someplace|free|able) (?:\w+ ){0,3}(?:private|quiet|talk|"
     r"speak)|(?:somewhere|someplace) (?:private|quiet)|is (?:it|this) (?:okay|all right|a good "
     r"time) (?:to talk|to chat|if we talk)|can we talk (?:now|privately|for a)"
-    r"|(?:good|convenient|okay) time to (?:talk|chat|speak)|are you driving|is now okay"
+    r"|(?:good|convenient|okay|ok|all right) (?:time |moment )?to (?:talk|chat|speak)"
+    r"|do you (?:have|got) (?:a few|a couple(?: of)?|a minute|a moment|a sec|a second|"
+    r"some time)\b|are you driving|is now okay"
 )
 _PERCEPTION = rx(
     r"what (?:have you|were you|did (?:they|you|anyone|someone|the(?: \w+){1,2}|dr \w+|"
@@ -35,7 +38,7 @@ _PERCEPTION = rx(
     r"|have you (?:heard|been told|been contacted|received|gotten|had|seen) (?:anything|any|a "
     r"(?:call|letter|message|notice|email))|did (?:anyone|someone|they|the \w+|dr \w+|doctor \w+) "
     r"(?:tell|explain|mention|call|let you know|say)|are you aware|what (?:were|have) you been "
-    r"told|what do you know so far"
+    r"told|what do you know so far|(?:have|had) you been told|were you told|did they tell you"
 )
 _INVITATION = rx(
     r"(?:would you like|do you want|would you prefer|do you prefer|should i give you) (?:me to )?"
@@ -51,6 +54,14 @@ _INVITATION = rx(
     r"(?:explain|go through|share)|(?:may|can) i (?:explain|go through|share|walk you through)"
     r"|do you want me to (?:explain|go into|go through)|would it help if i (?:explain|went|walk"
     r"|go)"
+    # "would you like just the headline, or the whole picture?"
+    r"|(?:would you like|do you want|would you prefer|do you prefer|would it help to (?:have|hear)"
+    r"|shall i give you|should i give you|can i give you|should i start with|shall i start with)"
+    r"(?: me to (?:give you|tell you|start with|go through|share|go over))?(?: just| only| all)?"
+    r"(?: the| a| an| all the| some| a quick| a short| the short|"
+    r" the full)?(?: \w+)? (?:headlines?|"
+    r"summary|overview|gist|basics|picture|answer|version|story|details?|specifics|bottom line|"
+    r"rundown|highlights|key points|main points|everything|all of it|short of it)"
 )
 _NEWS = rx(
     r"(?:i am afraid|unfortunately|i am sorry to (?:say|tell you|let you know|have to tell you)|"
@@ -76,6 +87,16 @@ _NEWS = rx(
     r"|dropped (?:us|you|our)|has to cancel|did not (?:go through|get approved|work out)"
     r"|(?:was|were) not (?:enough|able|approved)|nothing is wrong|(?:again|another) (?:test|draw|"
     r"sample)"
+    # any "cannot / will not be able to" about the service: "can't see new patients until March"
+    r"|(?:can not|could not|will not|won|(?:is|are|am|was|were) (?:not|unable) (?:able )?to|will "
+    r"not be able to|(?:is|are) not going to be able to) (?:be )?(?!imagine|hear|thank|believe|"
+    r"stress|promise|tell you how|say how|wait to|help but|stand|apologi[sz]e)\w+"
+    r"|(?:is|are) not going to \w+"
+    r"|(?:is|are|was|were) (?:still )?not (?:ready|back|available|possible|finished|complete|done|"
+    r"in|processed|approved)(?: yet)?|(?:will|going to|is going to|are going to|could|might) "
+    r"(?:take|need) (?:\w+ ){0,3}(?:more|another|extra|longer|additional)"
+    r"|(?:will have|has|have|need|needs|will need) to wait|(?:needs|need|has|have) to (?:see you|"
+    r"be done|be seen|examine you|do (?:it|this|that)|come) in person"
 )
 _OPTIONS = rx(
     r"(?:there are|you have|we have|i can give you|i have|here are) (?:a few|two|three|some|a "
@@ -85,7 +106,8 @@ _OPTIONS = rx(
     r"will|i will|we can|happens|i can|i am going to|we are going "
     r"to) do|what happens next)|(?:to|so to|let me) (?:sum up|summarize|summarise|recap)"
     r"|(?:the|our|your) next steps? (?:is|are|will be)|what happens (?:next|now) is|so to sum"
-    r"|you (?:can|could) (?:\w+ ){1,8}or (?:you can |i can |we can )?\w+"
+    r"|(?:you|she|he|they) (?:can|could) (?:\w+ ){1,8}or (?:(?:you|i|we|she|he|they) (?:can |could"
+    r" )?)?\w+"
 )
 
 
