@@ -7,6 +7,7 @@ import subprocess
 import numpy as np
 import pytest
 
+from voicecoach.asr.base import Recognizer
 from voicecoach.audio.io import float_to_pcm16, load_audio
 from voicecoach.live.barge_in import BargeInDetector
 from voicecoach.live.recognition import RecognitionStage
@@ -120,9 +121,34 @@ def test_speech_and_silence_become_one_turn_with_text_words_times_and_audio(spee
     partials = [m for m in out if isinstance(m, PartialText)]
     assert partials and all(p.t_s < turn.t_s for p in partials)
     assert turn.t_s == pytest.approx(speech_end_s + 0.5, abs=0.05)
-    # The final result was taken at the short pause, before the turn ended.
+    # One final result for the whole turn, just before the turn ended.
     (final,) = [m for m in out if isinstance(m, FinalText)]
-    assert final.t_s == pytest.approx(speech_end_s + 0.2, abs=0.05)
+    assert out.index(final) < out.index(turn) and final.text == turn.text
+
+
+class NoEndpoint(Recognizer):
+    """The real recogniser, except that it never reports an endpoint of its own."""
+
+    def __init__(self, real: Recognizer):
+        self.real = real
+
+    def accept(self, pcm: bytes) -> bool:
+        self.real.accept(pcm)
+        return False
+
+    def partial(self) -> str:
+        return self.real.partial()
+
+    def final(self):
+        return self.real.final()
+
+
+def test_the_turn_waits_for_the_recogniser_endpoint_but_not_forever(speech, recognizer):
+    y = np.concatenate([silence(1.0), speech, silence(1.5)])
+    stages = [VadStage(), RecognitionStage(NoEndpoint(recognizer), max_wait_s=0.4), TurnDetector()]
+    (turn,) = [m for m in run_stage(Pipeline(stages), chunks(y)) if isinstance(m, TurnEnded)]
+    assert turn.t_s == pytest.approx(1.0 + len(speech) / SR + 0.5 + 0.4, abs=0.05)
+    assert turn.end_s == pytest.approx(1.0 + len(speech) / SR, abs=0.1)
 
 
 def test_speech_resumed_after_a_pause_joins_the_same_turn(speech, recognizer):
@@ -130,7 +156,7 @@ def test_speech_resumed_after_a_pause_joins_the_same_turn(speech, recognizer):
     stages = Pipeline([VadStage(), RecognitionStage(recognizer), TurnDetector()])
     out = run_stage(stages, chunks(y))
     assert sum(isinstance(m, SpeechResumed) for m in out) == 1
-    assert sum(isinstance(m, FinalText) for m in out) == 2
+    assert sum(isinstance(m, FinalText) for m in out) == 1
     (turn,) = [m for m in out if isinstance(m, TurnEnded)]
     assert turn.text.count("listening") == 2
     assert turn.start_s == pytest.approx(0.5, abs=0.1)
@@ -149,4 +175,3 @@ def test_two_turns_are_kept_apart_and_noise_alone_ends_no_turn(speech, recognize
     assert len(turns) == 2
     assert all("listening" in t.text for t in turns)
     assert turns[1].start_s > turns[0].end_s + 2.0
-    assert sum(isinstance(m, FinalText) for m in out) >= 2

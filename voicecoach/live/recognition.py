@@ -1,18 +1,25 @@
 """The recognition stage: trainee audio in, partial and final text out.
 
-The recogniser is fed only while the trainee speaks (from a short pre-roll
-before the voice-activity onset), so silence costs nothing and every
-utterance is a fresh recogniser stream whose word times are shifted onto the
-call clock.
+The recogniser hears each turn whole, from a short pre-roll before the
+voice-activity onset to the end of the turn, so it keeps the sentence's
+context across pauses (splitting at pauses costs words). Silence between
+turns is not fed. Word times are shifted onto the call clock.
+
+The end of a turn needs both signals: voice activity silent for the
+threshold (`SpeechEnded`) and the recogniser's own endpoint since the trainee
+last spoke. When the recogniser has not reached its endpoint yet, the
+`SpeechEnded` is held back (the audio keeps flowing to the recogniser) until
+it does, or until `max_wait_s` more has passed.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import replace
 
 from voicecoach.asr.base import Recognizer, Word
-from voicecoach.live.vad import SpeechEnded, SpeechPaused
+from voicecoach.live.vad import SpeechEnded
 from voicecoach.pipeline.messages import (
     AudioChunk,
     FinalText,
@@ -23,43 +30,65 @@ from voicecoach.pipeline.messages import (
 from voicecoach.pipeline.stage import Stage
 
 PREROLL_S = 0.3
+MAX_ENDPOINT_WAIT_S = 0.5
 
 
 class RecognitionStage(Stage):
-    """Feeds speech to a `Recognizer`; emits PartialText while speaking, FinalText per utterance.
+    """Feeds each turn's speech to a `Recognizer`; PartialText while speaking, FinalText at the end.
 
-    A final result is taken when the engine reports an endpoint or when voice
-    activity reports a pause (`SpeechPaused`) or the end of speech
-    (`SpeechEnded`, passed on after the result). Finishing at the pause means
-    the result is ready when the silence threshold ends the turn.
+    The FinalText is emitted just before the `SpeechEnded` that closes the turn.
     """
 
-    def __init__(self, recognizer: Recognizer, *, preroll_s: float = PREROLL_S):
+    def __init__(
+        self,
+        recognizer: Recognizer,
+        *,
+        preroll_s: float = PREROLL_S,
+        max_wait_s: float = MAX_ENDPOINT_WAIT_S,
+    ):
         self.recognizer = recognizer
         self.preroll_s = preroll_s
+        self.max_wait_s = max_wait_s
         self._preroll: deque[AudioChunk] = deque()
         self._active = False
         self._segment_start_s = 0.0
         self._fed_s = 0.0
+        self._endpoint = False
+        self._held: SpeechEnded | None = None
+        self._held_wait_s = 0.0
         self._last_partial = ""
 
     def process(self, message: Message) -> Iterable[Message]:
         if isinstance(message, SpeechStarted):
+            self._endpoint = False
+            self._held = None  # speech again before the recogniser heard the end: same turn
             return [message, *([] if self._active else self._start())]
-        if isinstance(message, (SpeechPaused, SpeechEnded)):
-            out = self._finish() if self._active else []
-            self._active = False
-            return [*out, message]
+        if isinstance(message, SpeechEnded):
+            if not self._active:
+                return (message,)
+            if self._endpoint:
+                return [*self._finish(), message]
+            self._held, self._held_wait_s = message, 0.0
+            return ()
         if isinstance(message, AudioChunk) and message.source == "trainee":
-            if self._active:
-                return [message, *self._feed(message)]
-            self._remember(message)
+            if not self._active:
+                self._remember(message)
+                return (message,)
+            out: list[Message] = [message, *self._feed(message)]
+            if self._held is not None:
+                self._held_wait_s += message.duration_s
+                if self._endpoint or self._held_wait_s >= self.max_wait_s - 1e-9:
+                    held, self._held = self._held, None
+                    released = replace(held, t_s=(message.t_s or 0.0) + message.duration_s)
+                    out += [*self._finish(), released]
+            return out
         return (message,)
 
     def close(self) -> Iterable[Message]:
-        out = self._finish() if self._active else []
-        self._active = False
-        return out
+        if not self._active:
+            return ()
+        held, self._held = self._held, None
+        return [*self._finish(), *([held] if held else [])]
 
     def _remember(self, chunk: AudioChunk) -> None:
         self._preroll.append(chunk)
@@ -79,10 +108,8 @@ class RecognitionStage(Stage):
     def _feed(self, chunk: AudioChunk) -> list[Message]:
         if self._fed_s == 0.0:
             self._segment_start_s = chunk.t_s or 0.0
-        endpoint = self.recognizer.accept(chunk.pcm)
+        self._endpoint = self.recognizer.accept(chunk.pcm) or self._endpoint
         self._fed_s += chunk.duration_s
-        if endpoint:
-            return self._finish()
         partial = self.recognizer.partial()
         if partial and partial != self._last_partial:
             self._last_partial = partial
@@ -90,11 +117,11 @@ class RecognitionStage(Stage):
         return []
 
     def _finish(self) -> list[Message]:
-        """Take the engine's final result and start a new segment after it."""
+        """Take the recogniser's final result for the turn; feeding stops until speech."""
         result = self.recognizer.final()
         offset_s = self._segment_start_s
         end_s = offset_s + self._fed_s
-        self._segment_start_s = end_s
+        self._active = False
         self._fed_s = 0.0
         self._last_partial = ""
         if not result.text.strip():

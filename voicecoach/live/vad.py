@@ -2,10 +2,9 @@
 
 `EnergyVad` is a pure analyser (frame in, speech yes/no out); `VadStage`
 wraps it for the pipeline: it passes audio through and announces when the
-trainee starts speaking (`SpeechStarted`), pauses (`SpeechPaused`, after a
-short silence: the recogniser can finish its work while we wait to see if
-the turn is over), speaks again (`SpeechResumed`) and has been silent for the
-configured time (`SpeechEnded`, timed at the end of speech).
+trainee starts speaking (`SpeechStarted`), speaks again after a pause within
+the turn (`SpeechResumed`) and has been silent for the configured time
+(`SpeechEnded`, timed at the end of speech).
 """
 
 from __future__ import annotations
@@ -23,15 +22,8 @@ DEFAULT_PAUSE_MS = 200
 
 
 @dataclass(frozen=True)
-class SpeechPaused(DataMessage):
-    """The trainee has been silent for a short pause since `end_s`; the turn may go on."""
-
-    end_s: float
-
-
-@dataclass(frozen=True)
 class SpeechResumed(SpeechStarted):
-    """Voice again after a pause, within the same turn."""
+    """Voice again after a pause of at least `pause_ms`, within the same turn."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +70,8 @@ class VadStage(Stage):
     """Passes trainee audio through; adds SpeechStarted / SpeechEnded around each utterance.
 
     Speech starts after `onset_ms` of voiced frames (timed at the first of
-    them); it pauses after `pause_ms` without voice and ends after `silence_ms`
-    (both timed at the last voiced frame).
+    them); voice after a pause of `pause_ms` is `SpeechResumed`; speech ends
+    after `silence_ms` without voice (timed at the last voiced frame).
     """
 
     def __init__(
@@ -127,9 +119,8 @@ class VadStage(Stage):
         silent_s = end_s - self._last_voiced_end_s + 1e-9
         if self.speaking and silent_s >= self.silence_s:
             out.append(self._end(t_s=end_s))
-        elif self.speaking and not self.paused and silent_s >= self.pause_s:
+        elif self.speaking and silent_s >= self.pause_s:
             self.paused = True
-            out.append(SpeechPaused(end_s=self._last_voiced_end_s, t_s=end_s))
         return out
 
     def close(self) -> Iterable[Message]:
