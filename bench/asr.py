@@ -12,9 +12,11 @@ Engines (each in its own process, so peak memory is its own):
   vosk-ko             vosk with the Korean test model: real-time factor only
 
 Files are decoded exactly as `transcribe` does (`recognize_samples`: 0.1 s
-chunks, endpoints, a fresh recogniser per file). RTF is given from wall time
-and from process CPU time; the machine is shared, so wall time is noisy and
-CPU time is the fairer figure of the engine's own cost.
+chunks, endpoints, a fresh recogniser per file). pocketsphinx recognisers reuse
+pooled decoders whose CMN stays adapted to the audio heard so far, as in a
+live session; `--cold` resets it before every file (a first call's start).
+RTF is given from wall time and from process CPU time; the machine is shared,
+so wall time is noisy and CPU time is the fairer figure of the engine's cost.
 
     .venv/bin/python bench/asr.py [--sets real,frontdesk] [--engines ...] [--errors]
 """
@@ -124,8 +126,9 @@ def make_factory(engine: str):
     return lambda sr: VoskRecognizer(model, sample_rate=sr)
 
 
-def run_worker(engine: str, set_names: list[str], show_errors: bool) -> dict:
+def run_worker(engine: str, set_names: list[str], show_errors: bool, cold: bool) -> dict:
     """Decode every file of the sets with `engine`; returns the numbers as a dict."""
+    from voicecoach.asr.sphinx_engine import reset_adaptation
     from voicecoach.asr.transcribe import recognize_samples
     from voicecoach.audio.io import load_audio
 
@@ -137,6 +140,8 @@ def run_worker(engine: str, set_names: list[str], show_errors: bool) -> dict:
         audio_s = wall_s = cpu_s = 0.0
         for path, reference in SETS[set_name]():
             y, sr = load_audio(path)
+            if cold:
+                reset_adaptation()
             wall0, cpu0 = time.perf_counter(), time.process_time()
             with factory(sr) as recognizer:
                 text = recognize_samples(recognizer, y).text
@@ -206,18 +211,20 @@ def main() -> None:
     parser.add_argument("--sets", default="real,frontdesk", help="comma-separated: real,frontdesk")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
     parser.add_argument("--errors", action="store_true", help="print each misrecognised sentence")
+    parser.add_argument(
+        "--cold", action="store_true", help="reset pocketsphinx's CMN before every file"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     set_names = args.sets.split(",")
     if args.worker:
-        print(json.dumps(run_worker(args.worker, set_names, args.errors)))
+        print(json.dumps(run_worker(args.worker, set_names, args.errors, args.cold)))
         return
     frontdesk_items()  # synthesise once, before any timing
     results = []
     for engine in args.engines.split(","):
         command = [sys.executable, __file__, "--worker", engine, "--sets", args.sets]
-        if args.errors:
-            command.append("--errors")
+        command += [flag for flag in ("--errors", "--cold") if getattr(args, flag[2:])]
         output = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout
         results.append(json.loads(output.strip().splitlines()[-1]))
     print_table(results)

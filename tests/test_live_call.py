@@ -253,3 +253,51 @@ def test_an_unwritable_data_dir_refuses_the_call_saying_why(demo_env, tmp_path):
     )
     assert done.returncode == 2
     assert "data directory" in done.stderr and "--data-dir" in done.stderr
+
+
+def test_speaking_over_the_caller_stops_it_and_the_turn_still_counts(
+    demo, demo_env, tmp_path, monkeypatch
+):
+    """The trainee starts talking 1 s into the caller's opening line (a file as microphone)."""
+    from voicecoach.audio.virtual import (
+        use_virtual_audio,
+        virtual_alsa_config,
+        write_microphone_file,
+    )
+    from voicecoach.live.run import run_live_call
+    from voicecoach.live.scripted import festival_speech
+
+    for key in ("VOICECOACH_SCENARIOS_DIR", "VOICECOACH_CACHE_DIR"):
+        monkeypatch.setenv(key, demo_env[key])
+    speech = festival_speech(SCRIPT[0])  # rendered by the demo already
+    mic = write_microphone_file(
+        np.concatenate([np.zeros(16000, np.float32), speech]), 16000, tmp_path / "mic.raw"
+    )
+    config = virtual_alsa_config(mic, tmp_path, speaker_path=os.devnull)
+    calls = []
+
+    def stop_after_the_reply(line, final: bool) -> None:
+        if not line.stopped:
+            calls[0].stop("test over")
+
+    with use_virtual_audio(config):
+        result = run_live_call(
+            SCENARIO_ID,
+            trainee="ana",
+            data_dir=tmp_path / "data",
+            on_start=calls.append,
+            on_caller_done=stop_after_the_reply,
+        )
+    events = [json.loads(line) for line in (result.session.folder / "events.jsonl").open()]
+    (barge_in,) = [e for e in events if e["type"] == "barge_in"]
+    opening, reply = [e for e in events if e["type"] == "caller_line"][:2]
+    assert barge_in["t_s"] == pytest.approx(1.0, abs=0.15)
+    assert opening["stopped"] is True and opening["end_s"] < barge_in["t_s"] + 0.3
+    assert reply["stopped"] is False
+    turn = next(e for e in events if e["type"] == "turn")
+    assert "listening" in turn["text"] and reply["start_s"] > turn["end_s"]
+    caller, sr = sf.read(result.session.folder / "caller.wav")
+    # The caller's side holds only what was played: silence from the barge-in to the reply.
+    gap = caller[int((opening["end_s"] + 0.05) * sr) : int((reply["start_s"] - 0.05) * sr)]
+    assert len(gap) > sr and np.abs(gap).max() == 0
+    assert result.reason == "test over" and result.complete is False

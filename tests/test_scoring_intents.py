@@ -609,3 +609,130 @@ def test_fresh_phrasings_and_look_alikes(protocol, text, present, absent):
     found = detected(protocol, text, caller="hi", name="Sam Rivera")
     assert present <= found, f"missing {present - found} in {text!r}"
     assert not (absent & found), f"wrongly found {absent & found} in {text!r}"
+
+
+# Families generalised after a second independent check set: each line is a fresh
+# paraphrase or look-alike written for this test, not a line from any data set.
+INTENT_FAMILIES = [
+    # clarify: any question about the facts of the problem, or a restatement checked back
+    ("upset_caller", "which clinic was that, the one downtown or the one by the mall", {"clarify"}),
+    ("upset_caller", "and when did the second letter arrive", {"clarify"}),
+    ("upset_caller", "how much does the statement say you owe", {"clarify"}),
+    ("upset_caller", "Could you read me the amount at the bottom of the notice?", {"clarify"}),
+    (
+        "upset_caller",
+        "so the refill went to the old pharmacy is that your understanding",
+        {"clarify"},
+    ),
+    (
+        "upset_caller",
+        "so you were told friday and the text said monday, is that what you see on your phone",
+        {"clarify"},
+    ),
+    ("upset_caller", "help me wrap my head around the timeline here", {"clarify"}),
+    ("upset_caller", "can i ask was the visit in the morning or the afternoon", {"clarify"}),
+    # SPIKES perception: what the caller was told, knows or heard
+    ("spikes", "what did the surgeon's office explain to you about the delay", {"perception"}),
+    ("spikes", "has anybody at the pharmacy mentioned anything to you yet", {"perception"}),
+    ("spikes", "what have you heard so far about your scan", {"perception"}),
+    ("spikes", "has your insurer sent you anything about the claim", {"perception"}),
+    # SPIKES knowledge: the news itself, said plainly
+    ("spikes", "dr lee has retired, so your follow up with her will not go ahead", {"knowledge"}),
+    ("spikes", "we are shutting the saturday clinic from next month", {"knowledge"}),
+    ("spikes", "the earliest appointment we have is not until six weeks from now", {"knowledge"}),
+    ("spikes", "your knee surgery on the fifth is not happening", {"knowledge"}),
+    ("spikes", "she can come in any weekday morning for the new draw", {"strategy_summary"}),
+    # use_name: a surname after a title, misheard by sound or split in two
+    ("upset_caller", "okay mrs kintana let me look", {"use_name"}),
+    ("upset_caller", "thank you mister fair weather i can fix that", {"use_name"}),
+    # dismissive: blaming the caller, fatalistic refusals
+    ("upset_caller", "to be honest you never told us you moved", {"dismissive"}),
+    ("upset_caller", "well you should have updated your insurance card", {"dismissive"}),
+    ("upset_caller", "if you had called us earlier none of this would happen", {"dismissive"}),
+    ("upset_caller", "the schedule is what it is", {"dismissive"}),
+    ("upset_caller", "i cant undo a cancelled appointment", {"dismissive"}),
+    # empathy in other words
+    ("upset_caller", "being left on hold that long must have felt awful", {"empathize"}),
+    ("upset_caller", "that is the last thing anybody needs on a monday", {"empathize"}),
+    ("upset_caller", "nobody wants to open a bill like that", {"empathize"}),
+    ("upset_caller", "how stressful, and right before your trip", {"empathize"}),
+    ("upset_caller", "honestly i would be fuming too", {"empathize"}),
+    # confirming the plan, owning the next action
+    ("upset_caller", "does the 3rd at noon work for you", {"confirm_next_step"}),
+    ("upset_caller", "would early tuesday suit you", {"confirm_next_step"}),
+    ("upset_caller", "shall we give that a try", {"confirm_next_step"}),
+    ("upset_caller", "let me text your daughter right now", {"take_ownership"}),
+    # DESC in other words
+    (
+        "desc",
+        "on tuesday and thursday two new patients were squeezed into the ten o clock slot",
+        {"describe"},
+    ),
+    ("desc", "i find it pretty hard to concentrate when the phones ring", {"express"}),
+    (
+        "desc",
+        "then the front desk stays covered and patients get checked in fast",
+        {"consequences"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("protocol", "text", "present"), INTENT_FAMILIES)
+def test_intent_families_in_new_words(protocol, text, present):
+    found = detected(protocol, text, caller="hi", name="Helen Quintana")
+    if "fair weather" in text:
+        found = detected(protocol, text, caller="hi", name="Paul Fairweather")
+    assert present <= found, f"missing {present - found} in {text!r}"
+
+
+LOOK_ALIKES = [
+    ("upset_caller", "ill send the form today which is the quickest way", {"clarify"}),
+    ("upset_caller", "the lab which is on the second floor opens at eight", {"clarify"}),
+    ("upset_caller", "what is your date of birth", {"clarify"}),
+    ("upset_caller", "is this helen quintana", {"clarify"}),
+    ("upset_caller", "let me check which pharmacy has it in stock", {"clarify"}),
+    ("upset_caller", "the quinoa salad was lovely", {"use_name"}),
+    ("upset_caller", "i will get my team on it", {"use_name"}),
+    ("upset_caller", "you never got the reminder? that is on us, sorry", {"dismissive"}),
+    ("upset_caller", "i cant change the past but i can waive the fee today", {"dismissive"}),
+    ("upset_caller", "there is nothing you need to do", {"dismissive"}),
+    ("upset_caller", "there is nothing i would rather do than sort this", {"dismissive"}),
+    ("upset_caller", "i hear you but theres nothing i can do today", {"propose_solution"}),
+    ("upset_caller", "that must be the wrong account", {"empathize"}),
+    ("upset_caller", "it must have been sent to the old address", {"empathize"}),
+    ("upset_caller", "i would not be worried about that part", {"empathize"}),
+    ("upset_caller", "i will make this work for you", {"confirm_next_step"}),
+    (
+        "upset_caller",
+        "the portal does not work for you until it is activated",
+        {"confirm_next_step"},
+    ),
+    ("upset_caller", "who is the payer on this account", {"jargon"}),
+    ("spikes", "i will tell you what the doctor said", {"perception"}),
+    ("spikes", "this is not going to happen again", {"knowledge"}),
+    ("spikes", "i promise that will not happen again", {"knowledge"}),
+    ("spikes", "we are closing in on a date for you", {"knowledge"}),
+    ("desc", "then the desk was empty for an hour", {"consequences"}),
+    ("desc", "then nobody will be fired", {"consequences"}),
+]
+
+
+@pytest.mark.parametrize(("protocol", "text", "absent"), LOOK_ALIKES)
+def test_intent_family_look_alikes(protocol, text, absent):
+    found = detected(protocol, text, caller="hi", name="Helen Quintana")
+    assert not (absent & found), f"wrongly found {absent & found} in {text!r}"
+
+
+def test_refusal_is_dismissive_not_a_solution():
+    found = detected("upset_caller", "i hear you but theres nothing i can do today")
+    assert "dismissive" in found and "propose_solution" not in found
+
+
+def test_own_account_or_a_business_possessive_is_no_breach():
+    score, _ = _call(
+        [
+            ("caller", "My bank's bill pay says the payment left on the 2nd."),
+            ("trainee", "I see your bill was paid on the 4th, so the late fee is on your bill."),
+        ]
+    )
+    assert not score["faults"]["confidentiality_breach"]["present"]

@@ -8,6 +8,10 @@ CMUdict. Endpoints come from pocketsphinx's voice-activity `Endpointer`.
 Creating a decoder costs about half a second, so decoders are pooled: a
 recogniser borrows one and gives it back on `close()` (or when garbage
 collected), and the next recogniser with the same settings starts instantly.
+A pooled decoder keeps its cepstral mean normalisation (CMN), as pocketsphinx
+does over a continuous stream: it stays adapted to the microphone, whereas a
+fresh decoder's first second is decoded with a generic estimate (resetting it
+for every file took the benchmark from 0.224 to 0.283 WER on real speech).
 """
 
 from __future__ import annotations
@@ -91,8 +95,18 @@ class _DecoderPool:
             if len(idle) < MAX_IDLE_DECODERS:
                 idle.append(decoder)
 
+    def reset_adaptation(self) -> None:
+        with self._lock:
+            for decoder in (d for idle in self._idle.values() for d in idle):
+                decoder.set_cmn(decoder.config["cmninit"])
+
 
 _POOL = _DecoderPool()
+
+
+def reset_adaptation() -> None:
+    """Make idle pooled decoders forget their CMN, as if new (benchmarks of a cold start)."""
+    _POOL.reset_adaptation()
 
 
 def warm_up(settings: SphinxSettings = DEFAULT_SETTINGS) -> None:

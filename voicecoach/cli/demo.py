@@ -14,13 +14,14 @@ import click
 
 from voicecoach.cli.common import console, echo_json, err_console
 
-DEFAULT_SCENARIO = "double_billing"
+DEFAULT_SCENARIO = "results_not_called_back"
 
 
 @click.command(name="demo")
 @click.option(
     "--scenario",
     "scenario_id",
+    metavar="ID",
     default=DEFAULT_SCENARIO,
     show_default=True,
     help="Scenario to play (see `voicecoach scenarios list`).",

@@ -30,7 +30,7 @@ from voicecoach.pipeline.messages import (
 from voicecoach.pipeline.stage import Stage
 
 PREROLL_S = 0.3
-MAX_ENDPOINT_WAIT_S = 0.5
+MAX_ENDPOINT_WAIT_S = 0.3
 
 
 class RecognitionStage(Stage):

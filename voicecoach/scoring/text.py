@@ -280,7 +280,11 @@ class NormText:
                 words = ["there"]
             elif token == "wear" and nxt in _WHERE_NEXT:
                 words = ["where"]
-            elif token == "were" and prev in _WE_ARE_BEFORE and nxt in _WE_ARE_NEXT:
+            elif (
+                token == "were"
+                and prev in _WE_ARE_BEFORE
+                and (nxt in _WE_ARE_NEXT or (nxt.endswith("ing") and len(nxt) > 4))
+            ):
                 words = ["we", "are"]
             elif token == "to" and sentence_end and prev not in {"want", "need", "have", "going"}:
                 words = ["too"]
@@ -474,6 +478,53 @@ def sounds_like(heard: str, name: str) -> bool:
         and heard[:3] == name[:3]
         and distance <= 3
         and soundex(heard)[:2] == soundex(name)[:2]
+    )
+
+
+_PHONETIC_RULES = (
+    (r"[^a-z]", ""),
+    (r"igh|eigh", "i"),
+    (r"ph", "f"),
+    (r"^qu|(?<=[aeiou])qu", "k"),
+    (r"q", "k"),
+    (r"ck", "k"),
+    (r"c(?=[eiy])", "s"),
+    (r"c", "k"),
+    (r"x", "ks"),
+    (r"z", "s"),
+    (r"dg", "j"),
+    (r"^kn|^gn|^wr", lambda m: m.group()[1]),
+    (r"gh", ""),
+    (r"(?<=[^aeiouy])h", ""),
+    (r"(?<=.)[aeiouyw]+", "a"),
+    (r"^[aeiouy]+", "a"),
+    (r"(.)\1+", r"\1"),
+)
+_PHONETIC_PATTERNS = tuple((re.compile(p), r) for p, r in _PHONETIC_RULES)
+
+
+@lru_cache(maxsize=8192)
+def phonetic_key(word: str) -> str:
+    """A sound key in the spirit of Metaphone: spellings of one sound map alike
+    (Quintero ~ kintero, Barnsley ~ barnsleigh); every vowel run is one vowel."""
+    key = word.lower()
+    for pattern, replacement in _PHONETIC_PATTERNS:
+        key = pattern.sub(replacement, key)
+    return key
+
+
+def sounds_like_surname(heard: str, name: str) -> bool:
+    """Looser match for a surname said after a title ("mister kintero" ~ Quintero): the
+    same sound key, or keys one edit apart for longer names; `heard` may be several
+    recognised words run together ("barn sleigh")."""
+    heard = heard.replace(" ", "")
+    if sounds_like(heard, name):
+        return True
+    if len(name) < 4 or len(heard) < 3:
+        return False
+    heard_key, name_key = phonetic_key(heard), phonetic_key(name)
+    return heard_key == name_key or (
+        len(name_key) >= 5 and levenshtein(heard_key, name_key) <= 1 and heard_key[0] == name_key[0]
     )
 
 

@@ -21,6 +21,7 @@ _HELP_ME_UNDERSTAND = rx(
     r"picture|get my head around|wrap my head around|understand better)"
     r"|i (?:would like|want|am trying|need|would love) to (?:better |fully |really )?understand"
     r"|(?:can|could) you help me (?:understand|see|make sense|follow)|help me get this right"
+    r"|(?:can|could|would) you (?:please )?me (?:understand|make sense)"  # "help" lost
 )
 SECOND_IDENTIFIER = rx(
     r"date of birth|birth date|birthdate|birthday|dob|d o b|when you were born|year of birth|"
@@ -169,7 +170,9 @@ def patient_names(caller_text: str) -> set[str]:
 _OTHER_PERSON = re.compile(
     r"\b(?:woman|man|lady|guy|gentleman|girl|boy|patient|person|someone|somebody|kid|child)"
     r" (?:called|named|by the name of) (?:(?:mr|mrs|ms|miss)\.? )?([a-z]+)"
-    r"|\b([a-z]+)['’]s (?:lab |test |blood |medical )?(?:results?|letter|chart|records?|file|bill"
+    r"|(?<!\bmy )(?<!\bour )(?<!\bthe )(?<!\byour )(?<!\bhis )(?<!\bher )(?<!\bmy new )"
+    r"(?<!\btheir )(?<!\ba )"
+    r"\b([a-z]+)['’]s (?:lab |test |blood |medical )?(?:results?|letter|chart|records?|file|bill"
     r"|prescription|appointment|diagnosis|scan|report)"
 )
 _NOT_OTHER = frozenset(

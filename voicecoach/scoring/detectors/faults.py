@@ -66,7 +66,10 @@ def why_did_you(turn: TurnView, call: CallState) -> Hit | None:
 # --- dismissive ---------------------------------------------------------------
 
 _HARD_DISMISSIVE = (
-    r"calm down|settle down|(?:you )?(?:need|have|got) to (?:relax|calm)|just relax|relax (?:sir|"
+    r"calm down|(?:please|just|you need to|you have to|okay|sir|maam|madam) calm"
+    r"\b(?! (?:down|and))|"
+    r"not (?:really|exactly|even) (?:my |our )?(?:problem|job|department|fault|responsibility)|"
+    r"settle down|(?:you )?(?:need|have|got) to (?:relax|calm)|just relax|relax (?:sir|"
     r"maam|madam|okay|please)|(?:okay|sir|maam|please) relax|"
     r"not (?:really |exactly |even )?(?:my|our) (?:problem|job|department|fault|issue|"
     r"responsibility|concern|area|business)|i do not (?:run|make|handle|deal with|control|set"
@@ -82,8 +85,22 @@ _HARD_DISMISSIVE = (
     r"(?:do not|no need to) take (?:that|this|it) tone|whatever(?! (?:you|works|is|suits|time"
     r"|day))|not my fault|you are overreacting|"
     r"do not (?:yell|shout|raise your voice) at me|i do not know what (?:else )?to tell you"
+    # blaming the caller: "to be fair you never updated it", "if you had called us..."
+    r"|to be (?:fair|honest|frank|clear)(?: with you)? (?:\w+ )?you (?:never|did not|should|were"
+    r"|forgot|missed|failed|could have|have not|had not|are the one)"
+    r"|you (?:never|did not (?:ever )?|forgot to|failed to|neglected to) (?:\w+ )?"
+    r"(?:updated?|tell|told|let us know|check|checked|read|send|sent|call|called|show|showed|"
+    r"turn|turned|cancel|cancelled|canceled|bring|brought|pay|paid|sign|signed|fill|filled)"
+    r"(?! (?:the|a|any) (?:letter|reminder|message|call|notice|bill|text|email)s?\b)"
+    r"(?!.*\b(?:that is|which is) (?:on us|our|my) (?:fault|mistake|error)\b)"
+    r"|if you had (?:just |only )?(?:updated|called|told|read|checked|paid|come|shown|brought|"
+    r"listened|let us know)|you should have (?:updated|told|let|come|paid|gone|kept|made|brought"
+    r"|given|cancelled|canceled|shown|answered|done)|you were (?:the one )?supposed to"
+    r"|(?:that|it) (?:was|is) (?:your (?:job|responsibility)|up to you) to"
 )
 _SOFT_DISMISSIVE = (
+    r"(?:there is|there was) nothing (?:that )?(?:i|we)\b(?! (?:need|want|would|will|should|"
+    r"have to|love|like))|"
     r"(?:there is|there was|i have|we have) (?:nothing|not (?:much|anything)) (?:i|we) (?:can|"
     r"could) (?:do|change)|(?:nothing|not much) (?:i|we|anyone) can do|(?:i|we) (?:can not|could "
     r"not|are not able to) (?:do|change) (?:anything|a thing|much)|can not help you|"
@@ -103,7 +120,10 @@ _SOFT_DISMISSIVE = (
     r"out of (?:our|my) hands|(?:it is|that is) not up to (?:me|us)|that is all (?:i|we) can "
     r"(?:tell|do|say)|the fee stays|the (?:charge|fee|bill|balance) (?:stays|stands)|"
     r"(?:i|we) can not do anything (?:until|till|about)|nothing (?:i|we) can change|"
-    r"it is what it is|(?:our|my) hands are tied|(?:(?:it|that|this|the|the \w+|that \w+|this "
+    r"(?:it|this|that|the \w+|the \w+ \w+) (?:is|was) what it (?:is|was)|(?:our|my) hands are tied|"
+    r"(?:i|we) (?:can not|could not|am not able to|are not able to) (?:change|undo|fix|do "
+    r"anything about|reverse|erase) (?:that|it|this|a \w+|the \w+|what)(?! for you| today| now)|"
+    r"(?:(?:it|that|this|the|the \w+|that \w+|this "
     r"\w+) is|"
     r"charges? it|charged) automatic(?:ally)?|(?:that is|it is) not how (?:it|this|that) works"
     r"|you (?:will )?(?:have"
@@ -225,7 +245,6 @@ BUILTIN_JARGON = (
     "non covered service",
     "secondary payer",
     "primary payer",
-    "payer",
     "claim adjustment",
     "recoupment",
     "retro auth",

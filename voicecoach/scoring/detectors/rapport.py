@@ -6,7 +6,13 @@ import re
 from functools import lru_cache
 
 from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
-from voicecoach.scoring.text import is_short_form, levenshtein, soundex, sounds_like
+from voicecoach.scoring.text import (
+    is_short_form,
+    levenshtein,
+    soundex,
+    sounds_like,
+    sounds_like_surname,
+)
 
 # --- thank_caller -------------------------------------------------------------
 
@@ -21,7 +27,9 @@ _THANKS_NOT_FOR = re.compile(
     r"full name|details|information)|confirming|verifying|spelling|that date|the date)"
 )
 _APPRECIATE = rx(
-    r"(?:(?:i|we) (?:really |truly |do |so )?)?appreciate (?:you|your) (?:\w+ )?(?:call|calling"
+    r"(?<!thank )(?<!thanks )(?<!to )(?<!ask )(?<!tell )you (?:so much |very much )?for (?:calling"
+    r"|letting us know|bringing|your patience|holding|waiting|reaching out|raising|flagging)"
+    r"|(?:(?:i|we) (?:really |truly |do |so )?)?appreciate (?:you|your) (?:\w+ )?(?:call|calling"
     r"|patience|"
     r"bringing|letting|reaching|raising|telling|flagging|holding|waiting|understanding|following|"
     r"getting|taking|time|pointing|persistence)"
@@ -204,15 +212,14 @@ def use_name(turn: TurnView, call: CallState) -> Hit | None:
         titled = i > 0 and tokens[i - 1] in _TITLES
         first_at = _first_name_at(tokens, i, first)
         is_first = first_at is not None
-        is_last = (
-            bool(last)
-            and sounds_like(tok, last)
-            and (titled or (i > 0 and sounds_like(tokens[i - 1], first)))
-        )
+        last_end = _surname_end(tokens, i, last, titled) if last else None
+        if last and not titled and i > 0 and sounds_like(tokens[i - 1], first):
+            last_end = i if sounds_like(tok, last) else None
+        is_last = last_end is not None
         if not (is_first or is_last) or (i > 0 and tokens[i - 1] in {"dr", "doctor"}):
             continue
         start = i - 1 if (titled or (is_last and not is_first)) else i
-        end = first_at[0] if is_first else i
+        end = first_at[0] if is_first else last_end
         if is_first and end + 1 < len(tokens) and last and sounds_like(tokens[end + 1], last):
             end += 1
         before = tokens[start - 1] if start > 0 else ""
@@ -230,6 +237,18 @@ def use_name(turn: TurnView, call: CallState) -> Hit | None:
         ):
             continue
         return Hit(turn.norm.span(start, end))
+    return None
+
+
+def _surname_end(tokens: list[str], i: int, last: str, titled: bool) -> int | None:
+    """Where a surname heard at token i ends: after a title it may be misspelt by sound or
+    split in two ("mister kintero", "mrs barn sleigh" for Quintero, Barnsley)."""
+    if not titled:
+        return None
+    if sounds_like_surname(tokens[i], last):
+        return i
+    if i + 1 < len(tokens) and sounds_like_surname(tokens[i] + tokens[i + 1], last):
+        return i + 1
     return None
 
 
@@ -297,7 +316,8 @@ FEELING = (
     r"scar\w*|awful|terrible|horrible|hard|difficult|tough|disappoint\w*|concern\w*|confus\w*|"
     r"embarrass\w*|hurt\w*|let down|fed up|overwhelm\w*|inconvenien\w*|rough|unfair|not fair|"
     r"nerve wracking|anxious|anxiety|unsettl\w*|exhaust\w*|rattl\w*|aggravat\w*|irritat\w*|"
-    r"painful|a pain|distress\w*|shock\w*|sad|heartbreak\w*|nightmare|hassle|unacceptable|"
+    r"furious|fuming|livid|seething|steaming|painful|a pain|distress\w*|shock\w*|sad|"
+    r"heartbreak\w*|nightmare|hassle|unacceptable|"
     r"how you (?:are )?feel\w*|where you are coming from|a lot to (?:deal with|handle|take in)|"
     r"your frustration|your concern|how that feels|how it feels|humiliat\w*|infuriat\w*|"
     r"discourag\w*|alarming|alarm\w*|unnerv\w*|miserable|lousy|(?:too|so|really|pretty|feel) bad"
@@ -354,11 +374,26 @@ _EMPATHY = rx(
     r"exhausting) (?:\w+ )?(?:week|day|morning|time|experience|few days|wait|night)"
     r"|(?:it|that) makes (?:total |complete |perfect |so much |a lot of )?sense (?:that |why )?you"
     r"|i (?:do not|would not|can not) blame you"
+    # "... must have been scary", "the last thing anyone wants", "nobody likes to hear that"
+    r"|(?:must|might|would|could|can) (?:have been|be|feel|have felt) (?:\w+ ){0,2}"
+    + FEELING
+    + r"|(?:the )?last thing (?:anyone|anybody|you|someone|a person|people|any of us) (?:\w+ )?"
+    r"(?:wants?|needs?|needed|wanted|expects?|expected|would want|should have)"
+    # an exclamation of the feeling: "so annoying when you did everything right", "how awful"
+    r"|(?:^|(?:oh|gosh|wow|ugh|ah|man) )(?:so|how|really|very|just) (?:\w+ )?"
+    + FEELING
+    + r"|(?:i|i would|i (?:can |do )?(?:really |totally |completely )?(?:get|see|understand|"
+    r"know)) why you (?:are|were|would be|feel|felt) (?:\w+ )?"
+    + FEELING
+    + r"|(?:be|feel|get) (?:so |really )?"
+    + FEELING
+    + r" (?:too|as well)"
+    r"|(?:nobody|no one) (?:wants|likes|enjoys|should have|deserves|expects) to"
     r"|i (?:really |just |absolutely )?hate (?:that|this|it)(?: \w+){0,4} (?:for you|to you|"
     r"happened|happening)|i can hear (?:how|that"
     r"|you are|the)"
     r"|you are (?:completely |totally |absolutely |quite )?right to (?:be|feel)"
-    r"|(?:no|small|little) wonder (?:that )?you|you have every (?:right|reason) to be|"
+    r"|(?:no|small|little) wonder (?:that )?you|you have every (?:right|reason) to (?:be|feel|\w+)|"
     r"of course you are (?:\w+ )?"
     + FEELING
     + r"|(?:that is|it is) (?:completely |totally |very |so |perfectly )?understandable"

@@ -25,14 +25,16 @@ _DELEGATED = (
 _ASK_QUESTIONS = rx(
     r"(?:may|can|could|might) i (?:please )?ask (?:you )?(?:a few|some|a couple(?: of)?|one|a|"
     r"two|three|some quick|a quick|a couple quick)(?: more| quick| short)* questions?"
+    r"|(?:can|could|would) you (?:please )?me understand"
     r"|(?<!to )help (?:me )?(?:to )?(?:understand|make sense|get (?:a )?clear|see what|"
-    r"figure out what|"
-    r"picture)"
+    r"figure out what|picture|(?:get|wrap) my head (?:around|round)|follow|piece together|"
+    r"get (?:this|it|that|the \w+) straight)"
 )
 _RESTATE = rx(
     r"(?:just )?(?:so|to make sure) (?:that )?(?:i am|i have|i get|i understand|i got|i heard|"
     r"we are) (?:\w+ ){0,3}(?:clear|right|straight|correct|correctly|understand|on the same page)"
     r"|just to (?:confirm|check|be clear|be sure|recap|make sure i)"
+    r"|just so (?:i|we) (?:\w+ ){0,3}(?:right|clear|straight|correct)"
     r"|if i (?:understand|heard|have|got|am hearing) (?:you |this |that |it |everything )?"
     r"(?:right|correctly)|let me (?:make sure|see if|check that|just check) i (?:understand|have"
     r"|got)"
@@ -44,7 +46,13 @@ _RESTATE = rx(
     r"(?:so )?(?:to|let me) (?:recap|sum up|summarize|summarise) what you"
 )
 _CHECK_TAIL = rx(
-    r"(?:is that|was that|have i got (?:that|it|this|everything)|did i get (?:that|it|this|"
+    r"(?:is|was) (?:that|this) (?:what|how) (?:you|the \w+|they|she|he|your \w+|it)(?: \w+){0,2} "
+    r"(?:see|seeing|saw|told you|said|say|says|have|got|understand|understood|heard|remember|"
+    r"meant|mean|showing|shows|on your|in your)"
+    r"|(?:is|was) (?:that|this) (?:your|how you) (?:understanding|understand|remember|see it)"
+    r"|(?:does|do) (?:that|this|it) (?:match|line up with|fit) (?:what|your|with)"
+    r"|is that what happened|(?:is|was) (?:that|this) (?:what )?you are (?:seeing|saying|telling)"
+    r"|(?:is that|was that|have i got (?:that|it|this|everything)|did i get (?:that|it|this|"
     r"everything)|do i have (?:that|it|this|everything)|am i|is this|does that sound) "
     r"(?:(?!all )\w+ )?(?:right|correct|accurate)|(?:have|did) i (?:understood|understand|heard|"
     r"hear) (?:that|it|this|you|everything) (?:correctly|right)"
@@ -57,10 +65,13 @@ _SO_RIGHT = rx(
 _FACT_QUESTION = rx(
     r"(?:^|(?:okay|so|and|all right|yes|yeah|sure|great|got it|thank you|thanks|now|first|"
     r"also|right|just|quickly|perfect|alright|then|roughly|about|approximately|around|and then|"
-    r"remind me) (?:\w+ )?)(?P<q>what (?:day|date|time|was"
+    r"remind me|(?:(?:can|may|could) )?i ask|quick question|one question|i wonder) (?:\w+ )?)"
+    r"(?P<q>what (?:day|date|time|was"
     r"|were|did"
     r"|exactly|kind|type|happened "
-    r"when|does it|amount|(?:is|are|was|were) (?:the|their|his|her|that|those) \w+)|which|"
+    r"when|does it|amount|(?:is|are|was|were) (?:the|their|his|her|that|those) \w+)|"
+    r"which(?! (?:is|was|means|meant|will|would|should|could|can|has|had|makes|gives|leaves|i|"
+    r"we|you|he|she|they)\b)|"
     r"when (?:did|was|were|is|do)|"
     r"where (?:did|was|were)|who (?:was|did|were|told|said|called)|how (?:long|many|much|often) "
     r"|(?:was|is|are) (?:it|that|this|the|your|they|he|she)|were your|did your|has your|have your|"
@@ -68,8 +79,31 @@ _FACT_QUESTION = rx(
     r"|there)|did (?:you|they|the|she|he|it|anyone|"
     r"someone)|do you (?:know|remember|have|still)|have you (?:already |ever )?(?:tried|had|"
     r"got|gotten|received|called|been)|is it|is (?:this|that) (?:the|for|about)|had you|(?:can"
-    r"|could) you tell me (?:what|when|which|how|"
-    r"who|where|if|whether)|(?:can|could) you (?:confirm|check) (?:which|what|when|the (?!date)))"
+    r"|could|would) you (?:please )?tell me (?:just |exactly |again )?(?:what|when|which|how|"
+    r"who|where|if|whether|the|about the)|(?:can|could) you (?:confirm|check) (?:which|what|when|"
+    r"the (?!date)))"
+)
+_FACT_THING = (
+    r"(?:visit|visits|appointment|bill|bills|statement|charge|charges|fee|fees|amount|balance|"
+    r"payment|price|cost|estimate|invoice|claim|copay|pharmacy|prescription|refill|medication|"
+    r"medicine|pills?|dose|date|dates|day|time|letter|notice|email|message|voicemail|fax|form|"
+    r"forms|paperwork|referral|school|test|results?|lab|scan|x ray|nurse|specialist|location|"
+    r"branch|office|clinic|number|account ending|card|plan|policy|reason|problem|issue|error)"
+)
+_THING_QUESTION = rx(
+    r"(?:what|which|when|where|how much|how many|how long|(?:can|could|would) you (?:please )?"
+    r"(?:tell me|remind me|confirm|check|read me))(?: \w+){0,3}? (?:was|were|is|are|did|"
+    r"does|do|has|had)? ?(?:the|that|this|your|it|their|those|these)? ?(?:\w+ )?" + _FACT_THING
+)
+_INDIRECT_BEFORE = re.compile(
+    r"(?:know|check|checking|see|find out|look|looking|confirm|tell you|show you|figure out|"
+    r"send|sending|ask|asked|wonder|sure|explain|remember|learn|about|decide|choose|pick|"
+    r"matter|exactly|is)$"
+)
+# a relative clause, not a question: "which is the 18th", "which (is) a test done to..."
+_RELATIVE_CLAUSE = rx(
+    r"(?:which|that|who) (?:is|was|are|were|means|meant|will|would|has|had|can|could|should|"
+    r"makes|gives|leaves|a|an|the|this|that|it|he|she|they|we|i|you)"
 )
 _NOT_FACT_QUESTION = re.compile(
     r"anything else|does that|would (?:that|this|you like)|is there|what can i|how can i|prefer|"
@@ -103,11 +137,29 @@ def clarify(turn: TurnView, call: CallState) -> Hit | None:
         if hit:
             return hit
 
+    names = set(call.name_parts)
+
     def about_the_problem(m: re.Match) -> bool:
         ahead = m.group("q") + " " + turn.after(m, 7)
-        return not (IDENTITY_WORDS.search(ahead) or _NOT_FACT_QUESTION.search(ahead))
+        return not (
+            IDENTITY_WORDS.search(ahead)
+            or names.intersection(turn.after(m, 3).split())
+            or _NOT_FACT_QUESTION.search(ahead)
+            or m.group()[: m.start("q") - m.start()].endswith("which ")
+        )
 
-    hit = turn.first(_FACT_QUESTION, about_the_problem)
+    def about_the_problem_thing(m: re.Match) -> bool:
+        ahead = m.group() + " " + turn.after(m, 5)
+        return not (
+            _RELATIVE_CLAUSE.match(m.group())
+            or IDENTITY_WORDS.search(ahead)
+            or _NOT_FACT_QUESTION.search(ahead)
+        )
+
+    hit = turn.first(_FACT_QUESTION, about_the_problem) or turn.first(
+        _THING_QUESTION,
+        lambda m: about_the_problem_thing(m) and not _INDIRECT_BEFORE.search(turn.before(m, 2)),
+    )
     return (
         Hit(turn.norm.span(hit.span.first_token + 1, hit.span.last_token))
         if (hit and hit.span.last_token > hit.span.first_token)
@@ -128,7 +180,8 @@ _ACTION = (
     r"correct|adjust|void|drop|move|change|set (?:you|it|this|that|up)|have (?:someone|the|a|my|"
     r"our|dr|doctor|her|his|them)|take (?:the|that|it|this) (?:fee |charge )?off|personally|"
     r"bring|hand deliver|write|submit|resubmit|investigate|go through|dig into|pass|note|mark|"
-    r"expedite|rush|push|approve|authorize|re ?bill|fill|re ?send|go ahead)"
+    r"expedite|rush|push|approve|authorize|re ?bill|fill|re ?send|go ahead|text|message|page|"
+    r"notify|alert|call)"
 )
 _OWN = rx(
     r"(?:i will|i am going to|i am gonna|let me|i promise(?: to| i will| that i will)?|i want to|"
@@ -206,7 +259,8 @@ _PROPOSE = rx(
     r"|(?:i will|i am going to|i can|let me|we can|we will|i could|we could|i would be happy to|"
     r"i am (?:able|happy|glad) to|we are (?:able|happy) to|i would be glad to|"
     r"how about i|what i can do is|here is what (?:i|we) (?:will|can|are going to) do|"
-    r"my plan is to|i am|i have|i would like to|i want to|what i will do is|why do not i|"
+    r"my plan is to|what i can do(?: is)?|i am|i have|i would like to|i want to|"
+    r"what i will do is|why do not i|"
     r"why do not we|we are going to|i just|i also)"
     r"(?: personally| myself| go ahead and| also| just| then| first| now| right now| happily|"
     r" gladly| definitely)* "
@@ -222,6 +276,10 @@ _PROPOSE = rx(
     r"(?: \w+){0,6} "
     + _SOON
     # "you can pick it up tomorrow", "I'll print it this afternoon" (any action with a time)
+    # "I'm booking an interpreter for the 14th at 10"
+    + r"|(?:i am|we are|i will be)(?! (?:going|trying|not|sorry|afraid|calling))(?: \w+)? \w+ing"
+    r"(?: \w+){1,8} "
+    + _SOON
     + r"|(?:you can|you could|you will be able to) (?:pick (?:it|them|that|those|the \w+) up|"
     r"collect|come (?:in|by)|swing by|stop by|drop (?:in|by|off))(?: \w+){0,6} "
     + _SOON
@@ -230,9 +288,22 @@ _PROPOSE = rx(
 )
 
 
+_REFUSAL = rx(
+    r"nothing (?:that )?(?:i|we|anyone) (?:can|could)|(?:i|we) (?:can not|could not|am not able to"
+    r"|are not able to) (?:do|change|help)|there is nothing (?:i|we)\b"
+)
+
+
 def propose_solution(turn: TurnView, call: CallState) -> Hit | None:
-    """States a concrete action or resolution (waive the fee, book a time, call back by ...)."""
-    return turn.first(_PROPOSE, lambda m: not _NOT_OWN.search(m.group() + " " + turn.after(m, 2)))
+    """States a concrete action or resolution (waive the fee, book a time, call back by ...);
+    a refusal ("I hear you, but there's nothing I can do") never counts."""
+
+    def concrete(m: re.Match) -> bool:
+        if _NOT_OWN.search(m.group() + " " + turn.after(m, 2)):
+            return False
+        return not _REFUSAL.search(turn.norm.sentence_text(turn.norm.token_at(m.start())))
+
+    return turn.first(_PROPOSE, concrete)
 
 
 # --- confirm_next_step --------------------------------------------------------
@@ -268,7 +339,14 @@ _CONFIRM = rx(
     r"|(?:which|what)(?: one| option| day| time| slot| of (?:those|these|them|the two))? (?:works|"
     r"suits|fits) you (?:best|better)"
     r"|how (?:do|does|would) (?:you|that|this) feel about (?:that|this|the plan|those|these|me|it|"
-    r"doing)|can you live with (?:that|this)|are you happy (?:for me )?to go ahead|would you be "
+    r"doing)|can you live with (?:that|this)|"
+    # "does the 18th work for you", "would early morning suit you"
+    r"(?<!i )(?<!we )(?<!it )(?<!that )(?<!this )(?<!they )(?<!she )(?<!he )(?<!what )"
+    r"(?:does|do|would|will|could|can|is) (?!not )(?:\w+ ){0,4}?(?:work|suit|fit|be (?:okay|"
+    r"all right|fine|good|better)|okay|ok|all right|alright|fine) (?:for |with |by )?you\b"
+    r"|(?:can|could|shall|should) we (?:try|do|go with|"
+    r"give) (?:that|this|it)(?: a (?:try|go|shot))?(?: together)?(?: then)?(?:$| okay| yes| is| "
+    r"now)|are you happy (?:for me )?to go ahead|would you be "
     r"(?:okay|happy|comfortable|all right|fine) with (?:that|this|me)|does that sound like a plan"
 )
 
