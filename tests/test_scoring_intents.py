@@ -691,6 +691,8 @@ LOOK_ALIKES = [
     ("upset_caller", "what is your date of birth", {"clarify"}),
     ("upset_caller", "is this helen quintana", {"clarify"}),
     ("upset_caller", "let me check which pharmacy has it in stock", {"clarify"}),
+    ("upset_caller", "we will call you when the results come in", {"clarify"}),
+    ("upset_caller", "i will let you know which day works", {"clarify"}),
     ("upset_caller", "the quinoa salad was lovely", {"use_name"}),
     ("upset_caller", "i will get my team on it", {"use_name"}),
     ("upset_caller", "you never got the reminder? that is on us, sorry", {"dismissive"}),
@@ -736,3 +738,19 @@ def test_own_account_or_a_business_possessive_is_no_breach():
         ]
     )
     assert not score["faults"]["confidentiality_breach"]["present"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "addressed"),
+    [
+        ("Derek Ainsley", "thank you mister ains lee", True),
+        ("Helen Quintana", "okay mrs kintana let me look", True),
+        ("Dana Whitfield", "thank you whitfield i see the charge", True),  # title lost
+        ("Tim Barker", "i will get my team on it", False),
+        ("Carla Brown", "thank you brown envelopes are the old ones", False),
+        ("Helen Quintana", "doctor kintana will see you", False),
+        ("Derek Ainsley", "mister ames will call you", False),
+    ],
+)
+def test_surnames_by_sound_after_a_title(name, text, addressed):
+    assert ("use_name" in detected("upset_caller", text, name=name)) is addressed

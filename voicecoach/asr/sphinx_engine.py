@@ -41,14 +41,20 @@ class SphinxSettings:
     """Decoder settings; the defaults are what `transcribe` and the live call use."""
 
     frontdesk_weight: float = 0.5  # interpolation weight of the front-desk LM (0 = stock LM)
-    fwdflat: bool = False  # second flat-lexicon pass: slower, no better on our benchmarks
+    fwdflat: bool = False  # a second pass over the whole utterance: adds latency at final()
+    max_hmms_per_frame: int = 10000  # stock 30000; same WER on our benchmarks, ~15% less CPU
 
     def decoder_options(self) -> dict:
-        return {"fwdflat": self.fwdflat, "samprate": ENGINE_RATE_HZ, "loglevel": "FATAL"}
+        return {
+            "fwdflat": self.fwdflat,
+            "maxhmmpf": self.max_hmms_per_frame,
+            "samprate": ENGINE_RATE_HZ,
+            "loglevel": "FATAL",
+        }
 
 
 DEFAULT_SETTINGS = SphinxSettings()
-STOCK_SETTINGS = SphinxSettings(frontdesk_weight=0.0)
+STOCK_SETTINGS = SphinxSettings(frontdesk_weight=0.0, max_hmms_per_frame=30000)
 
 
 def _new_decoder(settings: SphinxSettings):

@@ -471,7 +471,8 @@ def sounds_like(heard: str, name: str) -> bool:
         return True
     if distance <= 1 and (min(len(name), len(heard)) >= 4 or same_sound):
         return True
-    if same_sound and distance <= max(2, len(name) // 3):
+    # a three-letter name allows one slip only ("team" is not Tim)
+    if same_sound and distance <= max(1 if len(name) <= 3 else 2, len(name) // 3):
         return True
     return (
         len(name) >= 6

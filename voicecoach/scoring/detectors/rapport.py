@@ -169,6 +169,9 @@ _VOCATIVE_NEIGHBOURS = {
 }
 
 
+_GREETING_BEFORE = {"you", "thanks", "hi", "hello", "hey", "bye", "morning", "afternoon"}
+
+
 def _name_tokens(call: CallState) -> tuple[str, str]:
     parts = call.name_parts
     if not parts:
@@ -215,6 +218,9 @@ def use_name(turn: TurnView, call: CallState) -> Hit | None:
         last_end = _surname_end(tokens, i, last, titled) if last else None
         if last and not titled and i > 0 and sounds_like(tokens[i - 1], first):
             last_end = i if sounds_like(tok, last) else None
+        elif last and i > 0 and tokens[i - 1] in _GREETING_BEFORE and len(last) >= 5:
+            # a bare surname right after "thank you" / "hi" (the title lost by the recogniser)
+            last_end = i if sounds_like(tok, last) and tok not in _COMMON_WORDS else None
         is_last = last_end is not None
         if not (is_first or is_last) or (i > 0 and tokens[i - 1] in {"dr", "doctor"}):
             continue
@@ -382,8 +388,8 @@ _EMPATHY = rx(
     # an exclamation of the feeling: "so annoying when you did everything right", "how awful"
     r"|(?:^|(?:oh|gosh|wow|ugh|ah|man) )(?:so|how|really|very|just) (?:\w+ )?"
     + FEELING
-    + r"|(?:i|i would|i (?:can |do )?(?:really |totally |completely )?(?:get|see|understand|"
-    r"know)) why you (?:are|were|would be|feel|felt) (?:\w+ )?"
+    + r"|i (?:can |do |really |totally |completely |would )*(?:get |see |understand |know )?"
+    r"why you (?:are|were|would be|feel|felt) (?:\w+ )?"
     + FEELING
     + r"|(?:be|feel|get) (?:so |really )?"
     + FEELING

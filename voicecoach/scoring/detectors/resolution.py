@@ -90,10 +90,16 @@ _FACT_THING = (
     r"forms|paperwork|referral|school|test|results?|lab|scan|x ray|nurse|specialist|location|"
     r"branch|office|clinic|number|account ending|card|plan|policy|reason|problem|issue|error)"
 )
+_AUX = r"(?:was|were|is|are|did|does|do|has|had|will|would)"
+# "which pharmacy was it", "what date is on the letter", "when did the bill come",
+# "can you tell me the amount": a wh-word right before the thing or before an auxiliary
+# (so "we'll call you when the results come in" is no question)
 _THING_QUESTION = rx(
-    r"(?:what|which|when|where|how much|how many|how long|(?:can|could|would) you (?:please )?"
-    r"(?:tell me|remind me|confirm|check|read me))(?: \w+){0,3}? (?:was|were|is|are|did|"
-    r"does|do|has|had)? ?(?:the|that|this|your|it|their|those|these)? ?(?:\w+ )?" + _FACT_THING
+    r"(?:(?:what|which|how much|how many|how long)(?: \w+)?|(?:what|which|when|where|how much|"
+    r"how many|how long) "
+    + _AUX
+    + r"(?: \w+){0,3}?|(?:can|could|would) you (?:please )?(?:tell me|remind me|confirm|check|"
+    r"read me)(?: \w+){0,3}?) " + _FACT_THING
 )
 _INDIRECT_BEFORE = re.compile(
     r"(?:know|check|checking|see|find out|look|looking|confirm|tell you|show you|figure out|"

@@ -62,6 +62,8 @@ _INVITATION = rx(
     r"whole) (?:version|story)|the main (?:point|thing|points)|more detail|to hear|walk you|hear|"
     r"the full|the whole|everything)"
     r"|how much (?:detail|information|do you want to know|would you like to know)"
+    r"|(?:would you like|do you want|would you prefer) (?:me )?to (?:explain|go (?:through|over)|"
+    r"walk you through|tell you)(?: \w+){0,8} or"
     r"|(?:i can|shall i|should i|i could) (?:give you|tell you|go through|go over|walk you through"
     r"|explain)"
     r" (?:the|all|just|everything|a)(?: \w+){0,12} or"
