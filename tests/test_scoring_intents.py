@@ -486,6 +486,8 @@ def test_unlisted_abbreviations_and_clinical_words_are_jargon(text, present, abs
         ("so the charge is from june is that write", {"clarify"}),
         ("thanks four calling in about this", {"thank_caller"}),
         ("wood that work for you", {"confirm_next_step"}),
+        ("i can book you at nine tomorrow well that work for you", {"confirm_next_step"}),
+        ("well that be okay with you", {"confirm_next_step"}),
         ("ill call you to morrow at nine", {"propose_solution"}),
         ("ill send it to you to day", {"propose_solution"}),
     ],

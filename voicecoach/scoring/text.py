@@ -311,6 +311,13 @@ class NormText:
                 words = ["right"]
             elif token == "wood" and nxt in _WOULD_NEXT:
                 words = ["would"]
+            elif (
+                token == "well"
+                and nxt in {"that", "this", "it"}
+                and i + 2 < n
+                and tokens[i + 2] in {"work", "suit", "be", "do", "help"}
+            ):
+                words = ["will"]
             elif token == "listing" and prev == "am":
                 words = ["listening"]
             out.extend(words)
