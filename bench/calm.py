@@ -24,7 +24,7 @@ import numpy as np
 
 from voicecoach.audio.io import load_audio
 from voicecoach.delivery import Baseline, analyze_speech, warm_up
-from voicecoach.delivery.verdict import BASELINE_CHECKS, TENSE_AT, _pace, judge
+from voicecoach.delivery.verdict import BASELINE_CHECKS, TENSE_AT, judge, pace_tension
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "emotion"
@@ -76,7 +76,7 @@ def pairs(rows: list[dict], results: dict) -> list[dict]:
                 feats = results[clip["file"]].features
                 usable = results[clip["file"]].calm is not None
                 shares = {c.feature: c.weight * c.share(feats, baseline) for c in BASELINE_CHECKS}
-                shares["pace"] = _pace(feats, baseline)[0]
+                shares["pace"] = pace_tension(feats, baseline)[0]
                 out.append(
                     {
                         "speaker": speaker,

@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from percentiles import percentile
+
 SCENARIO = "double_billing"
 PAIR_S = 0.5
 SCRIPT = [
@@ -46,12 +48,6 @@ SCRIPT = [
     "I'll go ahead and reverse the duplicate charge right now. Will that work for you?",
     "Is there anything else I can help you with? Thank you again for giving us the chance.",
 ]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def prepare_caller_lines() -> int:

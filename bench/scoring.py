@@ -182,12 +182,7 @@ def speed(files: list[Path], repeat: int) -> None:
     per_turn_ms = []
     for _ in range(repeat):
         for t in transcripts:
-            scorer = Scorer(
-                t.protocol,
-                caller_name=t.caller_name,
-                record_sensitive=t.record_sensitive,
-                jargon=t.jargon,
-            )
+            scorer = Scorer.for_transcript(t)
             for turn in t.turns:
                 t0 = time.perf_counter()
                 scorer.add_turn(turn)

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from percentiles import percentile
+
 from voicecoach.audio.devices import Player
 from voicecoach.audio.virtual import create_virtual_audio, use_virtual_audio
 from voicecoach.tts.cache import SpeechCache
@@ -37,16 +39,11 @@ CALLER_LINES = [
 ]
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def report(name: str, values_s: list[float]) -> None:
     ms = [v * 1000 for v in values_s]
     print(
         f"{name:<34} n={len(ms):<4} median {statistics.median(ms):7.1f} ms   "
-        f"p95 {percentile(ms, 0.95):7.1f} ms   max {max(ms):7.1f} ms"
+        f"p95 {percentile(ms, 95):7.1f} ms   max {max(ms):7.1f} ms"
     )
 
 

@@ -141,13 +141,6 @@ def test_kill_9_mid_call_leaves_playable_audio_and_an_incomplete_session(tmp_pat
     assert json.loads(lines[2])["text"] == "second 3"
 
 
-def test_a_data_dir_that_cannot_be_created_refuses_the_call_saying_why(tmp_path):
-    blocker = tmp_path / "not-a-dir"
-    blocker.write_text("a file where the data directory should be")
-    with pytest.raises(SessionError, match="cannot create the data directory.*--data-dir"):
-        open_store(blocker / "data")
-
-
 def test_a_read_only_data_dir_refuses_the_call_saying_why(store):
     store.sessions_dir.chmod(0o555)
     try:

@@ -140,7 +140,7 @@ def test_a_call_cannot_start_without_room_or_a_writable_folder(store):
 def test_an_unusable_data_dir_is_one_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(SessionError, match="cannot create the data directory"):
+    with pytest.raises(SessionError, match="cannot create the data directory.*--data-dir"):
         open_store(blocker / "data")
 
 

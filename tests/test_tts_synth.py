@@ -133,7 +133,7 @@ def test_lines_are_cached_by_text_and_voice(tmp_path, monkeypatch):
         first.close()
     entries = sorted((tmp_path / "cache" / "tts").rglob("*"))
     wavs = [p for p in entries if p.suffix == ".wav"]
-    assert len(wavs) == 2 and not [p for p in entries if p.name.startswith(".tmp")]
+    assert len(wavs) == 2 and not [p for p in entries if p.name.endswith(".tmp")]
     assert len(other) != len(y)
 
     second = Synthesizer()

@@ -122,19 +122,24 @@ def test_replay_prints_the_annotated_transcript(data):
     )
 
 
-def test_replay_plays_the_call_on_an_output_device(data, tmp_path):
-    audio = create_virtual_audio(tmp_path / "alsa")
-    env = audio.env()
-    env.pop("VOICECOACH_VIRTUAL_AUDIO")  # unpaced: the null device plays faster than real time
-    env["VOICECOACH_DATA_DIR"] = str(data["dir"])
+def replay_in_subprocess(data, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`voicecoach replay` of the fixture session in a subprocess (ALSA set up by `env`)."""
     result = subprocess.run(
         [str(VOICECOACH), "replay", data["made"].info.id],
-        env=env,
+        env={**env, "VOICECOACH_DATA_DIR": str(data["dir"])},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_replay_plays_the_call_on_an_output_device(data, tmp_path):
+    audio = create_virtual_audio(tmp_path / "alsa")
+    env = audio.env()
+    env.pop("VOICECOACH_VIRTUAL_AUDIO")  # unpaced: the null device plays faster than real time
+    result = replay_in_subprocess(data, env)
     assert "No sound" not in result.stderr and "Firm ownership" in result.stdout
     played = audio.played()
     import soundfile as sf
@@ -147,18 +152,7 @@ def test_replay_plays_the_call_on_an_output_device(data, tmp_path):
 def test_replay_without_a_device_says_so_and_still_prints(data, tmp_path):
     from voicecoach.audio.virtual import no_device_alsa_config
 
-    env = dict(
-        os.environ,
-        ALSA_CONFIG_PATH=str(no_device_alsa_config(tmp_path)),
-        VOICECOACH_DATA_DIR=str(data["dir"]),
-    )
-    result = subprocess.run(
-        [str(VOICECOACH), "replay", data["made"].info.id],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
+    env = dict(os.environ, ALSA_CONFIG_PATH=str(no_device_alsa_config(tmp_path)))
+    result = replay_in_subprocess(data, env)
     assert "No sound" in result.stderr and "voicecoach devices" in result.stderr
     assert "Firm ownership" in result.stdout

@@ -52,6 +52,13 @@ class Recognizer(ABC):
     def final(self) -> Recognition:
         """Finish the current utterance, return it and reset for the next one."""
 
+    def prime(self, pcm: bytes) -> None:  # noqa: B027 - optional hook, not every engine needs it
+        """Adapt to the speaker and channel in `pcm` before decoding (no text comes out).
+
+        Call it between utterances: with the file about to be transcribed, or
+        with the trainee's first seconds. Engines without such state ignore it.
+        """
+
     def close(self) -> None:  # noqa: B027 - optional hook, not every engine needs it
         """Release the engine (a no-op unless the engine pools resources)."""
 

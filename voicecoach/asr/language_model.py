@@ -6,11 +6,17 @@ Witten-Bell trigram model in ARPA format, which pocketsphinx mixes with its
 stock English model (see `sphinx_engine`). Rebuild after editing the corpus:
 
     python -m voicecoach.asr.language_model
+
+Recognition hints (the caller's name) become extra slot fillers: every
+template with a hinted slot gets one more sentence with the hint in it, and
+the model built from that is cached per hint set (`hinted_arpa`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -25,8 +31,15 @@ SENTENCE_START, SENTENCE_END = "<s>", "</s>"
 _SLOT = re.compile(r"\{([A-Z]+)\}")
 
 
-def expand_corpus(text: str) -> list[list[str]]:
-    """Sentences (as word lists) from corpus text, slots filled in rotation."""
+def expand_corpus(
+    text: str, *, extra_fillers: dict[str, list[str]] | None = None
+) -> list[list[str]]:
+    """Sentences (as word lists) from corpus text, slots filled in rotation.
+
+    Each template using a slot of `extra_fillers` also gets one sentence per
+    extra filler, with that filler in the slot.
+    """
+    extra_fillers = {slot: values for slot, values in (extra_fillers or {}).items() if values}
     fillers: dict[str, list[str]] = {}
     templates: list[str] = []
     for raw in text.splitlines():
@@ -50,6 +63,10 @@ def expand_corpus(text: str) -> list[list[str]]:
         n_variants = min(MAX_VARIANTS_PER_TEMPLATE, max(len(fillers[s]) for s in slots))
         for variant in range(n_variants):
             sentences.append(_fill(template, fillers, seed=index * 7 + variant * 3).split())
+        hinted = [slot for slot in dict.fromkeys(slots) if slot in extra_fillers]
+        for k in range(max((len(extra_fillers[slot]) for slot in hinted), default=0)):
+            forced = {slot: [extra_fillers[slot][k % len(extra_fillers[slot])]] for slot in hinted}
+            sentences.append(_fill(template, {**fillers, **forced}, seed=index * 7 + k).split())
     return sentences
 
 
@@ -133,6 +150,20 @@ def build_arpa(corpus_path: Path = CORPUS_PATH, out_path: Path = ARPA_PATH) -> P
     sentences = expand_corpus(corpus_path.read_text(encoding="utf-8"))
     out_path.write_text(witten_bell_arpa(count_ngrams(sentences)), encoding="utf-8")
     return out_path
+
+
+def hinted_arpa(extra_fillers: dict[str, list[str]], cache: Path) -> Path:
+    """The front-desk model with extra slot fillers, built once and cached under `cache`."""
+    corpus = CORPUS_PATH.read_text(encoding="utf-8")
+    key = repr((corpus, sorted(extra_fillers.items()))).encode()
+    path = cache / f"frontdesk-{hashlib.sha256(key).hexdigest()[:16]}.lm"
+    if not path.is_file():
+        sentences = expand_corpus(corpus, extra_fillers=extra_fillers)
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(witten_bell_arpa(count_ngrams(sentences)), encoding="utf-8")
+        partial.replace(path)  # atomic: a concurrent or interrupted build never shows half
+    return path
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Transcribing whole audio files through the streaming recogniser interface.
 
-Files are decoded exactly as the live call decodes the microphone: 16-bit PCM
-fed in small chunks, each endpoint's utterance collected, so benchmark numbers
-describe the live settings.
+Files are decoded as the live call decodes the microphone: 16-bit PCM fed in
+small chunks, each endpoint's utterance collected, so benchmark numbers
+describe the live settings. The recogniser is first primed with the whole
+file (`Recognizer.prime`), so the first words are decoded as well as the last.
 """
 
 from __future__ import annotations
@@ -42,12 +43,17 @@ class FileTranscript:
 
 
 def recognize_samples(
-    recognizer: Recognizer, y: np.ndarray, *, chunk_s: float = CHUNK_S
+    recognizer: Recognizer, y: np.ndarray, *, chunk_s: float = CHUNK_S, prime: bool = True
 ) -> Recognition:
-    """Stream float samples (at the recogniser's rate) through it; all utterances joined."""
+    """Stream float samples (at the recogniser's rate) through it; all utterances joined.
+
+    With `prime`, the recogniser first adapts to the whole recording.
+    """
     from voicecoach.audio.io import float_to_pcm16
 
     pcm = float_to_pcm16(y)
+    if prime:
+        recognizer.prime(pcm)
     chunk_bytes = 2 * max(1, int(chunk_s * recognizer.sample_rate))
     words: list[Word] = []
     utterance_start_s = 0.0

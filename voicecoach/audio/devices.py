@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from types import ModuleType
 
 import numpy as np
 
@@ -29,7 +30,7 @@ SEE_DEVICES = "run `voicecoach devices` to see the available devices"
 DeviceSpec = int | str | None
 
 
-def sounddevice():
+def sounddevice() -> ModuleType:
     """The sounddevice module, imported on first use (it initialises PortAudio)."""
     try:
         import sounddevice as sd
@@ -77,7 +78,14 @@ def list_devices() -> list[AudioDevice]:
     ]
 
 
-def _check_device(device: DeviceSpec, kind: str) -> None:
+def parse_device(value: str | None) -> DeviceSpec:
+    """A `--device` value: the device's number in `voicecoach devices`, or (part of) its name."""
+    if value is None:
+        return None
+    return int(value) if value.strip().isdigit() else value
+
+
+def check_device(device: DeviceSpec, kind: str) -> None:
     """Raise DeviceError when there is no `kind` ('input'/'output') device to open."""
     sd = sounddevice()
     try:
@@ -152,7 +160,7 @@ class Capture:
     def start(self) -> Capture:
         """Open the input stream and start capturing."""
         sd = sounddevice()
-        _check_device(self.device, "input")
+        check_device(self.device, "input")
         pacer = RealtimePacer(self.sample_rate) if self._pace else None
 
         def on_audio(indata, frames, _time, _status) -> None:
@@ -267,7 +275,7 @@ class Player:
         With `blocking=False` it returns at once; wait on the result or `stop()`.
         """
         sd = sounddevice()
-        _check_device(self.device, "output")
+        check_device(self.device, "output")
         self.stop()
         samples = np.ascontiguousarray(np.clip(y, -1.0, 1.0), dtype=np.float32)
         playback = Playback(sample_rate=sr, total_frames=len(samples))

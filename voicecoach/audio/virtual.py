@@ -45,6 +45,7 @@ import numpy as np
 
 from voicecoach.audio.devices import VIRTUAL_AUDIO_ENV
 from voicecoach.audio.io import float_to_pcm16, resample
+from voicecoach.errors import DeviceError
 
 ALSA_MAIN_CONFIG = Path("/usr/share/alsa/alsa.conf")
 MIC_PCM = "voicecoach_mic"
@@ -92,7 +93,10 @@ _NO_DEVICE_TEMPLATE = """\
 def _quoted(path: Path) -> str:
     text = str(Path(path).resolve())
     if '"' in text or "\\" in text:
-        raise ValueError(f"{text}: ALSA config paths cannot contain quotes or backslashes")
+        raise DeviceError(
+            f"{text}: ALSA config paths cannot contain quotes or backslashes; "
+            "use a folder whose path has neither"
+        )
     return text
 
 

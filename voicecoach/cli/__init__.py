@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 
@@ -31,8 +32,20 @@ from voicecoach.cli import (
 from voicecoach.errors import VoiceCoachError
 
 COMMAND_MODULES = (
-    demo, practice, transcribe, speak, devices, models, score, analyze, calibrate,
-    scenarios, sessions, serve, report, replay,
+    demo,
+    practice,
+    transcribe,
+    speak,
+    devices,
+    models,
+    score,
+    analyze,
+    calibrate,
+    scenarios,
+    sessions,
+    serve,
+    report,
+    replay,
 )
 
 
@@ -47,7 +60,7 @@ class UserError(click.ClickException):
 class VoiceCoachGroup(click.Group):
     """Turns VoiceCoachError (and, unless VOICECOACH_DEBUG is set, any crash) into one line."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except VoiceCoachError as exc:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from voicecoach.audio.devices import parse_device
 from voicecoach.cli.common import console, echo_json, err_console
 
 PASSAGE = (
@@ -40,10 +41,6 @@ def record_microphone(seconds: float, device: str | int | None) -> np.ndarray:
                 got += len(chunk)
                 progress.update(task, completed=min(got, wanted))
     return np.concatenate(chunks)[:wanted] if chunks else np.zeros(0, dtype=np.float32)
-
-
-def _device(value: str | None) -> str | int | None:
-    return int(value) if value is not None and value.isdigit() else value
 
 
 @click.command(name="calibrate")
@@ -89,7 +86,7 @@ def command(trainee, audio_file, seconds, device, as_json) -> None:
         )
         err_console.print(f"[bold]{PASSAGE}[/]\n", highlight=False)
         click.pause("Press any key to start recording...", err=True)
-        y, sr = record_microphone(seconds, _device(device)), RECORD_RATE_HZ
+        y, sr = record_microphone(seconds, parse_device(device)), RECORD_RATE_HZ
         source = "microphone"
     baseline = Baseline.from_audio(y, sr, source=source)
     replaced = path.is_file()

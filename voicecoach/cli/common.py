@@ -32,7 +32,11 @@ def report_error(message: str) -> None:
 
 
 def task_progress(*, transient: bool = True) -> Progress:
-    """A progress bar for counted work (files, lines), drawn on stderr."""
+    """A progress bar for counted work (files, lines), drawn on stderr when it is a terminal.
+
+    When stderr is not a terminal (a pipe, a log file, a test) the bar is off and
+    writes nothing at all, not even the blank line rich ends a live display with.
+    """
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -40,11 +44,12 @@ def task_progress(*, transient: bool = True) -> Progress:
         TimeRemainingColumn(),
         console=err_console,
         transient=transient,
+        disable=not err_console.is_terminal,
     )
 
 
 def download_progress() -> Progress:
-    """A progress bar for byte transfers, drawn on stderr."""
+    """A progress bar for byte transfers, drawn on stderr when it is a terminal."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -52,4 +57,5 @@ def download_progress() -> Progress:
         TransferSpeedColumn(),
         TimeRemainingColumn(),
         console=err_console,
+        disable=not err_console.is_terminal,
     )

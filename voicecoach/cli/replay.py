@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 
+from voicecoach.audio.devices import DeviceSpec, Player, check_device, parse_device
 from voicecoach.cli.common import console, err_console
 from voicecoach.cli.sessions import data_dir_option, format_duration, print_session, synced_store
 from voicecoach.errors import VoiceCoachError
@@ -37,17 +39,14 @@ def timeline(view: dict) -> list[tuple[float, str]]:
 
 
 def print_line(t_s: float, markup: str) -> None:
+    """One timeline line: the call time, then the marked-up text."""
     console.print(f"[dim]{format_duration(t_s):>6}[/] {markup}", highlight=False, soft_wrap=True)
 
 
-def open_player(device):
+def open_player(device: DeviceSpec) -> Player | None:
     """A Player when an output device exists, else None (replay shows text only)."""
     try:
-        from voicecoach.audio.devices import Player, _check_device
-    except ImportError:
-        return None
-    try:
-        _check_device(device, "output")
+        check_device(device, "output")
     except VoiceCoachError as exc:
         err_console.print(f"[yellow]No sound:[/] {exc}. Showing the transcript only.")
         return None
@@ -71,11 +70,7 @@ def command(session_id: str, no_audio: bool, device: str | None, data_dir) -> No
     print_session(view)
     lines = timeline(view)
     console.rule("Call")
-    player = (
-        None
-        if no_audio or view["audio"] is None
-        else open_player(int(device) if device and device.isdigit() else device)
-    )
+    player = None if no_audio or view["audio"] is None else open_player(parse_device(device))
     if player is None:
         for t_s, markup in lines:
             print_line(t_s, markup)
@@ -83,7 +78,7 @@ def command(session_id: str, no_audio: bool, device: str | None, data_dir) -> No
     play_along(player, folder, view["audio"], lines)
 
 
-def play_along(player, folder, source: str, lines: list[tuple[float, str]]) -> None:
+def play_along(player: Player, folder: Path, source: str, lines: list[tuple[float, str]]) -> None:
     """Play the call and print each line when its time comes (Ctrl-C stops)."""
     from voicecoach.web.report import call_pcm
 

@@ -9,6 +9,7 @@ import click
 from voicecoach.cli.common import console
 from voicecoach.cli.sessions import data_dir_option, synced_store
 from voicecoach.errors import SessionError
+from voicecoach.fileio import write_atomic
 
 
 @click.command(name="report")
@@ -43,12 +44,9 @@ def command(
             embed_audio=not no_audio,
             max_audio_bytes=int(max_audio_mb * 1024 * 1024),
         )
-    tmp = out_path.with_name(f".{out_path.name}.tmp")
     try:
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(out_path)
+        write_atomic(out_path, html)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise SessionError(f"cannot write {out_path}: {exc.strerror}") from None
     with_audio = "with audio" if "data:audio/wav" in html else "without audio"
     console.print(f"Wrote {out_path} ({len(html) / 1e6:.1f} MB, {with_audio})")

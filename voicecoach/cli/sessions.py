@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from voicecoach.cli.common import console, echo_json
 from voicecoach.session.review import format_duration
 
+if TYPE_CHECKING:
+    from voicecoach.session.store import SessionStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
 DATA_DIR_HELP = "Folder holding sessions and their index (default: the user data folder)."
 
 
-def data_dir_option(func):
+def data_dir_option(func: F) -> F:
     """The shared `--data-dir` option of the session commands."""
     return click.option(
         "--data-dir",
@@ -23,7 +30,7 @@ def data_dir_option(func):
     )(func)
 
 
-def synced_store(data_dir: Path | None):
+def synced_store(data_dir: Path | None) -> SessionStore:
     """The store, with session folders recorded outside it indexed first."""
     from voicecoach.session.store import open_store
 

@@ -82,17 +82,13 @@ def command(
         path = synthesizer.synthesize_to_file(text, voice, out)
         console.print(f"Wrote {path}", highlight=False)
         return
-    from voicecoach.audio.devices import Player
+    from voicecoach.audio.devices import Player, parse_device
 
     y, sr = synthesizer.synthesize(text, voice)
     try:
-        Player(_device_spec(device)).play(y, sr)
+        Player(parse_device(device)).play(y, sr)
     except DeviceError as exc:
         raise DeviceError(f"{exc} (or write the speech to a file with --out FILE.wav)") from None
-
-
-def _device_spec(device: str | None) -> int | str | None:
-    return int(device) if device is not None and device.isdigit() else device
 
 
 def _print_voices(voices, *, as_json: bool) -> None:

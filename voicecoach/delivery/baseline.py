@@ -6,7 +6,6 @@ Stored as JSON under `data_dir()/baselines/<trainee>.json`.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import MISSING, asdict, dataclass, fields
@@ -18,6 +17,7 @@ import numpy as np
 from voicecoach.asr.base import Word
 from voicecoach.delivery.measure import DeliveryFeatures
 from voicecoach.errors import AudioError, BaselineError
+from voicecoach.fileio import write_json_atomic
 from voicecoach.paths import data_dir
 
 MIN_BASELINE_VOICED_S = 0.5
@@ -116,9 +116,7 @@ def save_baseline(trainee: str, baseline: Baseline) -> Path:
     path = baseline_path(trainee)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(baseline.to_json(), indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        write_json_atomic(path, baseline.to_json())
     except OSError as exc:
         raise BaselineError(f"cannot save the baseline to {path}: {exc.strerror}") from None
     return path

@@ -64,7 +64,9 @@ def loudness_db_track(y: np.ndarray, sr: int) -> np.ndarray:
     return 20.0 * np.log10(np.maximum(rms * np.sqrt(2.0), 1e-5))
 
 
-def periodicity_at(y: np.ndarray, frame_length: int, hop_length: int, period: np.ndarray):
+def periodicity_at(
+    y: np.ndarray, frame_length: int, hop_length: int, period: np.ndarray
+) -> np.ndarray:
     """Normalised cross-correlation of each frame with itself shifted by `period` samples.
 
     1.0 for a perfectly periodic frame, about 0 for noise. Low-frequency noise

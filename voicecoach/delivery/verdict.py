@@ -196,7 +196,7 @@ def _pace_measured(feats: DeliveryFeatures) -> bool:
     return feats.speech_s >= MIN_PACE_SPEECH_S and feats.syllable_rate_per_s > 0
 
 
-def _pace(feats: DeliveryFeatures, baseline: Baseline | None) -> tuple[float, Reason | None]:
+def pace_tension(feats: DeliveryFeatures, baseline: Baseline | None) -> tuple[float, Reason | None]:
     """Tension share of a pace above the calm band, and a reason when outside it.
 
     Only word-timed pace adds to the tension; the syllable estimate of the audio
@@ -239,7 +239,7 @@ def judge(feats: DeliveryFeatures, baseline: Baseline | None = None) -> Verdict:
     shares = [(check, check.share(feats, baseline)) for check in checks]
     if baseline is None:  # below a generic reference says nothing about this speaker
         shares = [(check, max(0.0, share)) for check, share in shares]
-    pace_share, pace_reason = _pace(feats, baseline)
+    pace_share, pace_reason = pace_tension(feats, baseline)
     tension = sum(check.weight * share for check, share in shares) + pace_share
     calm = tension < TENSE_AT
     shown = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ import yaml
 
 from voicecoach.errors import ScenarioError
 from voicecoach.paths import scenarios_dir
+from voicecoach.scoring import Scorer, Turn
 from voicecoach.tts.voice import VoiceSettings
 
 SCHEMA_PATH = Path(__file__).with_name("scenario_schema.json")
@@ -170,6 +172,25 @@ class Scenario:
             "account": self.facts.get("account", ""),
             "patient_name": patient.get("name", self.caller.name),
             "patient_date_of_birth": patient.get("date_of_birth", ""),
+        }
+
+    def new_scorer(self) -> Scorer:
+        """A fresh scorer for one call of this scenario (its protocol, caller and jargon)."""
+        return Scorer(
+            self.protocol,
+            caller_name=self.caller.name,
+            record_sensitive=self.record_sensitive,
+            jargon=self.jargon,
+        )
+
+    def transcript_json(self, turns: Iterable[Turn]) -> dict[str, Any]:
+        """A call of this scenario in the transcript interchange format (`voicecoach score`)."""
+        return {
+            "protocol": self.protocol,
+            "caller_name": self.caller.name,
+            "record_sensitive": self.record_sensitive,
+            "jargon": self.jargon,
+            "turns": [turn.to_json() for turn in turns],
         }
 
     def to_json(self) -> dict[str, Any]:

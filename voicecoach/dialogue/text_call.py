@@ -15,7 +15,7 @@ from typing import Any
 from voicecoach.dialogue.caller import Caller, CallerReply, MoodChange
 from voicecoach.dialogue.scenario import Scenario
 from voicecoach.errors import ScenarioError
-from voicecoach.scoring import Scorer, Turn
+from voicecoach.scoring import Turn
 
 INCOMPLETE = "incomplete"
 
@@ -34,13 +34,7 @@ class TextCallResult:
 
     def transcript_json(self) -> dict[str, Any]:
         """The call in the transcript interchange format (input of `voicecoach score`)."""
-        return {
-            "protocol": self.scenario.protocol,
-            "caller_name": self.scenario.caller.name,
-            "record_sensitive": self.scenario.record_sensitive,
-            "jargon": self.scenario.jargon,
-            "turns": [{"speaker": turn.speaker, "text": turn.text} for turn in self.turns],
-        }
+        return self.scenario.transcript_json(self.turns)
 
     def to_json(self) -> dict[str, Any]:
         """Outcome, mood curve and log, score and transcript as one JSON-ready object."""
@@ -64,12 +58,7 @@ class TextCall:
         self.scenario = scenario
         self.seed = seed
         self.caller = Caller(scenario, seed=seed)
-        self.scorer = Scorer(
-            scenario.protocol,
-            caller_name=scenario.caller.name,
-            record_sensitive=scenario.record_sensitive,
-            jargon=scenario.jargon,
-        )
+        self.scorer = scenario.new_scorer()
         self.turns: list[Turn] = []
         self.mood_changes: list[tuple[int, MoodChange]] = []
 

@@ -43,7 +43,7 @@ from voicecoach.pipeline.messages import (
     TurnEnded,
 )
 from voicecoach.pipeline.stage import Pipeline
-from voicecoach.scoring import Scorer, Turn, TurnWord
+from voicecoach.scoring import Turn, TurnWord
 from voicecoach.session.recorder import SAMPLE_RATE_HZ, SessionRecorder
 from voicecoach.session.store import SessionInfo, SessionStore
 from voicecoach.tts import Synthesizer
@@ -181,12 +181,7 @@ class LiveCall:
         self.baseline = baseline
         self.on_caller_done = on_caller_done
         self.caller = Caller(scenario, seed=seed)
-        self.scorer = Scorer(
-            scenario.protocol,
-            caller_name=scenario.caller.name,
-            record_sensitive=scenario.record_sensitive,
-            jargon=scenario.jargon,
-        )
+        self.scorer = scenario.new_scorer()
         self.voice = CallerVoice(scenario, synthesizer)
         self.player = player
         self.pipeline = Pipeline(
@@ -474,13 +469,7 @@ class LiveCall:
         complete = reason is None and outcome != INCOMPLETE
         if not complete and reason is None:
             reason = "the call ended before the caller did"
-        transcript = {
-            "protocol": self.scenario.protocol,
-            "caller_name": self.scenario.caller.name,
-            "record_sensitive": self.scenario.record_sensitive,
-            "jargon": self.scenario.jargon,
-            "turns": [turn.to_json() for turn in self._transcript],
-        }
+        transcript = self.scenario.transcript_json(self._transcript)
         score = self.scorer.result().to_json()
         delivery = summarise_delivery(self._deliveries)
         info = self.recorder.finish(

@@ -6,20 +6,20 @@ over to `run_practice` when `--text` is absent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from voicecoach.audio.devices import parse_device
 from voicecoach.errors import VoiceCoachError
 from voicecoach.live.vad import DEFAULT_SILENCE_MS
 
+if TYPE_CHECKING:
+    from voicecoach.dialogue.scenario import Scenario
 
-def _device(value: str | None) -> int | str | None:
-    """A device given as its number in `voicecoach devices` or as (part of) its name."""
-    if value is None:
-        return None
-    return int(value) if value.strip().isdigit() else value
-
+F = TypeVar("F", bound=Callable[..., Any])
 
 SPOKEN_OPTIONS = (
     click.option(
@@ -57,7 +57,7 @@ SPOKEN_OPTIONS = (
 )
 
 
-def spoken_options(func):
+def spoken_options(func: F) -> F:
     """Add the spoken mode's options to a click command."""
     for option in reversed(SPOKEN_OPTIONS):
         func = option(func)
@@ -65,7 +65,7 @@ def spoken_options(func):
 
 
 def run_practice(
-    scenario,
+    scenario: Scenario,
     *,
     seed: int,
     trainee: str | None,
@@ -94,8 +94,8 @@ def run_practice(
         engine=engine,
         silence_ms=silence_ms,
         data_dir=data_dir,
-        input_device=_device(input_device),
-        output_device=_device(output_device),
+        input_device=parse_device(input_device),
+        output_device=parse_device(output_device),
         view=CallView() if as_json else RichCallView(console),
         seed=seed,
     )

@@ -33,6 +33,7 @@ class CallView:
 
 
 def mood_colour(mood: float) -> str:
+    """The display colour of a caller mood (0 calm - 10 furious)."""
     return next(colour for limit, colour in MOOD_COLOURS if mood < limit)
 
 

@@ -106,31 +106,3 @@ class TurnEnded(DataMessage):
     end_s: float
     audio: np.ndarray | None = None
     sample_rate: int = 16000
-
-
-# --- dialogue ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CallerLine(DataMessage):
-    """What the simulated caller says next, and their mood (0 calm - 10 furious)."""
-
-    text: str
-    mood: float
-
-
-@dataclass(frozen=True)
-class MoodChanged(DataMessage):
-    """A change of the caller's mood with its reason and the evidence behind it."""
-
-    old: float
-    new: float
-    reason: str
-    evidence: str = ""
-
-
-@dataclass(frozen=True)
-class CallEnded(DataMessage):
-    """The call is over: resolved, escalated, hung_up, timed_out or incomplete."""
-
-    outcome: str

@@ -139,6 +139,16 @@ class Scorer:
         self._found: dict[str, _Found] = {}
         self._last_trainee: tuple[Turn, TurnView] | None = None
 
+    @classmethod
+    def for_transcript(cls, transcript: Transcript) -> Scorer:
+        """A fresh scorer set up for `transcript`'s protocol, caller and jargon (no turns added)."""
+        return cls(
+            transcript.protocol,
+            caller_name=transcript.caller_name,
+            record_sensitive=transcript.record_sensitive,
+            jargon=transcript.jargon,
+        )
+
     def add_turn(self, turn: Turn) -> TurnUpdate:
         """Score one more turn; return what it newly achieved or violated."""
         index = self._turn_count
@@ -280,12 +290,7 @@ def compute_score(rubric: Rubric, steps: dict, checks: dict, faults: dict) -> tu
 
 def score_transcript(transcript: Transcript) -> ScoreResult:
     """Score a whole transcript."""
-    scorer = Scorer(
-        transcript.protocol,
-        caller_name=transcript.caller_name,
-        record_sensitive=transcript.record_sensitive,
-        jargon=transcript.jargon,
-    )
+    scorer = Scorer.for_transcript(transcript)
     for turn in transcript.turns:
         scorer.add_turn(turn)
     return scorer.result()

@@ -17,40 +17,20 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from voicecoach.session.store import SessionInfo, SessionStore, write_json_atomic
+from voicecoach.audio.io import pcm16_wav_bytes, stereo_pcm16, wav_header
+from voicecoach.fileio import write_atomic, write_json_atomic
+from voicecoach.session.store import SessionInfo, SessionStore
 
 SAMPLE_RATE_HZ = 16000
 BYTES_PER_SAMPLE = 2
 WAV_HEADER_BYTES = 44
 FLUSH_EVERY_S = 0.25
-
-
-def wav_header(*, data_bytes: int, sample_rate: int, channels: int) -> bytes:
-    """A 44-byte PCM 16-bit RIFF/WAVE header for `data_bytes` of sample data."""
-    block_align = channels * BYTES_PER_SAMPLE
-    return struct.pack(
-        "<4sI4s4sIHHIIHH4sI",
-        b"RIFF",
-        36 + data_bytes,
-        b"WAVE",
-        b"fmt ",
-        16,
-        1,
-        channels,
-        sample_rate,
-        sample_rate * block_align,
-        block_align,
-        8 * BYTES_PER_SAMPLE,
-        b"data",
-        data_bytes,
-    )
 
 
 class GrowingWav:
@@ -209,18 +189,8 @@ class SessionRecorder:
         return self.info
 
     def _write_mix(self) -> None:
-        trainee = read_pcm16(self.trainee_wav.path)
-        caller = read_pcm16(self.caller_wav.path)
-        length = max(len(trainee), len(caller))
-        stereo = np.zeros((length, 2), dtype="<i2")
-        stereo[: len(trainee), 0] = trainee
-        stereo[: len(caller), 1] = caller
-        path = self.folder / "call.wav"
-        tmp = path.with_name(".call.wav.tmp")
-        with open(tmp, "wb") as out:
-            out.write(wav_header(data_bytes=stereo.nbytes, sample_rate=SAMPLE_RATE_HZ, channels=2))
-            out.write(stereo.tobytes())
-        os.replace(tmp, path)
+        stereo = stereo_pcm16(read_pcm16(self.trainee_wav.path), read_pcm16(self.caller_wav.path))
+        write_atomic(self.folder / "call.wav", pcm16_wav_bytes(stereo, SAMPLE_RATE_HZ))
 
 
 def _json_default(obj: Any) -> Any:

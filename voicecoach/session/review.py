@@ -121,6 +121,7 @@ def rescored(score: dict | None, overrides: dict[str, bool]) -> dict | None:
 
 
 def override_map(store: SessionStore, session_id: str) -> dict[str, bool]:
+    """The instructor's overrides of a session: item id -> forced met/present."""
     return {o.item_id: o.value for o in store.list_overrides(session_id)}
 
 

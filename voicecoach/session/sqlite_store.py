@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from voicecoach.errors import SessionError
+from voicecoach.fileio import write_json_atomic
 from voicecoach.session.store import (
     INDEXED_FIELDS,
     MIN_FREE_BYTES,
@@ -35,7 +36,6 @@ from voicecoach.session.store import (
     iso_bound,
     new_session_id,
     now_iso,
-    write_json_atomic,
 )
 
 DB_FILENAME = "sessions.db"

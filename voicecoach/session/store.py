@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import abc
 import json
-import os
 import re
 import secrets
 from dataclasses import asdict, dataclass
@@ -342,12 +341,14 @@ INDEXED_FIELDS = (
 
 
 def check_text(value: str | None, what: str) -> str:
+    """`value` stripped; raises SessionError naming `what` when it is empty."""
     if value is None or not str(value).strip():
         raise SessionError(f"the {what} is empty; write a few words")
     return str(value).strip()
 
 
 def check_span(t_s: float, end_s: float | None) -> tuple[float, float | None]:
+    """A comment's time (or span) in seconds of call time; SessionError when not a span."""
     try:
         t_s = float(t_s)
         end_s = None if end_s is None else float(end_s)
@@ -359,16 +360,6 @@ def check_span(t_s: float, end_s: float | None) -> tuple[float, float | None]:
             "(start >= 0 and end after start)"
         )
     return t_s, end_s
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to `path` through a temporary file + rename (never half-written)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=2)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def open_store(data_dir: str | Path | None = None) -> SessionStore:

@@ -8,15 +8,15 @@ crash or a parallel writer never leaves a half-written entry behind.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
 from voicecoach import paths
+from voicecoach.fileio import write_atomic
 from voicecoach.tts.voice import VoiceSettings
 
 CACHE_FORMAT = 1
@@ -51,12 +51,6 @@ class SpeechCache:
         """Store the audio atomically; returns the entry's path."""
         path = self.path_for(text, voice)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".wav")
-        try:
-            with os.fdopen(fd, "wb") as tmp:
-                sf.write(tmp, y, sr, format="WAV", subtype="PCM_16")
-            os.replace(tmp_name, path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-        return path
+        wav = io.BytesIO()
+        sf.write(wav, y, sr, format="WAV", subtype="PCM_16")
+        return write_atomic(path, wav.getvalue())

@@ -36,6 +36,8 @@ import sys
 import threading
 import time
 import wave
+from collections.abc import Iterable
+from typing import TextIO
 
 FINISH_TIMEOUT_S = 60.0
 IDLE_POLL_S = 0.001
@@ -76,7 +78,7 @@ def _synthesize(engine, request: dict, default_voice: str, finished: threading.E
         return {"ok": True, "frames": wav.getnframes(), "sample_rate": wav.getframerate()}
 
 
-def serve(requests, replies) -> None:
+def serve(requests: Iterable[str], replies: TextIO) -> None:
     """Answer requests (an iterable of JSON lines) on `replies` until stdin closes."""
     import pyttsx3
 
@@ -98,6 +100,7 @@ def serve(requests, replies) -> None:
 
 
 def main() -> None:
+    """Worker entry point: replies on the real stdout, espeak's own chatter sent to /dev/null."""
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())

@@ -6,7 +6,6 @@ sides are read (trusting the file size over a stale header) and mixed on the fly
 
 from __future__ import annotations
 
-import io
 import re
 import struct
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voicecoach.audio.io import pcm16_wav_bytes, stereo_pcm16
 from voicecoach.errors import SessionError
 
 PEAKS_PER_S = 20
@@ -65,17 +65,7 @@ def _stamp(path: Path) -> tuple[str, int, int]:
 def _mix_cached(trainee: tuple, caller: tuple) -> bytes:
     left = read_wav_pcm16(Path(trainee[0]))
     right = read_wav_pcm16(Path(caller[0]))
-    length = max(len(left.samples), len(right.samples))
-    stereo = np.zeros((length, 2), dtype="<i2")
-    stereo[: len(left.samples), 0] = left.samples[:, 0]
-    stereo[: len(right.samples), 1] = right.samples[:, 0]
-    out = io.BytesIO()
-    data = stereo.tobytes()
-    out.write(struct.pack("<4sI4s", b"RIFF", 36 + len(data), b"WAVE"))
-    out.write(struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 2, left.sr, left.sr * 4, 4, 16))
-    out.write(struct.pack("<4sI", b"data", len(data)))
-    out.write(data)
-    return out.getvalue()
+    return pcm16_wav_bytes(stereo_pcm16(left.samples[:, 0], right.samples[:, 0]), left.sr)
 
 
 def mix_sides(folder: Path) -> bytes:

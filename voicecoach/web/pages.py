@@ -86,6 +86,7 @@ def layout(
 
 
 def error_page(status: int, message: str) -> str:
+    """A plain page saying what went wrong (the message escaped)."""
     return layout(
         f"Error {status}", f"<h1>Error {status}</h1><p class='error'>{escape(message)}</p>"
     )

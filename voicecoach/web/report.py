@@ -7,12 +7,11 @@ audio (mixed down to mono) embedded as a data URI unless it exceeds a size cap.
 from __future__ import annotations
 
 import base64
-import io
-import struct
 from pathlib import Path
 
 import numpy as np
 
+from voicecoach.audio.io import pcm16_wav_bytes
 from voicecoach.session import review
 from voicecoach.session.store import SessionStore
 from voicecoach.web import audio, pages
@@ -23,13 +22,7 @@ MAX_AUDIO_BYTES = 30 * 1024 * 1024
 def mono_wav_bytes(pcm: audio.Pcm) -> bytes:
     """Both channels summed into one 16-bit mono wav (half the size of the stereo call)."""
     mixed = pcm.samples.astype(np.int32).sum(axis=1)
-    data = np.clip(mixed, -32768, 32767).astype("<i2").tobytes()
-    out = io.BytesIO()
-    out.write(struct.pack("<4sI4s", b"RIFF", 36 + len(data), b"WAVE"))
-    out.write(struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, pcm.sr, pcm.sr * 2, 2, 16))
-    out.write(struct.pack("<4sI", b"data", len(data)))
-    out.write(data)
-    return out.getvalue()
+    return pcm16_wav_bytes(np.clip(mixed, -32768, 32767).astype("<i2"), pcm.sr)
 
 
 def call_pcm(folder: Path, source: str) -> audio.Pcm:

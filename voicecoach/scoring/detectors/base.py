@@ -49,7 +49,9 @@ class TurnView:
     trainee_index: int  # 0-based count of trainee turns before this one
     norm: NormText
 
-    def first(self, pattern: re.Pattern, accept: Callable[[re.Match], bool] | None = None):
+    def first(
+        self, pattern: re.Pattern, accept: Callable[[re.Match], bool] | None = None
+    ) -> Hit | None:
         """The first match that `accept` agrees with, as a Hit."""
         for m in pattern.finditer(self.norm.text):
             if accept is None or accept(m):
