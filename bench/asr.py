@@ -8,7 +8,7 @@ Sets:
 Engines (each in its own process, so peak memory is its own):
   pocketsphinx        the defaults `voicecoach transcribe` and the live call use
                       (stock English LM interpolated with the front-desk LM)
-  pocketsphinx-stock  the stock English LM alone, for comparison
+  pocketsphinx-stock  pocketsphinx's own defaults and stock English LM, for comparison
   vosk-ko             vosk with the Korean test model: real-time factor only
 
 Files are decoded exactly as `transcribe` does (`recognize_samples`: the
@@ -227,10 +227,10 @@ def print_table(results: list[dict], prime: bool) -> None:
 
 def wer_cell(engine: str, set_name: str, numbers: dict | None) -> str:
     """The WER with its verdict against the target, or why there is none."""
+    if numbers is None:
+        return "-"
     if engine == "vosk-ko":
         return "n/a (Korean)"
-    if numbers is None:
-        return "n/a"
     cell = f"{numbers['wer']:.3f}"
     target = TARGETS.get((engine, set_name))
     if target is not None:

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+
+from voicecoach.fileio import write_atomic
 
 FRONTDESK_DIR = Path(__file__).resolve().parent / "frontdesk"
 CORPUS_PATH = FRONTDESK_DIR / "corpus.txt"
@@ -160,9 +161,7 @@ def hinted_arpa(extra_fillers: dict[str, list[str]], cache: Path) -> Path:
     if not path.is_file():
         sentences = expand_corpus(corpus, extra_fillers=extra_fillers)
         cache.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.part")
-        partial.write_text(witten_bell_arpa(count_ngrams(sentences)), encoding="utf-8")
-        partial.replace(path)  # atomic: a concurrent or interrupted build never shows half
+        write_atomic(path, witten_bell_arpa(count_ngrams(sentences)))
     return path
 
 

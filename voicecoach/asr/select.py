@@ -9,7 +9,8 @@ Korean test model would recognise nothing useful); `--engine vosk` takes any.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from voicecoach.asr.base import Recognizer
@@ -107,22 +108,49 @@ def _lang(model: InstalledModel) -> str:
     return model.language or "unknown"
 
 
-def recognizer_for(choice: EngineChoice, *, sample_rate: int = 16000) -> Recognizer:
-    """A new recogniser for an EngineChoice (engines are imported only here)."""
+def recognizer_for(
+    choice: EngineChoice,
+    *,
+    sample_rate: int = 16000,
+    hints: Sequence[str] = (),
+    prime_pcm: bytes | None = None,
+) -> Recognizer:
+    """A new recogniser for an EngineChoice (engines are imported only here).
+
+    `hints` are names or words to expect (pocketsphinx adds them to its
+    dictionary and language model; vosk's compiled graphs cannot take new
+    words, so it ignores them). `prime_pcm` (16-bit mono at `sample_rate`)
+    adapts the recogniser to the speaker before the first utterance.
+    """
     if choice.engine == "vosk":
         from voicecoach.asr.vosk_engine import VoskRecognizer
 
-        return VoskRecognizer(choice.model, sample_rate=sample_rate)
-    from voicecoach.asr.sphinx_engine import SphinxRecognizer
+        recognizer: Recognizer = VoskRecognizer(choice.model, sample_rate=sample_rate)
+    else:
+        from voicecoach.asr.hints import normalize_hints
+        from voicecoach.asr.sphinx_engine import DEFAULT_SETTINGS, SphinxRecognizer
 
-    return SphinxRecognizer(sample_rate=sample_rate)
+        settings = replace(DEFAULT_SETTINGS, hints=normalize_hints(hints))
+        recognizer = SphinxRecognizer(sample_rate=sample_rate, settings=settings)
+    if prime_pcm:
+        recognizer.prime(prime_pcm)
+    return recognizer
 
 
 def make_recognizer(
-    engine: str = "auto", *, model: str | Path | None = None, sample_rate: int = 16000
+    engine: str = "auto",
+    *,
+    model: str | Path | None = None,
+    sample_rate: int = 16000,
+    hints: Sequence[str] = (),
+    prime_pcm: bytes | None = None,
 ) -> Recognizer:
-    """A streaming recogniser: `engine` is auto, vosk or pocketsphinx (see module doc)."""
-    return recognizer_for(choose_engine(engine, model=model), sample_rate=sample_rate)
+    """A streaming recogniser: `engine` is auto, vosk or pocketsphinx (see module doc).
+
+    `hints` and `prime_pcm` as in `recognizer_for`.
+    """
+    choice = choose_engine(engine, model=model)
+    return recognizer_for(choice, sample_rate=sample_rate, hints=hints, prime_pcm=prime_pcm)
 
 
 if __name__ == "__main__":

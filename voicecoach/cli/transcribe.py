@@ -24,11 +24,21 @@ ENGINE_CHOICES = ("auto", "vosk", "pocketsphinx")
     default=None,
     help="vosk model directory (default: $VOICECOACH_VOSK_MODEL, then models/).",
 )
+@click.option(
+    "--hint",
+    "hints",
+    multiple=True,
+    metavar="NAME",
+    help="A name or word to expect, e.g. --hint 'Priya Raman' (repeatable; pocketsphinx only).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file per line.")
-def command(files: tuple[str, ...], engine: str, model: str | None, as_json: bool) -> None:
+def command(
+    files: tuple[str, ...], engine: str, model: str | None, hints: tuple[str, ...], as_json: bool
+) -> None:
     """Transcribe wav/flac/ogg FILES (mono or stereo, 8-48 kHz) offline.
 
-    Each file gets its text, timed words and real-time factor. A file that
+    The recogniser first adapts to each whole file (its cepstral mean), then
+    decodes it. Each file gets its text, timed words and real-time factor. A file that
     cannot be read is reported on one line and the others still run; the exit
     status is 1 if any file failed.
     """
@@ -40,7 +50,7 @@ def command(files: tuple[str, ...], engine: str, model: str | None, as_json: boo
     err_console.print(choice.describe(), highlight=False, soft_wrap=True)
 
     def make(sample_rate: int):
-        return recognizer_for(choice, sample_rate=sample_rate)
+        return recognizer_for(choice, sample_rate=sample_rate, hints=hints)
 
     failed = 0
     with task_progress() as progress:

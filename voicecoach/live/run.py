@@ -46,7 +46,7 @@ def run_live_call(
 
     scenario = get_scenario(scenario_id)
     with open_store(data_dir) as store:
-        recognizer = make_recognizer(engine)
+        recognizer = make_recognizer(engine, hints=[scenario.caller.name])
         try:
             baseline = load_baseline(trainee)
         except BaselineError:
