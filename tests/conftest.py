@@ -5,6 +5,17 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_user_folders(tmp_path_factory):
+    """Keep every test (and the subprocesses it starts) out of the user's real data and cache."""
+    patch = pytest.MonkeyPatch()
+    root = tmp_path_factory.mktemp("user")
+    patch.setenv("VOICECOACH_DATA_DIR", str(root / "data"))
+    patch.setenv("VOICECOACH_CACHE_DIR", str(root / "cache"))
+    yield root
+    patch.undo()
+
+
 @pytest.fixture
 def virtual_audio(tmp_path):
     """Virtual ALSA mic and speaker active in this process (see voicecoach.audio.virtual).
