@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voicecoach.asr.base import Word
+from voicecoach.audio.io import pcm16_to_float
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,7 @@ class AudioChunk(DataMessage):
 
     def samples(self) -> np.ndarray:
         """The chunk as float32 samples in [-1, 1]."""
-        return np.frombuffer(self.pcm, dtype="<i2").astype(np.float32) / 32768.0
-
-
-@dataclass(frozen=True)
-class EndOfAudio(DataMessage):
-    """No more audio will come from this source (file ended, device closed)."""
-
-    source: str = "trainee"
+        return pcm16_to_float(self.pcm)
 
 
 # --- recognition and turns --------------------------------------------------
