@@ -138,6 +138,12 @@ def test_the_session_folder_holds_playable_aligned_audio_and_every_record(demo):
     assert score["score"] == demo["score"]["score"] and score["verdict"]
     delivery = json.loads((folder / "delivery.json").read_text())
     assert len(delivery["turns"]) == 2
+    # Each turn keeps its pitch and loudness tracks, on the call's clock, for the replay's plots.
+    trainee_turns = [t for t in turns if t.speaker == "trainee"]
+    for turn, record in zip(trainee_turns, delivery["turns"], strict=True):
+        times = record["tracks"]["times_s"]
+        assert len(times) == len(record["tracks"]["loudness_db"]) > 10
+        assert turn.start - 0.1 <= times[0] and times[-1] <= turn.end + 0.1
     session = json.loads((folder / "session.json").read_text())
     assert session["complete"] is True and session["outcome"] == "resolved"
     assert session["duration_s"] == pytest.approx(len(mix) / sr, abs=0.05)

@@ -134,7 +134,13 @@ class CallResult:
             "complete": self.complete,
             "reason": self.reason,
             "score": self.score,
-            "delivery": self.delivery,
+            "delivery": {  # frame tracks stay in the session's delivery.json
+                **self.delivery,
+                "turns": [
+                    {key: value for key, value in turn.items() if key != "tracks"}
+                    for turn in self.delivery.get("turns", [])
+                ],
+            },
             "mood": self.mood_curve,
             "transcript": self.transcript,
             "timings_ms": self.timings_ms,
@@ -387,13 +393,15 @@ class LiveCall:
         except Exception as exc:  # noqa: BLE001 - delivery is advice; the call goes on
             self.recorder.event("delivery", t_s=turn.end_s, error=str(exc))
             return None
+        summary = result.to_json(tracks=True)
+        tracks = summary.pop("tracks")  # for the replay's plots; too bulky for the event log
         record = {
             "turn": len(self._transcript) - 1,
             "start_s": round(turn.start_s, 3),
             "end_s": round(turn.end_s, 3),
-            **result.to_json(),
+            **summary,
         }
-        self._deliveries.append(record)
+        self._deliveries.append({**record, "tracks": tracks})
         self.recorder.event("delivery", t_s=turn.end_s, **record)
         self._maybe_nudge(result, turn.end_s)
         return result
