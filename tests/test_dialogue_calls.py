@@ -117,8 +117,8 @@ def test_practice_readable_report_has_outcome_mood_curve_and_score(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Jake Sullivan" in result.output
     assert "Outcome: escalated" in result.output or "Outcome: hung up" in result.output
-    assert "Mood: 5.0 " in result.output
-    assert "dismissive" in result.output
+    assert "Caller mood: 5.0 " in result.output
+    assert "Dismissive remark" in result.output
 
 
 def test_practice_typed_call_reads_the_keyboard_until_quit():

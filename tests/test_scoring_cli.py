@@ -31,7 +31,8 @@ def test_readable_report_shows_evidence_faults_score_and_tips():
     assert "why didn't you ask them again" in out  # fault quote
     assert "Which day was that" in out  # met step evidence
     assert "Tip:" in out and "Walter" in out  # concrete tip for a missing step
-    assert "Verdict: not yet competent" in out and "/100" in out
+    assert "/100 not yet competent" in out
+    assert "✗ Accusatory question" in " ".join(out.split())
 
 
 def test_json_lines_one_object_per_file():

@@ -32,7 +32,12 @@ def _broken(replace: str, by: str) -> str:
     [
         ("weight: 14", "weight: lots", "rubric.yaml:12: steps.0.weight"),
         ("id: setting", "id: small_talk", "rubric.yaml:10: steps.0.id: no detector for step"),
-        ("  jargon: {penalty: 10, critical: false}\n", "", "faults: 'jargon' is a required"),
+        (
+            "  jargon: {penalty: 10, critical: false,\n"
+            "    title: Unexplained jargon, absent_title: No unexplained jargon}\n",
+            "",
+            "faults: 'jargon' is a required",
+        ),
         ("order: any", "order: whenever", "rubric.yaml:13: steps.0.order"),
         ("protocol: spikes", "protocol: [spikes", "rubric.yaml:"),
     ],

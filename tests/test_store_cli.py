@@ -59,11 +59,12 @@ def test_show_prints_score_evidence_delivery_and_comments(data):
     result = run("sessions", "show", data["amy"].info.id, "--data-dir", str(data["dir"]))
     assert result.exit_code == 0
     out = result.output
-    assert "amy" in out and "double_billing" in out
-    assert f"score: {data['amy'].score['score']}" in out
-    assert "empathize" in out and "i can understand how frustrating" in out
-    assert "why_did_you" in out and "present" in out
-    assert "Delivery" in out and "Slow down" in out
+    assert "amy" in out and "Charged twice for one visit" in out  # the scenario's title
+    assert f"Score {data['amy'].score['score']:g}/100" in out
+    assert "Empathize" in out and "i can understand how frustrating" in out
+    assert "✗ Accusatory question" in " ".join(out.split())  # a fault present is a cross
+    assert "why_did_you" not in out and "✓ No dismissive remarks" in " ".join(out.split())
+    assert "Voice:" in out and "Slow down" in out
     assert "Warm and clear" in out and "sam" in out
 
 

@@ -14,6 +14,7 @@ import pytest
 import soundfile as sf
 from session_fixture import csrf_token_of, make_session, running_server
 
+from voicecoach.results.vocabulary import titled_score
 from voicecoach.session.store import open_store
 
 
@@ -368,7 +369,7 @@ def test_overriding_a_verdict_rescores_keeps_the_original_and_can_be_undone(site
     assert [o.item_id for o in store.list_overrides(sid)] == ["why_did_you"]
 
     status, view = client.json("POST", url, {"item_id": "why_did_you", "value": None})
-    assert status == 200 and view["overrides"] == [] and view["score"] == coach
+    assert status == 200 and view["overrides"] == [] and view["score"] == titled_score(coach)
     assert store.get_session(sid).adjusted_score is None
     killed = site["killed"].info.id
     status, error = client.json(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -16,8 +17,18 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-console = Console()
-err_console = Console(stderr=True)
+PIPED_WIDTH = 120  # columns when output goes to a pipe or file: tables stay on one line
+
+
+def _width(stream) -> int | None:
+    """The terminal's own width, or PIPED_WIDTH when not a terminal (unless COLUMNS says)."""
+    if os.environ.get("COLUMNS") or stream.isatty():
+        return None
+    return PIPED_WIDTH
+
+
+console = Console(width=_width(sys.stdout))
+err_console = Console(stderr=True, width=_width(sys.stderr))
 
 
 def echo_json(obj: Any) -> None:

@@ -51,7 +51,7 @@ def command(scenario_id: str, data_dir: Path | None, as_json: bool) -> None:
     if not as_json:
         console.print(f"[bold]{scenario.title}[/]  (scripted trainee, virtual microphone)")
         console.print(f"[dim]{scenario.situation}[/]")
-    view = CallView() if as_json else RichCallView(console)
+    view = CallView() if as_json else RichCallView(console, protocol=scenario.protocol)
     result, _ = run_scripted_call(scenario_id, data_dir=data_dir, view=view)
     summary = result.to_json()
     if as_json:

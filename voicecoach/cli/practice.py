@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
+from rich.text import Text
 
 from voicecoach.cli.common import console, echo_json, err_console
 from voicecoach.dialogue.caller import CallerReply
@@ -59,7 +60,7 @@ class _Conversation:
 
     def caller(self, text: str, mood: float) -> None:
         self.out.print(
-            f"[bold magenta]{self.name}[/] [dim](mood {mood:.1f})[/]: {text}", highlight=False
+            Text.assemble((self.name, "bold magenta"), (f" (mood {mood:g})", "dim"), ": ", text)
         )
         if self.speaker is None:
             return
@@ -70,14 +71,20 @@ class _Conversation:
             self.speaker = None
 
     def trainee(self, text: str) -> None:
-        self.out.print(f"[bold cyan]you[/]: {text}", highlight=False)
+        self.out.print(Text.assemble(("you", "bold cyan"), ": ", text))
 
-    def mood_changes(self, reply: CallerReply) -> None:
+    def mood_changes(self, reply: CallerReply, protocol: str) -> None:
+        from voicecoach.results.vocabulary import mood_reason
+
         for change in reply.mood_changes:
+            arrow = "↓" if change.new < change.old else "↑"
+            reason = mood_reason(protocol, change.reason)
             self.out.print(
-                f"   [dim]mood {change.old:.1f} -> {change.new:.1f}: {change.reason}"
-                f' ("{change.evidence}")[/]',
-                highlight=False,
+                Text(
+                    f"   caller mood {change.old:g} {arrow} {change.new:g}: {reason}"
+                    f" (“{change.evidence}”)",
+                    style="dim",
+                )
             )
 
 
@@ -92,24 +99,44 @@ def _typed_lines(out) -> Iterator[str]:
             yield line.strip()
 
 
-def _print_summary(result, out) -> None:
-    from voicecoach.scoring.report import render_score
+def _print_summary(result, info, out) -> None:
+    from voicecoach.results.terminal import call_summary
 
     curve = result.mood_curve
-    out.print(f"\n[bold]Outcome:[/] {result.outcome.replace('_', ' ')}")
-    out.print(
-        f"[bold]Mood:[/] {curve[0]:.1f} {mood_sparkline(curve)} {curve[-1]:.1f}  "
-        f"[dim](0 calm - 10 furious, one mark per turn)[/]",
-        highlight=False,
+    mood = Text.assemble(
+        ("Caller mood: ", "bold"),
+        f"{curve[0]:.1f} {mood_sparkline(curve)} {curve[-1]:.1f}  ",
+        ("(0 calm - 10 furious, one mark per turn)", "dim"),
     )
-    out.print(render_score(result.score.to_json(), title=result.scenario.title))
+    out.print()
+    summary = {
+        "outcome": result.outcome,
+        "score": result.score.to_json(),
+        "mood_line": mood,
+        "session_id": info.id,
+        "typed": True,
+    }
+    out.print(call_summary(summary))
 
 
 def run_text_practice(
-    scenario: Scenario, *, script: Path | None, seed: int, as_json: bool, speak: bool | None
+    scenario: Scenario,
+    *,
+    script: Path | None,
+    seed: int,
+    as_json: bool,
+    speak: bool | None,
+    trainee: str,
+    data_dir: Path | None = None,
 ) -> None:
-    """A typed call: caller lines printed (and spoken), trainee lines typed or scripted."""
+    """A typed call: caller lines printed (and spoken), trainee lines typed or scripted;
+    saved as a session (marked typed) when it ends."""
+    import time
+
     from voicecoach.dialogue.text_call import TextCall, read_script
+    from voicecoach.results.vocabulary import titled_score
+    from voicecoach.session.store import open_store
+    from voicecoach.session.typed import save_typed_call
 
     lines = read_script(script) if script else None
     out = err_console if as_json else console
@@ -120,26 +147,42 @@ def run_text_practice(
             highlight=False,
         )
     talk = _Conversation(scenario.caller.name, out, speaker)
-    out.print(f"[bold]{scenario.title}[/]\n{scenario.situation}\n", highlight=False)
+    out.print(Text(scenario.title, style="bold"), Text(scenario.situation + "\n"), sep="\n")
     if lines is None:
         out.print(
             "[dim]Type your answers; an empty input line is skipped, /quit ends the call.[/]\n"
         )
     call = TextCall(scenario, seed=seed)
+    started_s = time.monotonic()
     talk.caller(call.opening(), call.caller.mood)
     for line in lines if lines is not None else _typed_lines(out):
         if lines is not None:
             talk.trainee(line)
         reply = call.say(line)
-        talk.mood_changes(reply)
+        talk.mood_changes(reply, scenario.protocol)
         talk.caller(reply.text, reply.mood)
         if reply.outcome:
             break
     result = call.finish()
+    with open_store(data_dir) as store:
+        info = save_typed_call(
+            store, result, trainee=trainee, duration_s=time.monotonic() - started_s
+        )
     if as_json:
-        echo_json(result.to_json())
+        data = result.to_json()
+        echo_json(data | {"score": titled_score(data["score"]), "session_id": info.id})
     else:
-        _print_summary(result, out)
+        _print_summary(result, info, out)
+
+
+def default_trainee() -> str:
+    """The login name, the trainee of a typed call taken without --trainee."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "trainee"
 
 
 def _run_spoken(
@@ -184,7 +227,8 @@ def _run_spoken(
 @click.option(
     "--trainee",
     metavar="NAME",
-    help="Spoken mode: whose calm-voice baseline to compare your delivery with.",
+    help="Who takes the call (saved with the session; default: your login name). "
+    "Spoken mode also compares your voice with this trainee's calm baseline.",
 )
 @click.option(
     "--speak/--no-speak",
@@ -218,6 +262,14 @@ def command(
     if script and not text_mode:
         raise VoiceCoachError("--script needs --text (a script replaces typing, not speaking)")
     if text_mode:
-        run_text_practice(scenario, script=script, seed=seed, as_json=as_json, speak=speak)
+        run_text_practice(
+            scenario,
+            script=script,
+            seed=seed,
+            as_json=as_json,
+            speak=speak,
+            trainee=trainee or default_trainee(),
+            data_dir=spoken.get("data_dir"),
+        )
     else:
         _run_spoken(scenario, seed=seed, trainee=trainee, as_json=as_json, **spoken)

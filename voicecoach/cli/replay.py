@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import click
+from rich.text import Text
 
 from voicecoach.audio.devices import DeviceSpec, Player, check_device, parse_device
 from voicecoach.cli.common import console, err_console
@@ -13,34 +14,59 @@ from voicecoach.cli.sessions import data_dir_option, format_duration, print_sess
 from voicecoach.errors import VoiceCoachError
 
 
-def timeline(view: dict) -> list[tuple[float, str]]:
-    """The call as (time, rich markup) lines: turns, evidence, mood changes, comments."""
-    lines: list[tuple[float, str]] = []
-    for turn in (view["transcript"] or {}).get("turns") or []:
-        who = "[bold blue]Trainee[/]" if turn["speaker"] == "trainee" else "[bold magenta]Caller[/]"
-        lines.append((turn.get("start") or 0.0, f"{who}: {click.unstyle(turn.get('text', ''))}"))
-    for marker in view["markers"]:
-        mark = "[red]⚠ fault[/]" if marker["kind"] == "fault" else "[green]✓ step[/]"
-        lines.append((marker["t_s"] + 1e-3, f"    {mark} {marker['id']}: “{marker['quote']}”"))
+def timeline(view: dict) -> list[tuple[float, Text]]:
+    """The call as (time, line) pairs: turns, evidence, mood changes, comments.
+
+    A typed call has no clock: its "time" is the turn number.
+    """
+    typed = view["session"].get("typed")
+    lines: list[tuple[float, Text]] = []
+    for index, turn in enumerate((view["transcript"] or {}).get("turns") or []):
+        who = (
+            ("Trainee", "bold blue") if turn["speaker"] == "trainee" else ("Caller", "bold magenta")
+        )
+        at = index if typed else turn.get("start") or 0.0
+        lines.append((at, Text.assemble(who, ": ", str(turn.get("text", "")))))
+    for marker in evidence_marks(view, typed=typed):
+        lines.append(marker)
     previous = None
     for point in view["mood"]:
         if previous is not None and point["mood"] != previous:
-            reason = f" ({point['reason']})" if point.get("reason") else ""
-            lines.append((point["t_s"], f"    [yellow]caller mood → {point['mood']}[/]{reason}"))
+            line = Text(f"  caller mood → {point['mood']}", style="yellow")
+            if point.get("reason"):
+                line.append(f" ({point['reason']})")
+            lines.append((point["t_s"] + 3e-3, line))
         previous = point["mood"]
     for comment in view["comments"]:
-        lines.append(
-            (
-                comment["t_s"] + 2e-3,
-                f"    [bold cyan]✎ {comment['author']}[/]: {comment['text']}",
-            )
-        )
+        line = Text.assemble(("  ✎ ", "bold cyan"), (str(comment["author"]), "bold cyan"), ": ")
+        line.append(str(comment["text"]))
+        lines.append((comment["t_s"] + 4e-3, line))
     return sorted(lines, key=lambda item: item[0])
 
 
-def print_line(t_s: float, markup: str) -> None:
-    """One timeline line: the call time, then the marked-up text."""
-    console.print(f"[dim]{format_duration(t_s):>6}[/] {markup}", highlight=False, soft_wrap=True)
+def evidence_marks(view: dict, *, typed: bool) -> list[tuple[float, Text]]:
+    """A ✓/✗ line under the turn of each evidence quote (by time, or by turn when typed)."""
+    from voicecoach.results.vocabulary import SECTIONS
+
+    marks = []
+    for section, key in SECTIONS:
+        for item in ((view["score"] or {}).get(section) or {}).values():
+            if not item.get(key):
+                continue
+            for evidence in item.get("evidence") or []:
+                at = evidence.get("turn") if typed else evidence.get("start")
+                if at is None:
+                    continue
+                mark = ("  ✗ ", "red") if section == "faults" else ("  ✓ ", "green")
+                line = Text.assemble(mark, (item["title"], "bold"), f": “{evidence['quote']}”")
+                marks.append((at + 1e-3, line))
+    return marks
+
+
+def print_line(t_s: float, line: Text, *, typed: bool = False) -> None:
+    """One timeline line: the call time (or turn number), then the line."""
+    stamp = f"#{int(t_s) + 1}" if typed else format_duration(t_s)
+    console.print(Text.assemble((f"{stamp:>6} ", "dim"), line))
 
 
 def open_player(device: DeviceSpec) -> Player | None:
@@ -72,13 +98,13 @@ def command(session_id: str, no_audio: bool, device: str | None, data_dir) -> No
     console.rule("Call")
     player = None if no_audio or view["audio"] is None else open_player(parse_device(device))
     if player is None:
-        for t_s, markup in lines:
-            print_line(t_s, markup)
+        for t_s, line in lines:
+            print_line(t_s, line, typed=bool(view["session"].get("typed")))
         return
     play_along(player, folder, view["audio"], lines)
 
 
-def play_along(player: Player, folder: Path, source: str, lines: list[tuple[float, str]]) -> None:
+def play_along(player: Player, folder: Path, source: str, lines: list[tuple[float, Text]]) -> None:
     """Play the call and print each line when its time comes (Ctrl-C stops)."""
     from voicecoach.web.report import call_pcm
 
@@ -86,10 +112,10 @@ def play_along(player: Player, folder: Path, source: str, lines: list[tuple[floa
     mono = pcm.samples.astype("float32").sum(axis=1) / 32768.0
     playback = player.play(mono.clip(-1, 1), pcm.sr, blocking=False)
     try:
-        for t_s, markup in lines:
+        for t_s, line in lines:
             while playback.frames_played / pcm.sr < t_s and not playback.done.is_set():
                 time.sleep(0.05)
-            print_line(t_s, markup)
+            print_line(t_s, line)
         playback.wait()
     except KeyboardInterrupt:
         console.print("Stopped.")

@@ -13,8 +13,9 @@ from voicecoach.errors import VoiceCoachError
 def score_files(paths: list[str], *, as_json: bool) -> int:
     """Score each file (a bad one is reported and skipped); return how many failed."""
     from voicecoach.cli.common import console, echo_json, report_error
+    from voicecoach.results.terminal import score_report
+    from voicecoach.results.vocabulary import titled_score
     from voicecoach.scoring import load_transcript, score_transcript
-    from voicecoach.scoring.report import render_score
 
     failed = 0
     for path in paths:
@@ -25,9 +26,9 @@ def score_files(paths: list[str], *, as_json: bool) -> int:
             report_error(str(exc))
             continue
         if as_json:
-            echo_json(result)
+            echo_json(titled_score(result))
         else:
-            console.print(render_score(result, title=f"{Path(path).name} ({result['protocol']})"))
+            console.print(score_report(result, title=Path(path).name))
     return failed
 
 

@@ -40,7 +40,7 @@ SPOKEN_OPTIONS = (
         "--data-dir",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help="Spoken mode: where the session is recorded (default: the user data folder).",
+        help="Where the session is saved (default: the user data folder).",
     ),
     click.option(
         "--input-device",
@@ -96,7 +96,7 @@ def run_practice(
         data_dir=data_dir,
         input_device=parse_device(input_device),
         output_device=parse_device(output_device),
-        view=CallView() if as_json else RichCallView(console),
+        view=CallView() if as_json else RichCallView(console, protocol=scenario.protocol),
         seed=seed,
     )
     if as_json:

@@ -40,8 +40,9 @@ def mood_colour(mood: float) -> str:
 class RichCallView(CallView):
     """A live panel (caller, mood bar, elapsed time, caption) over a scrolling transcript."""
 
-    def __init__(self, console: Console):
+    def __init__(self, console: Console, *, protocol: str | None = None):
         self.console = console
+        self._protocol = protocol  # names mood-change cues by their titles
         self._lock = threading.Lock()
         self._caller = "Caller"
         self._title = ""
@@ -89,11 +90,14 @@ class RichCallView(CallView):
             self.console.print(Text.assemble(("You: ", "bold green"), text))
 
     def mood_change(self, old: float, new: float, reason: str) -> None:
+        from voicecoach.results.vocabulary import mood_reason
+
         with self._lock:
             self._mood = new
             arrow = "↓" if new < old else "↑"
+            reason = mood_reason(self._protocol, reason)
             self.console.print(
-                Text(f"   mood {old:g} {arrow} {new:g}: {reason}", style=mood_colour(new))
+                Text(f"   caller mood {old:g} {arrow} {new:g}: {reason}", style=mood_colour(new))
             )
 
     def nudge(self, text: str) -> None:
@@ -110,46 +114,7 @@ class RichCallView(CallView):
 
 
 def print_summary(console: Console, summary: dict[str, Any]) -> None:
-    """The end-of-call report: outcome, score and steps with evidence, delivery with tips."""
-    score = summary.get("score") or {}
-    outcome = summary["outcome"]
-    header = Text.assemble(
-        ("Outcome: ", "bold"),
-        (outcome, "green" if outcome == "resolved" else "red"),
-        ("   Score: ", "bold"),
-        f"{score.get('score', '-')} ({score.get('verdict', 'not scored')})",
-    )
-    if not summary.get("complete", True):
-        header.append(f"   saved incomplete: {summary.get('reason')}", style="yellow")
-    console.print(header)
-    table = Table(title="Steps", show_lines=False, expand=True)
-    table.add_column("step")
-    table.add_column("", width=3)
-    table.add_column("evidence / tip", ratio=1)
-    for kind, key in (("steps", "met"), ("checks", "met"), ("faults", "present")):
-        for item_id, item in (score.get(kind) or {}).items():
-            if kind == "checks" and not item.get("required", item.get("met")):
-                continue
-            good = item.get(key) if kind != "faults" else not item.get(key)
-            if kind == "faults" and good:
-                continue
-            mark = Text("✓", "green") if good else Text("✗", "red")
-            evidence = item.get("evidence") or []
-            detail = (
-                "; ".join(f"\u201c{e['quote']}\u201d" + _at(e) for e in evidence[:2])
-                if evidence
-                else item.get("tip", "")
-            )
-            table.add_row(item_id, mark, detail)
-    console.print(table)
-    delivery = summary.get("delivery") or {}
-    calm, judged = delivery.get("calm_turns", 0), delivery.get("judged_turns", 0)
-    console.print(Text.assemble(("Delivery: ", "bold"), f"calm in {calm} of {judged} turns"))
-    for tip in delivery.get("tips", []):
-        console.print(f"  • {tip}")
-    console.print(Text(f"Session saved: {summary['session_id']}  ({summary['folder']})", "dim"))
+    """The end-of-call report: outcome, score and steps with evidence, voice, what to run next."""
+    from voicecoach.results.terminal import call_summary
 
-
-def _at(evidence: dict) -> str:
-    start = evidence.get("start")
-    return f" at {start:.0f} s" if isinstance(start, (int, float)) else ""
+    console.print(call_summary(summary))

@@ -7,7 +7,7 @@ may only name step, check and fault ids the detectors know.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,17 @@ CHECK_IDS = ("help_me_understand", "verify_identity")
 FAULT_IDS = ("why_did_you", "dismissive", "jargon", "confidentiality_breach")
 
 _TIP = {"type": "string", "minLength": 1}
+_TITLE = {"type": "string", "minLength": 1}
 _FAULT = {
     "type": "object",
     "required": ["penalty"],
     "additionalProperties": False,
-    "properties": {"penalty": {"type": "number", "minimum": 0}, "critical": {"type": "boolean"}},
+    "properties": {
+        "penalty": {"type": "number", "minimum": 0},
+        "critical": {"type": "boolean"},
+        "title": _TITLE,  # when present: "Accusatory question"
+        "absent_title": _TITLE,  # when absent: "No accusatory questions"
+    },
 }
 RUBRIC_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -61,6 +67,7 @@ RUBRIC_SCHEMA: dict[str, Any] = {
                     "required": ["kind", "bonus", "tip"],
                     "additionalProperties": False,
                     "properties": {
+                        "title": _TITLE,
                         "kind": {"const": "bonus"},
                         "bonus": {"type": "number", "minimum": 0},
                         "tip": _TIP,
@@ -71,6 +78,7 @@ RUBRIC_SCHEMA: dict[str, Any] = {
                     "required": ["kind", "missing_penalty", "tip"],
                     "additionalProperties": False,
                     "properties": {
+                        "title": _TITLE,
                         "kind": {"const": "required_if_record_sensitive"},
                         "missing_penalty": {"type": "number", "minimum": 0},
                         "tip": _TIP,
@@ -115,8 +123,12 @@ class StepRule:
 
 @dataclass(frozen=True)
 class FaultRule:
+    """A fault's penalty, and how it reads when present ("Accusatory question") or absent."""
+
     penalty: float
     critical: bool
+    title: str = ""
+    absent_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +146,7 @@ class Rubric:
     critical_verdict: str
     out_of_order_credit: float
     source: str
+    check_titles: dict[str, str] = field(default_factory=dict)
 
     @property
     def step_ids(self) -> tuple[str, ...]:
@@ -212,7 +225,12 @@ def parse_rubric(text: str, source: str) -> Rubric:
         verify_penalty=float(checks["verify_identity"]["missing_penalty"]),
         check_tips={cid: checks[cid]["tip"] for cid in CHECK_IDS},
         faults={
-            fid: FaultRule(float(f["penalty"]), bool(f.get("critical", False)))
+            fid: FaultRule(
+                float(f["penalty"]),
+                bool(f.get("critical", False)),
+                f.get("title", ""),
+                f.get("absent_title", ""),
+            )
             for fid, f in data["faults"].items()
         },
         verdicts=tuple(
@@ -221,6 +239,7 @@ def parse_rubric(text: str, source: str) -> Rubric:
         critical_verdict=data["critical_verdict"],
         out_of_order_credit=float(data.get("out_of_order_credit", 1.0)),
         source=source,
+        check_titles={cid: checks[cid]["title"] for cid in CHECK_IDS if "title" in checks[cid]},
     )
 
 

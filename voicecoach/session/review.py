@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from voicecoach.errors import SessionError, VoiceCoachError
+from voicecoach.results.vocabulary import mood_reason, titled_delivery, titled_score
 from voicecoach.session.store import SessionInfo, SessionStore
 
 MOOD_MAX = 10.0  # the dialogue's mood scale: calm < 4, upset < 7, angry up to 10
@@ -167,6 +168,22 @@ def apply_override(
     return new_score
 
 
+def is_typed(transcript: Any) -> bool:
+    """Whether a call was typed (`practice --text`): its transcript says so; it has no audio."""
+    return isinstance(transcript, dict) and transcript.get("input") == "typed"
+
+
+@lru_cache(maxsize=64)
+def scenario_title(scenario_id: str) -> str:
+    """The scenario's title ("Double billing"), or its id when the scenario is gone."""
+    from voicecoach.dialogue import get_scenario
+
+    try:
+        return get_scenario(scenario_id).title
+    except VoiceCoachError:
+        return scenario_id
+
+
 def audio_source(info: SessionInfo) -> str | None:
     """`call.wav` when the call was mixed, else `mix` when both sides exist, else one side."""
     if (info.folder / "call.wav").is_file():
@@ -194,18 +211,23 @@ def session_view(
     if transcript is None:
         transcript = transcript_from_events(events, info)
     delivery = load_json(folder / "delivery.json")
-    score = rescored(original, {o.item_id: o.value for o in overrides})
+    score = titled_score(rescored(original, {o.item_id: o.value for o in overrides}))
     return {
-        "session": info.to_json() | {"folder": folder.name},
+        "session": info.to_json()
+        | {"folder": folder.name, "scenario_title": scenario_title(info.scenario_id)}
+        | {"typed": is_typed(transcript)},
         "transcript": transcript,
         "score": score,
-        "original_score": original,
+        "original_score": titled_score(original),
         "overrides": [o.to_json() for o in overrides],
         "comments": [c.to_json() for c in store.list_comments(session_id)],
-        "delivery": delivery_summary(delivery),
+        "delivery": titled_delivery(delivery_summary(delivery)),
         "tracks": delivery_tracks(delivery)
         or (computed_tracks(folder) if measure_tracks else None),
-        "mood": mood_curve(events),
+        "mood": [
+            p | {"reason": mood_reason(info.protocol, p["reason"]) if p["reason"] else None}
+            for p in mood_curve(events)
+        ],
         "markers": markers(score),
         "audio": audio_source(info),
     }
@@ -363,9 +385,12 @@ def markers(score: dict | None) -> list[dict]:
                 out.append(
                     {
                         "t_s": float(evidence["start"]),
+                        "end_s": evidence.get("end"),
                         "id": item_id,
+                        "title": item.get("title", item_id),
                         "kind": "fault" if section == "faults" else "step",
                         "quote": evidence.get("quote", ""),
+                        "turn": evidence.get("turn"),
                     }
                 )
     return sorted(out, key=lambda m: m["t_s"])

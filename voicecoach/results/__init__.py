@@ -1,0 +1,1 @@
+"""Results as trainees and instructors read them: one vocabulary, terminal views, progress."""

@@ -1,0 +1,219 @@
+"""Results in the terminal: the score, delivery, a session and what to run next.
+
+One renderer for `demo`, `practice` (spoken and `--text`), `sessions show`,
+`replay` and `score`, with the words of `results.vocabulary`. What people
+typed or said (quotes, names, comments) goes in as `Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from voicecoach.results.vocabulary import SECTIONS, ordered_items, titled_delivery, titled_score
+from voicecoach.session.review import format_duration
+
+SECTION_NAMES = {"steps": "Steps", "checks": "Checks", "faults": "Faults"}
+SERVE_URL = "http://127.0.0.1:8765"
+
+
+def verdict_text(score: float | None, verdict: str | None) -> Text:
+    """'72/100 competent', green when the verdict is a pass."""
+    if score is None:
+        return Text("not scored", style="dim")
+    passed = bool(verdict) and not str(verdict).startswith("not")
+    return Text.assemble(
+        (f"{score:g}/100 ", "bold"), (str(verdict or ""), "bold green" if passed else "bold red")
+    )
+
+
+def _mark(good: bool | None) -> Text:
+    if good is None:
+        return Text("–", style="dim")
+    return Text("✓", style="green") if good else Text("✗", style="bold red")
+
+
+def _evidence(item: dict) -> Text:
+    text = Text()
+    for i, evidence in enumerate(item.get("evidence") or []):
+        if i:
+            text.append("\n")
+        text.append(f"“{evidence.get('quote', '')}”", style="italic")
+        if evidence.get("start") is not None:
+            text.append(f" at {format_duration(evidence['start'])}", style="dim")
+        if evidence.get("found_by"):
+            text.append(f" ({evidence['found_by']})", style="dim")
+    return text
+
+
+def score_table(score: dict | None, overrides: list[dict] | None = None) -> RenderableType:
+    """Every step, check and fault with ✓/✗, its title, the evidence or a tip."""
+    score = titled_score(score)
+    if not score:
+        return Text("No score was saved (the call did not finish).", style="yellow")
+    by_item = {o["item_id"]: o for o in overrides or []}
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("", no_wrap=True, width=1)
+    titles = [item.get("title", "") for s, _ in SECTIONS for item in (score.get(s) or {}).values()]
+    table.add_column("item", no_wrap=True, min_width=min(34, max(map(len, titles), default=4)))
+    table.add_column("evidence or tip", ratio=1)
+    for section, _key in SECTIONS:
+        rows = ordered_items(score, section)
+        if not rows:
+            continue
+        table.add_row("", Text(SECTION_NAMES[section], style="bold underline"), "")
+        for item_id, item in rows:
+            detail = _evidence(item)
+            good = item.get("good")
+            if good is False and item.get("tip") and not detail:
+                detail = Text("Tip: " + str(item["tip"]), style="cyan")
+            if item.get("in_order") is False and item.get("met"):
+                detail.append("\n(far out of the expected order)", style="yellow")
+            if item.get("critical") and item.get("present"):
+                detail.append("\ncritical: caps the verdict", style="bold red")
+            if item_id in by_item:
+                o = by_item[item_id]
+                detail.append(f"\ninstructor's override by {o['author'] or 'an instructor'}: ")
+                detail.append(str(o.get("reason") or ""), style="magenta")
+            table.add_row(_mark(good), Text(item.get("title", item_id)), detail)
+    return table
+
+
+def score_block(score: dict | None, *, original: dict | None = None) -> RenderableType:
+    """'Automatic score 72/100 competent' (and the instructor's score when overridden)."""
+    if not score:
+        return Text("Score: not scored", style="dim")
+    line = Text("Score ", style="bold")
+    if original is not None:
+        line = Text("Instructor's score ", style="bold")
+    line.append_text(verdict_text(score.get("score"), score.get("verdict")))
+    if original is not None:
+        line.append("   automatic score ", style="dim")
+        line.append(f"{original.get('score'):g}/100 {original.get('verdict')}", style="dim")
+    return line
+
+
+def delivery_view(delivery: dict | None) -> RenderableType | None:
+    """The calm verdict, each measure that was off (plain name, value, calm band, when), tips."""
+    delivery = titled_delivery(delivery)
+    if not delivery:
+        return None
+    calm = delivery.get("calm")
+    line = Text("Voice: ", style="bold")
+    line.append(
+        {True: "calm", False: "not always calm"}.get(calm, "not enough speech to judge"),
+        style={True: "green", False: "yellow"}.get(calm, "dim"),
+    )
+    if delivery.get("judged_turns"):
+        line.append(f" ({delivery['calm_turns']} of {delivery['judged_turns']} turns calm)")
+    parts: list[RenderableType] = [line]
+    for reason in delivery.get("reasons") or []:
+        text = Text("  ")
+        if reason.get("start_s") is not None:
+            text.append(f"{format_duration(reason['start_s'])} ", style="dim")
+        text.append(str(reason["title"]), style="bold")
+        value = reason.get("value")
+        if isinstance(value, (int, float)):
+            text.append(f" {value:.3g} {reason.get('unit') or ''}".rstrip())
+        band = reason.get("band") or []
+        if len(band) == 2 and any(b is not None for b in band):
+            low, high = ("…" if b is None else f"{b:g}" for b in band)
+            text.append(f" (your calm range {low}–{high})", style="dim")
+        parts.append(text)
+    for tip in delivery.get("tips") or []:
+        parts.append(Text.assemble("  • ", (str(tip), "italic")))
+    return Group(*parts)
+
+
+def next_commands(session_id: str, *, typed: bool = False) -> RenderableType:
+    """What to run next with this session: replay, report, serve, progress."""
+    replay = "read the call again with its evidence" if typed else "hear the call with its evidence"
+    lines = [Text("Next:", style="bold")]
+    for command, what in (
+        (f"voicecoach replay {session_id}", replay),
+        (f"voicecoach report {session_id}", "a self-contained HTML report"),
+        ("voicecoach serve", f"then open {SERVE_URL}/sessions/{session_id}"),
+        ("voicecoach progress", "scores over time"),
+    ):
+        lines.append(Text.assemble("  ", (command, "cyan"), ("  # " + what, "dim")))
+    return Group(*lines)
+
+
+def call_summary(summary: dict[str, Any]) -> RenderableType:
+    """The end-of-call report of `demo` and `practice`: outcome, score, steps, voice, next."""
+    from voicecoach.session.review import delivery_summary
+
+    outcome = str(summary.get("outcome") or "-").replace("_", " ")
+    score = summary.get("score") or None
+    head = Text.assemble(
+        ("Outcome: ", "bold"), (outcome, "green" if outcome == "resolved" else "red")
+    )
+    head.append("   ")
+    head.append_text(score_block(score))
+    parts: list[RenderableType] = [head]
+    if not summary.get("complete", True):
+        parts.append(Text(f"Saved incomplete: {summary.get('reason')}", style="yellow"))
+    if summary.get("mood_line"):
+        parts.append(summary["mood_line"])
+    parts.append(score_table(score))
+    shown = delivery_view(delivery_summary(summary.get("delivery")))
+    if shown is not None:
+        parts.append(shown)
+    if summary.get("session_id"):
+        parts.append(Text(f"Session saved: {summary['session_id']}", style="dim"))
+        parts.append(next_commands(summary["session_id"], typed=bool(summary.get("typed"))))
+    return Group(*parts)
+
+
+def session_header(view: dict) -> RenderableType:
+    """Who, which scenario, when, how long, outcome, and the score (instructor's if changed)."""
+    info = view["session"]
+    title = Text.assemble(
+        (str(info["trainee"]), "bold"),
+        " · ",
+        str(info.get("scenario_title") or info["scenario_id"]),
+    )
+    when = Text(
+        f"{info['started_at'][:16].replace('T', ' ')} UTC · {format_duration(info['duration_s'])}"
+        f" · outcome {str(info['outcome'] or '-').replace('_', ' ')}"
+    )
+    if info.get("typed"):
+        when.append(" · typed call (no audio)", style="cyan")
+    if not info["complete"]:
+        when.append(f" · incomplete: {info.get('reason') or ''}", style="yellow")
+    original = view.get("original_score") if view.get("overrides") else None
+    return Group(title, when, score_block(view.get("score"), original=original))
+
+
+def session_report(view: dict) -> RenderableType:
+    """`sessions show` and the top of `replay`: header, score table, voice, comments."""
+    parts: list[RenderableType] = [
+        session_header(view),
+        score_table(view.get("score"), view.get("overrides")),
+    ]
+    delivery = delivery_view(view.get("delivery"))
+    if delivery is not None:
+        parts.append(delivery)
+    if view.get("comments"):
+        parts.append(Text("Instructor comments", style="bold"))
+        for comment in view["comments"]:
+            span = format_duration(comment["t_s"])
+            if comment.get("end_s") is not None:
+                span += f"–{format_duration(comment['end_s'])}"
+            parts.append(
+                Text.assemble(
+                    f"  {span}  ", str(comment["text"]), (f" — {comment['author']}", "dim")
+                )
+            )
+    return Group(*parts)
+
+
+def score_report(score: dict, *, title: str) -> RenderableType:
+    """A scored transcript (`voicecoach score`): its name and protocol, score, the table."""
+    titled = titled_score(score) or {}
+    head = Text.assemble((title, "bold"), (f"  {titled.get('protocol_title', '')}", "dim"))
+    return Group(head, score_block(score), score_table(score), Text(""))
