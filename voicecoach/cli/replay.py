@@ -101,7 +101,12 @@ def command(session_id: str, no_audio: bool, device: str | None, data_dir) -> No
         for t_s, line in lines:
             print_line(t_s, line, typed=bool(view["session"].get("typed")))
         return
-    play_along(player, folder, view["audio"], lines)
+    try:
+        play_along(player, folder, view["audio"], lines)
+    except (VoiceCoachError, OSError) as exc:  # the device went away: the text still shows
+        err_console.print(f"[yellow]No sound:[/] {exc}. Showing the transcript only.")
+        for t_s, line in lines:
+            print_line(t_s, line)
 
 
 def play_along(player: Player, folder: Path, source: str, lines: list[tuple[float, Text]]) -> None:

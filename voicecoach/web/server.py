@@ -131,6 +131,13 @@ class ReplayServer(ThreadingHTTPServer):
         suffix = f"?token={self.access_token}" if self.access_token else ""
         return f"http://{shown}:{port}/sessions{suffix}"
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line per failed request; nothing for a browser that hung up (no tracebacks)."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        print(f"error serving {client_address[0]}: {type(exc).__name__}: {exc}", file=sys.stderr)
+
     def sync_store(self) -> None:
         """Index session folders recorded outside the store, at most every few seconds."""
         with self._sync_lock:
@@ -231,7 +238,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
             self._send_error(status, str(exc))
         except VoiceCoachError as exc:
             self._send_error(HTTPStatus.BAD_REQUEST, str(exc))
-        except (BrokenPipeError, ConnectionResetError):
+        except ConnectionError:  # the browser hung up (reset, broken pipe, aborted)
             pass
         except Exception as exc:  # noqa: BLE001 - one line for the user, the server lives on
             print(

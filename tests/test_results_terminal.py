@@ -1,0 +1,105 @@
+"""Results in the terminal as a trainee reads them: typed calls kept as sessions, one
+vocabulary in every command, whole words when piped, and what to run next."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from voicecoach.dialogue import get_scenario
+
+VOICECOACH = Path(sys.executable).with_name("voicecoach")
+SCENARIO = "double_billing"
+
+
+def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    """The command as a user pipes it (stdout is not a terminal, no COLUMNS set)."""
+    env = {k: v for k, v in __import__("os").environ.items() if k != "COLUMNS"}
+    env["VOICECOACH_DATA_DIR"] = str(data_dir)
+    result = subprocess.run(
+        [str(VOICECOACH), *args], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def typed(tmp_path_factory):
+    """A typed call with an accusatory question, saved as trainee 'lee'."""
+    folder = tmp_path_factory.mktemp("typed")
+    lines = list(get_scenario(SCENARIO).model_call)
+    lines.insert(1, "Why didn't you call us before the charge went through?")
+    script = folder / "script.txt"
+    script.write_text("\n".join(lines) + "\n")
+    data_dir = folder / "data"
+    result = run(
+        "practice",
+        "--text",
+        "--no-speak",
+        "--scenario",
+        SCENARIO,
+        "--script",
+        str(script),
+        "--trainee",
+        "lee",
+        data_dir=data_dir,
+    )
+    [session_id] = [p.name for p in (data_dir / "sessions").iterdir()]
+    return {"dir": data_dir, "id": session_id, "output": result.stdout}
+
+
+def test_a_typed_call_ends_with_its_session_and_the_next_commands(typed):
+    out = typed["output"]
+    assert f"Session saved: {typed['id']}" in out
+    for command in (
+        f"voicecoach replay {typed['id']}",
+        f"voicecoach report {typed['id']}",
+        "voicecoach serve",
+        "voicecoach progress",
+    ):
+        assert command in out
+
+
+def test_piped_results_keep_whole_words_and_one_line_per_item(typed):
+    out = typed["output"]
+    assert max(len(line) for line in out.splitlines()) <= 120
+    rows = [line for line in out.splitlines() if line.startswith(("✓", "✗", "–"))]
+    titles = [" ".join(row.split()[1:4]) for row in rows]
+    assert any(row.split()[0] == "✓" and "Stay calm & thank" in row for row in rows), titles
+    [fault] = [row for row in rows if "Accusatory question" in row]
+    assert fault.startswith("✗") and "Why didn't you call us" in fault
+    assert any(row.startswith("✓") and "No dismissive remarks" in row for row in rows)
+    assert not any("why_did_you" in line or "thank_caller" in line for line in out.splitlines())
+
+
+def test_a_typed_call_is_listed_shown_and_replayed_as_typed(typed):
+    listed = run("sessions", "list", "--json", data_dir=typed["dir"]).stdout
+    assert json.loads(listed)["id"] == typed["id"]
+    shown = run("sessions", "show", typed["id"], data_dir=typed["dir"]).stdout
+    assert "typed call (no audio)" in shown and "Charged twice for one visit" in shown
+    assert "✗ Accusatory question" in " ".join(shown.split())
+    view = json.loads(run("sessions", "show", typed["id"], "--json", data_dir=typed["dir"]).stdout)
+    fault = view["score"]["faults"]["why_did_you"]
+    assert fault["present"] and fault["title"] == "Accusatory question"  # ids kept, titles added
+    assert view["score"]["faults"]["dismissive"]["title"] == "No dismissive remarks"
+    assert view["session"]["typed"] and view["audio"] is None
+    replayed = run("replay", typed["id"], data_dir=typed["dir"]).stdout
+    lines = replayed.splitlines()
+    question = next(i for i, line in enumerate(lines) if "Trainee: Why didn't you call" in line)
+    assert "✗ Accusatory question" in lines[question + 1]
+    assert lines[question].split()[0] == "#4"  # a typed call is numbered by turn, not timed
+
+
+def test_score_names_items_by_title_and_json_keeps_ids(tmp_path):
+    fixture = Path(__file__).parent / "fixtures" / "scoring" / "parking_poor_typed.json"
+    out = run("score", str(fixture), data_dir=tmp_path).stdout
+    assert "Upset caller" in out and "_" not in " ".join(
+        line for line in out.splitlines() if line.startswith(("✓", "✗"))
+    )
+    scored = json.loads(run("score", "--json", str(fixture), data_dir=tmp_path).stdout)
+    assert scored["steps"]["thank_caller"]["title"] == "Stay calm & thank"
+    assert scored["faults"]["why_did_you"]["present"] is True  # the contract keeps its keys
