@@ -172,7 +172,9 @@ def test_serve_stays_quiet_when_browsers_hang_up(data):
         for request in (b"GET /sessions HTTP/1.1\r\nHo", f"GET {audio_path} HTTP/1.1\r\n".encode()):
             for _ in range(3):
                 sock = socket.create_connection((host, int(port)), timeout=5)
-                sock.sendall(request + b"Host: 127.0.0.1\r\n\r\n" if b"audio" in request else request)
+                sock.sendall(
+                    request + b"Host: 127.0.0.1\r\n\r\n" if b"audio" in request else request
+                )
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 sock.close()  # a reset, as a browser that navigates away
         time.sleep(0.5)
