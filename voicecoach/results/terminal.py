@@ -217,3 +217,123 @@ def score_report(score: dict, *, title: str) -> RenderableType:
     titled = titled_score(score) or {}
     head = Text.assemble((title, "bold"), (f"  {titled.get('protocol_title', '')}", "dim"))
     return Group(head, score_block(score), score_table(score), Text(""))
+
+
+BAR_CELLS = 10
+
+
+def rate_bar(rate: float | None) -> Text:
+    """'███████░░░ 70%' (or '-' when never tried)."""
+    if rate is None:
+        return Text("-", style="dim")
+    filled = round(rate * BAR_CELLS)
+    style = "green" if rate >= 0.8 else "yellow" if rate >= 0.5 else "red"
+    return Text.assemble(
+        ("█" * filled, style), ("░" * (BAR_CELLS - filled), "dim"), f" {rate:4.0%}"
+    )
+
+
+def trainee_view(progress: dict) -> RenderableType:
+    """`voicecoach progress --trainee NAME`: calls by date, step hit rates, voice."""
+    parts: list[RenderableType] = [
+        Text.assemble((str(progress["trainee"]), "bold"), f": {len(progress['sessions'])} call(s)")
+    ]
+    calls = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title_justify="left")
+    for name, justify in (("date", "left"), ("scenario", "left"), ("score", "right")):
+        calls.add_column(name, justify=justify, no_wrap=name != "scenario")
+    calls.add_column("verdict")
+    for row in progress["sessions"]:
+        mark = progress["pass_marks"].get(row["protocol"])
+        passed = row["score"] is not None and mark is not None and row["score"] >= mark
+        score = "-" if row["score"] is None else f"{row['score']:g}"
+        scenario = Text(row["scenario_title"])
+        if row["typed"]:
+            scenario.append(" (typed)", style="dim")
+        calls.add_row(
+            row["date"],
+            scenario,
+            Text(score, style="green" if passed else "red"),
+            str(row["verdict"] or "-"),
+        )
+    parts.append(calls)
+    marks = sorted(set(progress["pass_marks"].values()))
+    if marks:
+        parts.append(Text(f"Pass mark: {', '.join(f'{m:g}' for m in marks)}/100", style="dim"))
+    for block in progress["steps"]:
+        parts.append(
+            Text(
+                f"{block['protocol_title']}: hit rate over the last {block['calls']} call(s)",
+                style="bold",
+            )
+        )
+        table = Table(
+            box=None,
+            show_header=False,
+            pad_edge=False,
+        )
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(justify="right", style="dim")
+        for item in block["steps"] + block["faults"]:
+            table.add_row(item["title"], rate_bar(item["rate"]), f"{item['hits']}/{item['calls']}")
+        parts.append(table)
+    for measure in progress["measures"]:
+        values = [
+            r["measures"][measure["id"]]
+            for r in progress["sessions"]
+            if measure["id"] in r["measures"]
+        ]
+        line = Text.assemble(
+            (measure["title"], "bold"), f" last call {values[-1]:.3g} {measure['unit']}"
+        )
+        band = measure.get("calm_band")
+        if band:
+            inside = band[0] <= values[-1] <= band[1]
+            line.append(
+                f"  (your calm band {band[0]:g}–{band[1]:g})", style="green" if inside else "yellow"
+            )
+        parts.append(line)
+    if progress["measures"] and not progress["has_baseline"]:
+        parts.append(
+            Text(
+                "No calm baseline yet: record one with "
+                f"voicecoach calibrate --trainee {progress['trainee']}",
+                style="dim",
+            )
+        )
+    return Group(*parts)
+
+
+def cohort_view(progress: dict) -> RenderableType:
+    """`voicecoach progress`: trainees x steps per protocol, weakest step first."""
+    if not progress["protocols"]:
+        return Text("No sessions yet. Take a call with `voicecoach practice` or `voicecoach demo`.")
+    parts: list[RenderableType] = []
+    for block in progress["protocols"]:
+        parts.append(
+            Text(
+                f"{block['protocol_title']}: step hit rate over each trainee's last "
+                f"{progress['last_calls']} calls, weakest step first (calls in brackets)",
+                style="bold",
+            )
+        )
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+        )
+        table.add_column("step", no_wrap=True)
+        table.add_column("all", justify="right", style="bold")
+        for row in block["trainees"]:
+            table.add_column(Text(f"{row['trainee']} ({row['calls']})"), justify="right")
+        for index, step in enumerate(block["steps"]):
+            cells = [_rate_cell(row["rates"][index]["rate"]) for row in block["trainees"]]
+            table.add_row(Text(step["title"]), _rate_cell(step["rate"]), *cells)
+        parts.append(table)
+    return Group(*parts)
+
+
+def _rate_cell(rate: float | None) -> Text:
+    if rate is None:
+        return Text("-", style="dim")
+    return Text(f"{rate:.0%}", style="green" if rate >= 0.8 else "yellow" if rate >= 0.5 else "red")

@@ -394,35 +394,3 @@ def markers(score: dict | None) -> list[dict]:
                     }
                 )
     return sorted(out, key=lambda m: m["t_s"])
-
-
-def trainee_progress(store: SessionStore, trainee: str) -> dict[str, Any]:
-    """A trainee's sessions oldest first with score, delivery measures and steps met."""
-    sessions = store.list_sessions(trainee=trainee, descending=False)
-    if not sessions:
-        raise SessionError(f"no sessions for trainee {trainee!r}; see `voicecoach sessions list`")
-    rows = []
-    for info in sessions:
-        score = rescored(load_json(info.folder / "score.json"), override_map(store, info.id))
-        delivery = delivery_summary(load_json(info.folder / "delivery.json")) or {}
-        rows.append(
-            {
-                "id": info.id,
-                "started_at": info.started_at,
-                "scenario_id": info.scenario_id,
-                "protocol": info.protocol,
-                "complete": info.complete,
-                "score": info.effective_score,
-                "verdict": info.effective_verdict,
-                "calm": delivery.get("calm"),
-                "features": delivery.get("features") or {},
-                "steps": {
-                    k: bool(v.get("met")) for k, v in ((score or {}).get("steps") or {}).items()
-                },
-                "faults": {
-                    k: bool(v.get("present"))
-                    for k, v in ((score or {}).get("faults") or {}).items()
-                },
-            }
-        )
-    return {"trainee": trainee, "sessions": rows}

@@ -42,6 +42,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from voicecoach.errors import SessionError, VoiceCoachError
+from voicecoach.results.progress import trainee_progress
 from voicecoach.session import review
 from voicecoach.session.store import CommentConflictError, SessionStore
 from voicecoach.web import audio, pages
@@ -580,7 +581,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
         self._send_json(review.session_view(self.server.store, sid, measure_tracks=False))
 
     def trainee_page(self, name: str, ext: str | None) -> None:
-        progress = review.trainee_progress(self.server.store, name)
+        progress = trainee_progress(self.server.store, name)
         if ext:
             self._send_json(progress)
             return
