@@ -216,7 +216,7 @@ def live_delivery(trainee: np.ndarray, turns: list[dict]) -> dict:
         reasons = (
             [
                 {
-                    "feature": "pace_wpm",
+                    "feature": "speaking_rate_wpm",
                     "value": 212.0,
                     "band": [120.0, 180.0],
                     "unit": "wpm",
@@ -238,9 +238,10 @@ def live_delivery(trainee: np.ndarray, turns: list[dict]) -> dict:
                 "reasons": reasons,
                 "problems": [],
                 "features": {
-                    "pace_wpm": 212.0 if tense else 150.0,
+                    "speaking_rate_wpm": 212.0 if tense else 150.0,
                     "f0_median_hz": 190.0,
-                    "loudness_db": -18.5,
+                    "f0_spread_st": 3.5 if tense else 2.0,
+                    "loudness_crest_db": 14.0 if tense else 11.0,
                 },
                 "tracks": _turn_tracks(trainee, turn["start"], turn["end"]),
             }
@@ -328,3 +329,34 @@ def running_server(store: SessionStore, **options):
 def csrf_token_of(html: str) -> str:
     """The CSRF token a page carries in its `<meta name='csrf-token'>`."""
     return re.search(r"name='csrf-token' content='([^']*)'", html).group(1)
+
+
+BETTER_TURNS: tuple[tuple[str, str], ...] = (
+    ("caller", "I have been charged twice for the same visit and nobody calls me back"),
+    ("trainee", "thank you for calling mary I am listening please tell me what happened"),
+    ("caller", "I paid the bill in March and now there is another charge of ninety dollars"),
+    ("trainee", "I can understand how frustrating that is may I ask a few questions"),
+    ("caller", "fine go ahead"),
+    ("trainee", "so you paid in March and see a second charge is that right"),
+    ("caller", "yes that is right"),
+    ("trainee", "I will personally make sure the second charge is reversed today"),
+    ("caller", "okay thank you"),
+    ("trainee", "will that work for you mary is there anything else I can help with"),
+    ("caller", "no that is all"),
+)
+
+
+def make_history(store: SessionStore) -> dict[str, list[MadeSession]]:
+    """Calls over two weeks: amy improving (a poor call, then better ones), bob once."""
+    from datetime import timedelta, timezone
+
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    amy = [
+        make_session(store, trainee="amy", started_at=start),
+        make_session(store, trainee="amy", started_at=start + timedelta(days=4)),
+        make_session(
+            store, trainee="amy", started_at=start + timedelta(days=9), turns=BETTER_TURNS
+        ),
+    ]
+    bob = [make_session(store, trainee="bob", started_at=start + timedelta(days=6))]
+    return {"amy": amy, "bob": bob}

@@ -207,12 +207,14 @@ def test_a_killed_call_replays_from_both_sides_with_measured_tracks(site, page):
 
 def test_the_trainee_page_charts_progress_and_steps(site, page):
     page.goto(f"{site['base']}/trainees/amy")
-    page.wait_for_selector("#progress-chart canvas")
-    assert page.locator("#delivery-chart canvas").count() >= 1
-    rows = page.locator("table.steps tbody tr")
-    assert rows.count() == 1
-    header = page.inner_text("table.steps thead")
-    assert "empathize" in header and "why_did_you" in header
+    page.wait_for_selector("#score-chart canvas")
+    assert "Score by date" in page.inner_text("main")
+    assert "pass mark" in page.inner_text("#score-h + figure")
+    rates = page.locator("table.rates")
+    assert "Empathize" in rates.inner_text() and "No dismissive remarks" in rates.inner_text()
+    assert "empathize" not in rates.inner_text() and "why_did_you" not in page.inner_text("main")
+    rows = page.locator("table.calls tbody tr")
+    assert rows.count() == 1 and "Charged twice for one visit" in rows.first.inner_text()
     rows.first.locator("a").click()
     page.wait_for_selector("#transcript .w")
     assert site["made"].info.id in page.url

@@ -319,7 +319,12 @@ def test_trainee_progress_page_and_twin(site, client):
     assert status == 200 and b"trainee.js" in body
     status, progress = client.json("GET", "/trainees/amy.json")
     assert progress["trainee"] == "amy" and len(progress["sessions"]) == 1
-    assert progress["sessions"][0]["steps"]["empathize"] is True
+    assert progress["sessions"][0]["items"]["steps"]["empathize"] is True
+    [block] = progress["steps"]
+    empathize = next(s for s in block["steps"] if s["id"] == "empathize")
+    assert (empathize["title"], empathize["hits"], empathize["calls"]) == ("Empathize", 1, 1)
+    status, cohort = client.json("GET", "/progress.json")
+    assert status == 200 and "amy" in cohort["trainees"]
     assert client.request("GET", "/trainees/nobody")[0] == 404
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from voicecoach.session.review import format_duration
+from voicecoach.session.review import format_duration, scenario_title
 from voicecoach.session.store import SessionInfo
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -28,6 +28,7 @@ SESSION_SCRIPTS = (
     "session.js",
 )
 TRAINEE_SCRIPTS = ("vendor/uPlot.iife.min.js", "trainee.js")
+NAV_LINKS = (("/sessions", "Sessions"), ("/progress", "Progress"))
 STYLES = ("vendor/uPlot.min.css", "app.css")
 
 
@@ -63,6 +64,7 @@ def layout(
     data: Any = None,
     inline: bool = False,
     nav: bool = True,
+    current: str = "",
 ) -> str:
     """A whole page: head, navigation, body, embedded data and scripts."""
     css, js = _assets(scripts, inline=inline)
@@ -71,8 +73,13 @@ def layout(
         if data is not None
         else ""
     )
+    links = "".join(
+        f"<a href='{href}'{' aria-current=page' if href == current else ''}>{label}</a>"
+        for href, label in NAV_LINKS
+    )
     nav_html = (
-        '<nav><a href="/sessions">Sessions</a> <span class="brand">VoiceCoach replay</span></nav>'
+        "<a class='skip' href='#main'>Skip to content</a>"
+        f"<nav aria-label='main'>{links}<span class='brand'>VoiceCoach</span></nav>"
         if nav
         else ""
     )
@@ -80,8 +87,8 @@ def layout(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<meta name='csrf-token' content='{escape(csrf_token)}'>"
-        f"<title>{escape(title)}</title>{css}</head><body>{nav_html}"
-        f"<main>{body}</main>{data_tag}{js}</body></html>"
+        f"<title>{escape(title)} · VoiceCoach</title>{css}</head><body>{nav_html}"
+        f"<main id='main' tabindex='-1'>{body}</main>{data_tag}{js}</body></html>"
     )
 
 
@@ -92,27 +99,32 @@ def error_page(status: int, message: str) -> str:
     )
 
 
-def _select(name: str, options: tuple[str, ...] | list[str], chosen: str | None) -> str:
+def _select(
+    name: str, options: tuple[str, ...] | list[str], chosen: str | None, label: str = ""
+) -> str:
     items = [f"<option value=''>any {escape(name)}</option>"]
     for option in options:
         selected = " selected" if option == chosen else ""
         items.append(f"<option value='{escape(option)}'{selected}>{escape(option)}</option>")
-    return f"<select name='{name}' aria-label='{name}'>{''.join(items)}</select>"
+    return f"<label>{escape(label or name)} <select name='{name}'>{''.join(items)}</select></label>"
 
 
 def _session_row(info: SessionInfo) -> str:
     score = "-" if info.effective_score is None else f"{info.effective_score:g}"
     if info.adjusted_score is not None:
-        score += f" <span class='muted' title='coach said {info.score}'>(adjusted)</span>"
+        score += f" <span class='muted'>(instructor's; automatic {info.score:g})</span>"
     outcome = escape(info.outcome or "-")
     if not info.complete:
         outcome += f" <span class='warn'>incomplete: {escape(info.reason or '')}</span>"
     started = escape(info.started_at[:16].replace("T", " "))
     trainee_url = "/trainees/" + quote(info.trainee, safe="")
+    scenario = escape(scenario_title(info.scenario_id))
+    if not (info.folder / "trainee.wav").exists() and not (info.folder / "call.wav").exists():
+        scenario += " <span class='badge'>typed</span>"
     cells = (
         f"<a href='/sessions/{quote(info.id)}'>{started}</a>",
         f"<a href='{trainee_url}'>{escape(info.trainee)}</a>",
-        escape(info.scenario_id),
+        scenario,
         format_duration(info.duration_s),
         outcome,
         score,
@@ -142,14 +154,14 @@ def sessions_page(
         for value, label in (("date", "newest first"), ("score", "best score first"))
     )
     form = (
-        "<form class='filters' method='get' action='/sessions'>"
+        "<form class='filters' method='get' action='/sessions' aria-label='filter sessions'>"
         + _select("trainee", trainees, filters.get("trainee"))
-        + text_input("scenario", "text", "scenario")
+        + text_input("scenario", "text", "scenario id")
         + text_input("since", "date", "from")
         + text_input("until", "date", "to")
         + _select("outcome", OUTCOMES, filters.get("outcome"))
         + _select("verdict", VERDICTS, filters.get("verdict"))
-        + f"<select name='order' aria-label='order'>{order_options}</select>"
+        + f"<label>order <select name='order'>{order_options}</select></label>"
         + "<button type='submit'>Filter</button></form>"
     )
     rows = [_session_row(info) for info in sessions]
@@ -166,7 +178,7 @@ def sessions_page(
         f"<h1>Sessions <small>({len(sessions)})</small></h1>{form}{table}"
         f"<p class='muted'><a href='/sessions.json?{escape(query)}'>as JSON</a></p>"
     )
-    return layout("Sessions", body, csrf_token=csrf_token)
+    return layout("Sessions", body, csrf_token=csrf_token, current="/sessions")
 
 
 SESSION_BODY = """
@@ -176,7 +188,7 @@ SESSION_BODY = """
 </header>
 <section class="player">
   <audio id="audio" controls preload="metadata"></audio>
-  <div id="waveform" aria-label="waveform"></div>
+  <div id="waveform"></div>
   <div id="tracks"></div>
   <div id="mood"></div>
   <div class="legend"><span class="mk step">step met</span> <span class="mk fault">fault</span>
@@ -200,7 +212,8 @@ def session_page(
     info = view["session"]
     data = {**view, **(extra or {})}
     return layout(
-        f"{info['trainee']} · {info['scenario_id']} · {info['started_at'][:16]}",
+        f"{info.get('scenario_title') or info['scenario_id']} · {info['trainee']}"
+        f" · {info['started_at'][:10]}",
         SESSION_BODY,
         csrf_token=csrf_token,
         scripts=SESSION_SCRIPTS,
@@ -208,15 +221,3 @@ def session_page(
         inline=inline,
         nav=not inline,
     )
-
-
-def trainee_page(progress: dict) -> str:
-    """A trainee's progress across sessions."""
-    body = (
-        f"<h1>{escape(progress['trainee'])}: progress</h1>"
-        "<div id='progress-chart'></div><div id='delivery-chart'></div>"
-        "<h2>Protocol steps per session</h2><div id='steps'></div>"
-        f"<p class='muted'><a href='/trainees/{quote(progress['trainee'], safe='')}.json'>"
-        "as JSON</a></p>"
-    )
-    return layout(f"{progress['trainee']}: progress", body, scripts=TRAINEE_SCRIPTS, data=progress)

@@ -11,7 +11,8 @@ Routes (every HTML page has a `.json` twin):
     PUT  /sessions/<id>/comments/<cid>          {text?, t_s?, end_s?, version} (409 when stale)
     DELETE /sessions/<id>/comments/<cid>?version=N
     POST /sessions/<id>/overrides               {item_id, value: true|false|null, reason, author}
-    GET  /trainees/<name>[.json]                progress across sessions
+    GET  /trainees/<name>[.json]                a trainee's progress across sessions
+    GET  /progress[.json]                       the cohort: trainees x steps, weakest first
     GET  /static/<file>
 
 Security: loopback only unless the caller asks for another host, and then an
@@ -42,10 +43,10 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from voicecoach.errors import SessionError, VoiceCoachError
-from voicecoach.results.progress import trainee_progress
+from voicecoach.results.progress import cohort_progress, trainee_progress
 from voicecoach.session import review
 from voicecoach.session.store import CommentConflictError, SessionStore
-from voicecoach.web import audio, pages
+from voicecoach.web import audio, pages, progress_pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -185,6 +186,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
         ("DELETE", r"/sessions/(?P<sid>[^/]+)/comments/(?P<cid>\d+)", "comment_delete"),
         ("POST", r"/sessions/(?P<sid>[^/]+)/overrides", "override_set"),
         ("GET", r"/trainees/(?P<name>[^/]+?)(?P<ext>\.json)?", "trainee_page"),
+        ("GET", r"/progress(?P<ext>\.json)?", "cohort_page"),
         ("GET", r"/static/(?P<name>[^/]+(?:/[^/]+)?)", "static_file"),
     )
 
@@ -585,7 +587,15 @@ class ReplayHandler(BaseHTTPRequestHandler):
         if ext:
             self._send_json(progress)
             return
-        self._send_html(pages.trainee_page(progress))
+        self._send_html(progress_pages.trainee_page(progress))
+
+    def cohort_page(self, ext: str | None) -> None:
+        self.server.sync_store()
+        progress = cohort_progress(self.server.store)
+        if ext:
+            self._send_json(progress)
+            return
+        self._send_html(progress_pages.cohort_page(progress))
 
     def static_file(self, name: str) -> None:
         path = (STATIC_DIR / name).resolve()

@@ -1,71 +1,82 @@
-/* VoiceCoach trainee progress: score and delivery measures over sessions (uPlot),
-   and which protocol steps each session met. Data comes from #page-data. */
+/* VoiceCoach trainee progress: score by date against the pass mark, and small multiples
+   of a few voice measures against the trainee's calm band (uPlot). The page itself holds
+   the same facts as text and tables; the charts are drawn from #page-data. */
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("page-data").textContent);
-  const sessions = data.sessions;
-  const xs = sessions.map((_, i) => i + 1);
-  const width = Math.max(360, document.querySelector("main").clientWidth - 20);
-  const label = i => (sessions[i - 1] ? sessions[i - 1].started_at.slice(0, 10) : "");
-  const xAxis = {values: (u, ticks) => ticks.map(t => (Number.isInteger(t) ? "#" + t : ""))};
+  if (typeof uPlot === "undefined") return;
+  const INK = "#1d2733", GRID = "#dde3ea", FONT = "12px system-ui, sans-serif";
+  const BOLD = "bold 12px system-ui, sans-serif";
+  const day = iso => Date.parse(iso) / 1000;
+  const fmtDate = s => new Date(s * 1000).toISOString().slice(0, 10);
 
-  if (typeof uPlot !== "undefined" && sessions.length) {
-    new uPlot({
-      title: "Score per session", width, height: 220,
-      scales: {x: {time: false}, y: {range: [0, 100]}},
-      series: [{label: "session", value: (u, v) => (v ? "#" + v + " " + label(v) : "")},
-               {label: "score", stroke: "#2f5d8a", width: 2, points: {size: 7}}],
-      axes: [xAxis, {label: "score"}],
-    }, [xs, sessions.map(s => s.score)], document.getElementById("progress-chart"));
-
-    const names = [...new Set(sessions.flatMap(s => Object.keys(s.features || {})))];
-    const numeric = names.filter(n => sessions.some(s => typeof (s.features || {})[n] === "number"));
-    const colors = ["#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085"];
-    if (numeric.length) {
-      new uPlot({
-        title: "Delivery measures per session", width, height: 220,
-        scales: {x: {time: false}},
-        series: [{label: "session"}].concat(numeric.map((n, i) => ({
-          label: n, stroke: colors[i % colors.length], points: {size: 6}, scale: "y" + i}))),
-        axes: [xAxis].concat(numeric.slice(0, 2).map((n, i) => ({scale: "y" + i, label: n,
-                                                                  side: i ? 1 : 3}))),
-      }, [xs].concat(numeric.map(n => sessions.map(s => (s.features || {})[n] ?? null))),
-      document.getElementById("delivery-chart"));
-    }
+  function axis(label, extra) {
+    return Object.assign({stroke: INK, font: FONT, labelFont: BOLD, label, labelSize: 18,
+                          grid: {stroke: GRID, width: 1}, ticks: {stroke: GRID}}, extra || {});
+  }
+  function dateAxis() {
+    return axis("date", {values: (u, ticks) => ticks.map(fmtDate), space: 90});
+  }
+  function width(el) { return Math.max(260, el.clientWidth || 600); }
+  function xRange(xs) {
+    const lo = Math.min(...xs), hi = Math.max(...xs);
+    const pad = hi > lo ? (hi - lo) * 0.05 : 86400;
+    return [lo - pad, hi + pad];
+  }
+  function bandPlugin(band, colour) {
+    // the calm band as a shaded strip behind the series
+    return {hooks: {drawClear: [u => {
+      if (!band) return;
+      const top = u.valToPos(band[1], "y", true), bottom = u.valToPos(band[0], "y", true);
+      u.ctx.save();
+      u.ctx.fillStyle = colour;
+      u.ctx.fillRect(u.bbox.left, top, u.bbox.width, bottom - top);
+      u.ctx.restore();
+    }]}};
+  }
+  const charts = [];
+  function chart(el, opts, series) {
+    const plot = new uPlot(Object.assign({width: width(el)}, opts), series, el);
+    charts.push([plot, el]);
   }
 
-  const steps = [...new Set(sessions.flatMap(s => Object.keys(s.steps || {})))];
-  const faults = [...new Set(sessions.flatMap(s => Object.keys(s.faults || {})))];
-  const table = document.createElement("table");
-  table.className = "steps";
-  const head = table.createTHead().insertRow();
-  head.insertCell().textContent = "session";
-  for (const name of [...steps, ...faults]) {
-    const th = document.createElement("th");
-    th.textContent = name;
-    if (faults.includes(name)) th.className = "fault";
-    head.append(th);
+  const scored = data.sessions.filter(s => s.score !== null && s.score !== undefined);
+  const scoreBox = document.getElementById("score-chart");
+  if (scoreBox && scored.length) {
+    const xs = scored.map(s => day(s.started_at));
+    const marks = Object.values(data.pass_marks);
+    const mark = marks.length ? Math.max(...marks) : null;
+    chart(scoreBox, {
+      height: 240, legend: {show: false},
+      scales: {x: {time: false, range: () => xRange(xs)}, y: {range: [0, 100]}},
+      axes: [dateAxis(), axis("score (0–100)", {size: 56})],
+      series: [
+        {label: "date", value: (u, v) => (v === null ? "" : fmtDate(v))},
+        {label: "score", stroke: "#1f4e79", width: 2, points: {size: 8, fill: "#1f4e79"}},
+        {label: "pass mark", stroke: "#8a4b00", width: 2, dash: [6, 4], points: {show: false}},
+      ],
+    }, [xs, scored.map(s => s.score), xs.map(() => mark)]);
   }
-  const body = table.createTBody();
-  sessions.forEach((s, i) => {
-    const row = body.insertRow();
-    const a = document.createElement("a");
-    a.href = "/sessions/" + encodeURIComponent(s.id);
-    a.textContent = "#" + (i + 1) + " " + s.started_at.slice(0, 16).replace("T", " ")
-      + " (" + (s.score ?? "-") + ")";
-    row.insertCell().append(a);
-    for (const name of steps) {
-      const cell = row.insertCell();
-      const met = (s.steps || {})[name];
-      cell.textContent = met === undefined ? "" : met ? "\u2713" : "\u2717";
-      cell.className = met ? "ok" : "bad";
-    }
-    for (const name of faults) {
-      const cell = row.insertCell();
-      const present = (s.faults || {})[name];
-      cell.textContent = present ? "\u26a0" : "";
-      cell.className = present ? "bad" : "";
-    }
-  });
-  document.getElementById("steps").append(table);
+
+  for (const measure of data.measures) {
+    const box = document.getElementById("measure-" + measure.id);
+    if (!box) continue;
+    const rows = data.sessions.filter(s => measure.id in (s.measures || {}));
+    const xs = rows.map(s => day(s.started_at));
+    const ys = rows.map(s => s.measures[measure.id]);
+    const band = measure.calm_band;
+    const all = ys.concat(band || []);
+    const lo = Math.min(...all), hi = Math.max(...all), pad = (hi - lo) * 0.15 || 1;
+    chart(box, {
+      height: 170, legend: {show: false},
+      scales: {x: {time: false, range: () => xRange(xs)}, y: {range: [lo - pad, hi + pad]}},
+      axes: [dateAxis(), axis(measure.unit, {size: 56})],
+      series: [{}, {label: measure.title, stroke: "#1f4e79", width: 2,
+                    points: {size: 7, fill: "#1f4e79"}}],
+      plugins: [bandPlugin(band, "rgba(30,132,73,0.18)")],
+    }, [xs, ys]);
+  }
+  window.addEventListener("resize", () => charts.forEach(([c, el]) =>
+    c.setSize({width: width(el), height: c.height})));
+  window.voicecoachCharts = charts.map(([c]) => c);
 })();
