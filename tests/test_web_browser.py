@@ -113,7 +113,9 @@ def test_play_seek_by_word_comment_and_override_in_the_browser(site, page):
     assert span_end == pytest.approx(made.duration_s * 0.5, abs=1.0)
     page.fill("#comment-end", "")
 
-    page.fill("#author", "Sam Instructor")
+    page.fill("#reviewer-input", "Sam Instructor")  # asked once per browser
+    page.click("#reviewer button[type=submit]")
+    assert page.inner_text("#reviewer-name") == "Sam Instructor"
     page.fill("#comment-at", str(target["start"]))
     page.fill("#comment-text", "Good ownership: firm and warm.")
     page.click("#comment-add")
@@ -125,8 +127,10 @@ def test_play_seek_by_word_comment_and_override_in_the_browser(site, page):
     assert abs(audio_time(page) - target["start"]) < 0.05
 
     item = page.locator(".item[data-item='close_call']")
-    assert "not met" in item.inner_text()
-    item.locator("button", has_text="override").click()
+    assert (
+        item.locator(".badge-mark").inner_text() == "✗" and "Follow up & close" in item.inner_text()
+    )
+    item.locator("button", has_text="change verdict").click()
     item.locator("input.reason").fill("Closed politely after the recording cut")
     item.locator("button.save").click()
     page.wait_for_function(
@@ -134,12 +138,13 @@ def test_play_seek_by_word_comment_and_override_in_the_browser(site, page):
     )
     new_score = page.inner_text("#score-value")
     assert int(new_score) > int(coach_score)
-    assert f"coach's original: {coach_score}" in page.inner_text("#original-score")
+    assert f"automatic score {coach_score}/100" in page.inner_text("#original-score")
+    assert page.inner_text("#score-line").startswith("Instructor's score")
     page.reload()
     page.wait_for_selector(".item[data-item='close_call'] .override-note")
     assert page.inner_text("#score-value") == new_score
     note = page.inner_text(".item[data-item='close_call'] .override-note")
-    assert "Sam Instructor" in note and "coach said not met" in note
+    assert "Sam Instructor" in note and "Automatic verdict: not met" in note
     assert site["store"].get_session(made.info.id).adjusted_score == float(new_score)
 
 
@@ -218,3 +223,97 @@ def test_the_trainee_page_charts_progress_and_steps(site, page):
     rows.first.locator("a").click()
     page.wait_for_selector("#transcript .w")
     assert site["made"].info.id in page.url
+
+
+def contrast_ratio(foreground: str, background: str = "rgb(255, 255, 255)") -> float:
+    """WCAG contrast of two CSS rgb()/rgba() colours (alpha blended over the background)."""
+
+    def rgb(text: str) -> tuple[float, ...]:
+        return tuple(float(v) for v in text[text.index("(") + 1 : -1].split(","))
+
+    *fg, alpha = (*rgb(foreground), 1.0)[:4]
+    bg = rgb(background)[:3]
+    mixed = [alpha * f + (1 - alpha) * b for f, b in zip(fg[:3], bg, strict=True)]
+
+    def luminance(channels) -> float:
+        lin = [
+            c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4
+            for c in channels
+        ]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(mixed), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_player_markers_and_evidence_work_from_the_keyboard(site, page):
+    made = site["made"]
+    page.goto(f"{site['base']}/sessions/{made.info.id}")
+    page.wait_for_function("window.voicecoach.wave && window.voicecoach.wave.getDuration() > 0")
+    assert page.locator("#play").count() == 1 and page.locator("audio[controls]").count() == 0
+    page.locator("h1").click()  # focus on the page, not a control
+    page.keyboard.press("Space")
+    page.wait_for_function("!document.getElementById('audio').paused")
+    page.keyboard.press("Space")
+    assert page.evaluate("document.getElementById('audio').paused")
+    page.evaluate("window.voicecoach.seek(0)")
+    page.keyboard.press("ArrowRight")
+    assert audio_time(page) == pytest.approx(5.0, abs=0.05)
+
+    first = min(
+        ev["start"]
+        for section, key in (("steps", "met"), ("faults", "present"))
+        for item in made.score[section].values()
+        if item[key]
+        for ev in item["evidence"]
+    )
+    page.evaluate("window.voicecoach.seek(0)")
+    page.keyboard.press("k")  # next marker: playback moves there and the marker takes focus
+    assert audio_time(page) == pytest.approx(first, abs=0.05)
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused.startswith("Stay calm & thank at") and "thank you for calling" in focused
+    tooltip = page.locator(".marker:focus .tip-box")
+    assert tooltip.is_visible() and "Stay calm & thank" in tooltip.inner_text()
+    page.keyboard.press("k")
+    page.keyboard.press("j")
+    assert audio_time(page) == pytest.approx(first, abs=0.05)
+
+    fault = page.locator("#transcript .ev.fault[role=button]")
+    assert fault.inner_text() == "why"  # the quote "why did you not call ..." starts here
+    fault.focus()
+    page.keyboard.press("Enter")
+    fault_at = made.score["faults"]["why_did_you"]["evidence"][0]["start"]
+    assert audio_time(page) == pytest.approx(fault_at, abs=0.05)
+    assert page.evaluate("document.activeElement.textContent") == "Accusatory question"
+
+    notch = page.evaluate(
+        """() => { const host = document.querySelector('#waveform > div');
+                   const notches = [...host.shadowRoot.querySelectorAll('[part~=timeline-notch]')]
+                     .filter(n => n.textContent);
+                   return notches.map(n => [getComputedStyle(n).color,
+                                            getComputedStyle(n).opacity]); }"""
+    )
+    assert notch, "the timeline has labels"
+    for colour, opacity in notch:
+        assert float(opacity) == 1 and contrast_ratio(colour) >= 4.5, (colour, opacity)
+
+
+def test_the_instructor_name_is_asked_once_and_errors_do_not_stay(site, page):
+    made = site["made"]
+    page.goto(f"{site['base']}/sessions/{made.info.id}")
+    page.wait_for_selector("#comment-text")
+    assert page.locator("#comment-form-box input[placeholder='your name']").count() == 0
+    page.click("#comment-add")  # no name yet: the page asks for it at the top
+    page.wait_for_selector("#reviewer .flash")
+    assert page.evaluate("document.activeElement.id") == "reviewer-input"
+    page.fill("#reviewer-input", "Lee")
+    page.keyboard.press("Enter")
+    page.click("#comment-add")  # an empty comment: one error
+    page.wait_for_selector("#comment-form-box .flash")
+    page.fill("#comment-text", "Calm and clear opening")
+    page.click("#comment-add")
+    page.wait_for_selector(".comment .text >> text=Calm and clear opening")
+    assert page.locator("#comment-form-box .flash").count() == 0  # no stale error
+    page.reload()
+    page.wait_for_selector("#reviewer-name")
+    assert page.inner_text("#reviewer-name") == "Lee" and "Lee" in page.inner_text("#comments")

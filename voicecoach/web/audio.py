@@ -74,30 +74,44 @@ def mix_sides(folder: Path) -> bytes:
 
 
 @lru_cache(maxsize=16)
-def _peaks_cached(stamp: tuple, peaks_per_s: int) -> tuple[tuple[float, ...], float]:
+def _peaks_cached(stamp: tuple, peaks_per_s: int) -> tuple[tuple[tuple[float, ...], ...], float]:
     pcm = read_wav_pcm16(Path(stamp[0]))
     return _peaks_of(pcm, peaks_per_s)
 
 
-def _peaks_of(pcm: Pcm, peaks_per_s: int) -> tuple[tuple[float, ...], float]:
+def _peaks_of(pcm: Pcm, peaks_per_s: int) -> tuple[tuple[tuple[float, ...], ...], float]:
+    """Per channel: max |sample| per 1/peaks_per_s s; and the duration."""
     hop = max(1, pcm.sr // peaks_per_s)
     n = len(pcm.samples) // hop
+    channels = pcm.samples.shape[1]
     if not n:
-        return (), round(pcm.duration_s, 3)
-    blocks = pcm.samples[: n * hop].reshape(n, -1)  # int16, both channels of each hop
+        return tuple(() for _ in range(channels)), round(pcm.duration_s, 3)
+    blocks = pcm.samples[: n * hop].reshape(n, hop, channels)
     high = blocks.max(axis=1).astype(np.int32)
     low = blocks.min(axis=1).astype(np.int32)
-    peaks = np.maximum(high, -low) / 32768.0
-    return tuple(np.round(peaks, 3).tolist()), round(pcm.duration_s, 3)
+    peaks = np.round(np.maximum(high, -low) / 32768.0, 3)
+    return tuple(tuple(peaks[:, c].tolist()) for c in range(channels)), round(pcm.duration_s, 3)
+
+
+SPEAKERS_BY_SOURCE = {"trainee.wav": ("trainee",), "caller.wav": ("caller",)}
 
 
 def peaks(folder: Path, source: str, *, peaks_per_s: int = PEAKS_PER_S) -> dict:
-    """Waveform peaks (max |sample| per 1/peaks_per_s s, both channels) and the duration."""
+    """Waveform peaks per speaker lane (`lanes`: trainee, caller), both together (`peaks`),
+    and the duration. `call.wav` and the mix hold the trainee left and the caller right."""
     if source == "mix":
-        values, duration_s = _peaks_of(read_wav_pcm16_bytes(mix_sides(folder)), peaks_per_s)
+        channels, duration_s = _peaks_of(read_wav_pcm16_bytes(mix_sides(folder)), peaks_per_s)
     else:
-        values, duration_s = _peaks_cached(_stamp(folder / source), peaks_per_s)
-    return {"peaks": list(values), "duration_s": duration_s, "peaks_per_s": peaks_per_s}
+        channels, duration_s = _peaks_cached(_stamp(folder / source), peaks_per_s)
+    speakers = SPEAKERS_BY_SOURCE.get(source, ("trainee", "caller"))
+    lanes = {speaker: list(values) for speaker, values in zip(speakers, channels, strict=False)}
+    both = np.max(np.array(channels), axis=0) if channels and channels[0] else np.zeros(0)
+    return {
+        "peaks": both.tolist(),
+        "lanes": lanes,
+        "duration_s": duration_s,
+        "peaks_per_s": peaks_per_s,
+    }
 
 
 def read_wav_pcm16_bytes(data: bytes) -> Pcm:

@@ -184,22 +184,35 @@ def sessions_page(
 SESSION_BODY = """
 <header class="session-head">
   <h1 id="title"></h1>
-  <div id="summary"></div>
+  <p id="summary"></p>
+  <p id="score-line" class="big" aria-live="polite"></p>
+  <div id="links"></div>
+  <div id="reviewer"></div>
 </header>
-<section class="player">
-  <audio id="audio" controls preload="metadata"></audio>
-  <div id="waveform"></div>
+<section class="player" id="player" aria-labelledby="player-h">
+  <h2 id="player-h" class="sr-only">Recording</h2>
+  <audio id="audio" preload="metadata"></audio>
+  <div id="controls" class="controls"></div>
+  <div class="lanes">
+    <div class="lane-names" aria-hidden="true"><span>Trainee</span><span>Caller</span></div>
+    <div class="lane-wave"><div id="waveform"></div>
+      <div id="markers" class="markers" role="group" aria-label="steps and faults on the timeline">
+      </div></div>
+  </div>
   <div id="tracks"></div>
   <div id="mood"></div>
-  <div class="legend"><span class="mk step">step met</span> <span class="mk fault">fault</span>
-    <span class="mk comment">comment</span></div>
+  <p class="legend"><span class="mk step">step met</span> <span class="mk fault">fault</span>
+    <span class="mk comment">comment</span> <span class="muted" id="shortcuts"></span></p>
 </section>
 <div class="columns">
-  <section class="transcript-box"><h2>Transcript</h2><div id="transcript"></div></section>
+  <section class="transcript-box" aria-labelledby="transcript-h">
+    <h2 id="transcript-h">Transcript</h2><div id="transcript"></div></section>
   <aside>
-    <section><h2>Score</h2><div id="score"></div></section>
-    <section><h2>Delivery</h2><div id="delivery"></div></section>
-    <section><h2>Comments</h2><div id="comments"></div><div id="comment-form-box"></div></section>
+    <section aria-labelledby="score-h"><h2 id="score-h">Score</h2><div id="score"></div></section>
+    <section aria-labelledby="delivery-h"><h2 id="delivery-h">Voice</h2>
+      <div id="delivery"></div></section>
+    <section aria-labelledby="comments-h"><h2 id="comments-h">Comments</h2>
+      <div id="comments"></div><div id="comment-form-box"></div></section>
   </aside>
 </div>
 """
