@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
 from session_fixture import make_history, make_session, running_server
 
 from voicecoach.delivery import Baseline, save_baseline
@@ -19,7 +18,6 @@ from voicecoach.session.store import open_store
 from voicecoach.session.typed import save_typed_call
 from voicecoach.web.report import build_report
 
-CHROMIUM = "/usr/bin/chromium"
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 BLOCKING = ("serious", "critical")
 CALM = Baseline(
@@ -60,27 +58,6 @@ def site(tmp_path_factory):
             "report": report.as_uri(),
         }
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield opened
-    context.close()
-    assert errors == [], errors
 
 
 PAGES = {

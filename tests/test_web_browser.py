@@ -3,32 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
 from session_fixture import make_session, running_server
 
 from voicecoach.session.store import open_store
 from voicecoach.web.report import build_report
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -40,18 +18,6 @@ def site(tmp_path_factory):
         base = f"http://127.0.0.1:{server.server_address[1]}"
         yield {"store": store, "made": made, "killed": killed, "base": base}
     store.close()
-
-
-@pytest.fixture
-def page(browser):
-    # bypass_csp lets Playwright evaluate its wait predicates; the app itself needs no eval
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield opened
-    context.close()
-    assert errors == [], errors
 
 
 def audio_time(page) -> float:
@@ -247,7 +213,7 @@ def contrast_ratio(foreground: str, background: str = "rgb(255, 255, 255)") -> f
 
 
 def test_the_player_markers_and_evidence_work_from_the_keyboard(site, page):
-    made = site["made"]
+    made = make_session(site["store"], trainee="kim")  # a session with no comments yet
     page.goto(f"{site['base']}/sessions/{made.info.id}")
     page.wait_for_function("window.voicecoach.wave && window.voicecoach.wave.getDuration() > 0")
     assert page.locator("#play").count() == 1 and page.locator("audio[controls]").count() == 0

@@ -42,6 +42,7 @@ def command(scenario_id: str, data_dir: Path | None, as_json: bool) -> None:
     from voicecoach.dialogue import get_scenario
     from voicecoach.live.scripted import festival_speech, run_scripted_call
     from voicecoach.live.view import CallView, RichCallView, print_summary
+    from voicecoach.results.vocabulary import titled_score
 
     scenario = get_scenario(scenario_id)
     with err_console.status("Preparing the scripted trainee's voice...") as status:
@@ -55,7 +56,7 @@ def command(scenario_id: str, data_dir: Path | None, as_json: bool) -> None:
     result, _ = run_scripted_call(scenario_id, data_dir=data_dir, view=view)
     summary = result.to_json()
     if as_json:
-        echo_json(summary)
+        echo_json(summary | {"score": titled_score(summary["score"])})
     else:
         print_summary(console, summary)
     if not result.complete:

@@ -63,6 +63,9 @@ def list_command(trainee, scenario, since, order, as_json, data_dir) -> None:
     """List sessions: trainee, scenario, start, duration, outcome, score, verdict."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
+
+    from voicecoach.session.review import scenario_title
 
     with synced_store(data_dir) as store:
         sessions = store.list_sessions(trainee=trainee, scenario=scenario, since=since, order=order)
@@ -95,8 +98,8 @@ def list_command(trainee, scenario, since, order, as_json, data_dir) -> None:
             score += "*"
         table.add_row(
             info.id,
-            info.trainee,
-            info.scenario_id,
+            Text(info.trainee),
+            Text(scenario_title(info.scenario_id)),
             format_duration(info.duration_s),
             info.outcome or ("[yellow]incomplete[/]" if not info.complete else "-"),
             score,

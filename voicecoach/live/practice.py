@@ -80,6 +80,7 @@ def run_practice(
     from voicecoach.cli.common import console, echo_json
     from voicecoach.live.run import run_live_call
     from voicecoach.live.view import CallView, RichCallView, print_summary
+    from voicecoach.results.vocabulary import titled_score
 
     if not trainee:
         raise VoiceCoachError(
@@ -100,7 +101,8 @@ def run_practice(
         seed=seed,
     )
     if as_json:
-        echo_json(result.to_json())
+        summary = result.to_json()
+        echo_json(summary | {"score": titled_score(summary["score"])})
     else:
         print_summary(console, result.to_json())
     if not result.complete:
