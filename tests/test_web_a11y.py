@@ -123,3 +123,31 @@ def test_the_skip_link_and_focus_are_visible_from_the_keyboard(site, page):
     assert outline != "none"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_the_cohort_page_puts_the_weakest_step_first(site, page):
+    page.goto(f"{site['base']}/progress")
+    headers = page.locator("table.cohort thead th").all_inner_texts()
+    assert headers[:3] == ["trainee", "calls", "latest score"]
+    everyone = page.locator("table.cohort tr.all td.rate").all_inner_texts()
+    rates = [int(text.rstrip("%")) for text in everyone]
+    assert rates == sorted(rates) and rates[0] < 100  # weakest step first
+    assert headers[3] == "Move things forward"  # amy met it once in four calls, bob never
+    trainees = page.locator("table.cohort tbody th a").all_inner_texts()
+    assert trainees == ["amy", "bob"]
+
+
+def test_a_typed_call_reads_as_a_transcript_with_highlighted_evidence(site, page):
+    page.goto(f"{site['base']}/sessions/{site['typed']}")
+    page.wait_for_selector("#transcript .w")
+    assert "typed call, no audio" in page.inner_text("#summary")
+    assert not page.locator("#player").is_visible()
+    assert page.title().startswith("Charged twice for one visit · amy")
+    empathy = page.locator(".item[data-item='empathize']")
+    assert "Empathize" in empathy.inner_text()
+    empathy.locator("button.quote").first.click()
+    highlighted = page.locator("#transcript .ev.step.flashed")
+    assert highlighted.count() == 1 and highlighted.is_visible()
+    faults = page.locator(".item[data-item='why_did_you']")
+    assert "No accusatory questions" in faults.inner_text()
+    assert faults.locator(".badge-mark").inner_text() == "✓"
