@@ -103,3 +103,39 @@ def test_score_names_items_by_title_and_json_keeps_ids(tmp_path):
     scored = json.loads(run("score", "--json", str(fixture), data_dir=tmp_path).stdout)
     assert scored["steps"]["thank_caller"]["title"] == "Stay calm & thank"
     assert scored["faults"]["why_did_you"]["present"] is True  # the contract keeps its keys
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    from session_fixture import make_history
+
+    from voicecoach.session.store import open_store
+
+    data_dir = tmp_path_factory.mktemp("history")
+    with open_store(data_dir) as store:
+        make_history(store)
+    return data_dir
+
+
+def test_progress_shows_the_cohort_weakest_step_first(history):
+    out = run("progress", data_dir=history).stdout
+    lines = out.splitlines()
+    assert "Upset caller" in lines[0] and "weakest step first" in lines[0]
+    header = next(line for line in lines if line.startswith("step"))
+    assert "amy (3)" in header and "bob (1)" in header
+    rows = [line for line in lines if "%" in line]
+    assert rows[0].startswith("Move things forward")
+    overall = [int(row.split()[-3].rstrip("%")) for row in rows]
+    assert overall == sorted(overall)
+
+
+def test_progress_of_one_trainee_by_date_with_the_pass_mark(history):
+    out = run("progress", "--trainee", "amy", data_dir=history).stdout
+    assert "amy: 3 call(s)" in out and "Pass mark: 65/100" in out
+    assert out.index("2026-11-02") < out.index("2026-11-11")  # oldest first
+    assert "Move things forward" in out and "1/3" in out
+    data = json.loads(run("progress", "--trainee", "amy", "--json", data_dir=history).stdout)
+    assert [s["date"] for s in data["sessions"]] == ["2026-11-02", "2026-11-06", "2026-11-11"]
+    assert data["pass_marks"] == {"upset_caller": 65.0}
+    pace = next(m for m in data["measures"] if m["id"] == "speaking_rate_wpm")
+    assert pace["title"] == "Pace" and pace["unit"] == "words/min"

@@ -41,6 +41,11 @@ def command(host: str, port: int, token: str | None, data_dir) -> None:
     if server.access_token:
         console.print("[yellow]Listening beyond this machine: keep the token secret.[/]")
     console.print(f"Open [bold]{server.url}[/] (Ctrl-C stops)", highlight=False, soft_wrap=True)
+    console.print(
+        f"Progress of every trainee: {server.url.replace('/sessions', '/progress', 1)}",
+        highlight=False,
+        soft_wrap=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
