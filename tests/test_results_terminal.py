@@ -139,3 +139,21 @@ def test_progress_of_one_trainee_by_date_with_the_pass_mark(history):
     assert data["pass_marks"] == {"upset_caller": 65.0}
     pace = next(m for m in data["measures"] if m["id"] == "speaking_rate_wpm")
     assert pace["title"] == "Pace" and pace["unit"] == "words/min"
+
+
+def test_a_narrow_terminal_puts_the_evidence_under_each_item(typed):
+    import os
+
+    env = dict(os.environ, VOICECOACH_DATA_DIR=str(typed["dir"]), COLUMNS="50")
+    out = subprocess.run(
+        [str(VOICECOACH), "sessions", "show", typed["id"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 50
+    fault = next(i for i, line in enumerate(lines) if "Accusatory question" in line)
+    assert lines[fault].startswith("✗") and "Why didn't you call" in lines[fault + 1]

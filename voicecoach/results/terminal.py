@@ -50,37 +50,72 @@ def _evidence(item: dict) -> Text:
     return text
 
 
+NARROW_COLUMNS = 72  # below this the evidence goes under its item, not beside it
+
+
+class ScoreTable:
+    """Every step, check and fault with ✓/✗, its title and the evidence or a tip: side by
+    side on a wide terminal, the evidence under each item on a narrow one."""
+
+    def __init__(self, score: dict, overrides: list[dict] | None = None):
+        self.score = score
+        self.by_item = {o["item_id"]: o for o in overrides or []}
+
+    def rows(self) -> list[tuple[Text | None, Text, Text]]:
+        """(mark, title, detail) per item; a section heading has mark None."""
+        out: list[tuple[Text | None, Text, Text]] = []
+        for section, _key in SECTIONS:
+            items = ordered_items(self.score, section)
+            if items:
+                out.append((None, Text(SECTION_NAMES[section], "bold underline"), Text()))
+            for item_id, item in items:
+                out.append(
+                    (
+                        _mark(item.get("good")),
+                        Text(item.get("title", item_id)),
+                        self._detail(item_id, item),
+                    )
+                )
+        return out
+
+    def _detail(self, item_id: str, item: dict) -> Text:
+        detail = _evidence(item)
+        if item.get("good") is False and item.get("tip") and not detail:
+            detail = Text("Tip: " + str(item["tip"]), style="cyan")
+        if item.get("in_order") is False and item.get("met"):
+            detail.append("\n(far out of the expected order)", style="yellow")
+        if item.get("critical") and item.get("present"):
+            detail.append("\ncritical: caps the verdict", style="bold red")
+        if item_id in self.by_item:
+            o = self.by_item[item_id]
+            detail.append(f"\ninstructor's override by {o['author'] or 'an instructor'}: ")
+            detail.append(str(o.get("reason") or ""), style="magenta")
+        return detail
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        rows = self.rows()
+        narrow = options.max_width < NARROW_COLUMNS
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=not narrow)
+        table.add_column("", no_wrap=True, width=1)
+        widest = max((len(title) for _, title, _ in rows), default=4)
+        table.add_column("item", no_wrap=not narrow, min_width=min(34, widest))
+        if not narrow:
+            table.add_column("evidence or tip")
+        for mark, title, detail in rows:
+            if narrow:
+                body = title if not detail else Text.assemble(title, "\n", detail)
+                table.add_row(mark or "", body)
+            else:
+                table.add_row(mark or "", title, detail)
+        yield table
+
+
 def score_table(score: dict | None, overrides: list[dict] | None = None) -> RenderableType:
-    """Every step, check and fault with ✓/✗, its title, the evidence or a tip."""
-    score = titled_score(score)
-    if not score:
+    """The score's items as a `ScoreTable` (or a line saying there is no score)."""
+    titled = titled_score(score)
+    if not titled:
         return Text("No score was saved (the call did not finish).", style="yellow")
-    by_item = {o["item_id"]: o for o in overrides or []}
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("", no_wrap=True, width=1)
-    titles = [item.get("title", "") for s, _ in SECTIONS for item in (score.get(s) or {}).values()]
-    table.add_column("item", no_wrap=True, min_width=min(34, max(map(len, titles), default=4)))
-    table.add_column("evidence or tip", ratio=1)
-    for section, _key in SECTIONS:
-        rows = ordered_items(score, section)
-        if not rows:
-            continue
-        table.add_row("", Text(SECTION_NAMES[section], style="bold underline"), "")
-        for item_id, item in rows:
-            detail = _evidence(item)
-            good = item.get("good")
-            if good is False and item.get("tip") and not detail:
-                detail = Text("Tip: " + str(item["tip"]), style="cyan")
-            if item.get("in_order") is False and item.get("met"):
-                detail.append("\n(far out of the expected order)", style="yellow")
-            if item.get("critical") and item.get("present"):
-                detail.append("\ncritical: caps the verdict", style="bold red")
-            if item_id in by_item:
-                o = by_item[item_id]
-                detail.append(f"\ninstructor's override by {o['author'] or 'an instructor'}: ")
-                detail.append(str(o.get("reason") or ""), style="magenta")
-            table.add_row(_mark(good), Text(item.get("title", item_id)), detail)
-    return table
+    return ScoreTable(titled, overrides)
 
 
 def score_block(score: dict | None, *, original: dict | None = None) -> RenderableType:
