@@ -57,7 +57,8 @@ def _calls_table(progress: dict) -> str:
             f"<tr><td><a href='/sessions/{quote(row['id'])}'>"
             f"{escape(row['started_at'][:16].replace('T', ' '))}"
             f"</a></td><td>{escape(row['scenario_title'])}{typed}</td>"
-            f"<td class='num {'ok' if passed else 'bad'}'>{score}</td>"
+            f"<td class='num {'' if row['score'] is None else 'ok' if passed else 'bad'}'>"
+            f"{score}</td>"
             f"<td>{escape(row['verdict'] or '–')}</td></tr>"
         )
     return (

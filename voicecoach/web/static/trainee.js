@@ -14,13 +14,16 @@
     return Object.assign({stroke: INK, font: FONT, labelFont: BOLD, label, labelSize: 18,
                           grid: {stroke: GRID, width: 1}, ticks: {stroke: GRID}}, extra || {});
   }
+  const DAY_S = 86400;
   function dateAxis() {
-    return axis("date", {values: (u, ticks) => ticks.map(fmtDate), space: 90});
+    // ticks on whole days only, however few calls there are
+    return axis("date", {values: (u, ticks) => ticks.map(fmtDate), space: 90,
+                         incrs: [1, 2, 7, 14, 30, 91, 365].map(d => d * DAY_S)});
   }
   function width(el) { return Math.max(260, el.clientWidth || 600); }
   function xRange(xs) {
     const lo = Math.min(...xs), hi = Math.max(...xs);
-    const pad = hi > lo ? (hi - lo) * 0.05 : 86400;
+    const pad = hi > lo ? (hi - lo) * 0.05 : 2 * DAY_S;
     return [lo - pad, hi + pad];
   }
   function bandPlugin(band, colour) {
@@ -32,6 +35,21 @@
       u.ctx.fillStyle = colour;
       u.ctx.fillRect(u.bbox.left, top, u.bbox.width, bottom - top);
       u.ctx.restore();
+    }]}};
+  }
+  function passMarkPlugin(mark) {
+    // the pass mark as a dashed line across the whole chart, labelled on the canvas
+    return {hooks: {draw: [u => {
+      if (mark === null) return;
+      const y = u.valToPos(mark, "y", true), ctx = u.ctx, ratio = uPlot.pxRatio || 1;
+      ctx.save();
+      ctx.strokeStyle = "#8a4b00"; ctx.lineWidth = 2 * ratio; ctx.setLineDash([6 * ratio, 4 * ratio]);
+      ctx.beginPath(); ctx.moveTo(u.bbox.left, y); ctx.lineTo(u.bbox.left + u.bbox.width, y);
+      ctx.stroke();
+      ctx.fillStyle = "#6b3a00"; ctx.font = (12 * ratio) + "px system-ui, sans-serif";
+      ctx.textAlign = "right";
+      ctx.fillText("pass mark " + mark, u.bbox.left + u.bbox.width - 4 * ratio, y - 6 * ratio);
+      ctx.restore();
     }]}};
   }
   const charts = [];
@@ -53,9 +71,9 @@
       series: [
         {label: "date", value: (u, v) => (v === null ? "" : fmtDate(v))},
         {label: "score", stroke: "#1f4e79", width: 2, points: {size: 8, fill: "#1f4e79"}},
-        {label: "pass mark", stroke: "#8a4b00", width: 2, dash: [6, 4], points: {show: false}},
       ],
-    }, [xs, scored.map(s => s.score), xs.map(() => mark)]);
+      plugins: [passMarkPlugin(mark)],
+    }, [xs, scored.map(s => s.score)]);
   }
 
   for (const measure of data.measures) {
