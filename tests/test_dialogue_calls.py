@@ -132,6 +132,11 @@ def test_practice_typed_call_reads_the_keyboard_until_quit():
     assert call["outcome"] == "incomplete"
     assert [t["speaker"] for t in call["transcript"]["turns"]] == ["caller", "trainee", "caller"]
     assert call["mood"][1] < call["mood"][0]
+    from voicecoach.session.store import open_store
+
+    with open_store() as store:  # kept as a session, incomplete, with why
+        saved = store.get_session(call["session_id"])
+    assert not saved.complete and "ended the typed call" in saved.reason
 
 
 def test_practice_unknown_scenario_lists_valid_ids():

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 
-from voicecoach.dialogue.text_call import TextCallResult
+from voicecoach.dialogue.text_call import INCOMPLETE, TextCallResult
 from voicecoach.fileio import write_atomic, write_json_atomic
 from voicecoach.session.store import SessionInfo, SessionStore
 
 TYPED = "typed"
 TYPED_FREE_BYTES = 1024 * 1024  # a typed call is a few kilobytes
+ENDED_EARLY = "the trainee ended the typed call before the caller did"
 
 
 def typed_events(result: TextCallResult) -> list[dict]:
@@ -45,7 +46,8 @@ def typed_events(result: TextCallResult) -> list[dict]:
 def save_typed_call(
     store: SessionStore, result: TextCallResult, *, trainee: str, duration_s: float
 ) -> SessionInfo:
-    """Save a finished typed call as a complete session; returns its index row."""
+    """Save a typed call as a session (incomplete when it ended before the caller's
+    ending); returns its index row."""
     scenario = result.scenario
     info = store.create_session(
         trainee, scenario.id, scenario.protocol, min_free_bytes=TYPED_FREE_BYTES
@@ -61,6 +63,6 @@ def save_typed_call(
         outcome=result.outcome,
         score=score.get("score"),
         verdict=score.get("verdict"),
-        complete=True,
-        reason=None,
+        complete=result.outcome != INCOMPLETE,
+        reason=None if result.outcome != INCOMPLETE else ENDED_EARLY,
     )
