@@ -79,6 +79,8 @@ def test_piped_results_keep_whole_words_and_one_line_per_item(typed):
 def test_a_typed_call_is_listed_shown_and_replayed_as_typed(typed):
     listed = run("sessions", "list", "--json", data_dir=typed["dir"]).stdout
     assert json.loads(listed)["id"] == typed["id"]
+    table = run("sessions", "list", data_dir=typed["dir"]).stdout
+    assert "Charged twice for one visit (typed)" in table
     shown = run("sessions", "show", typed["id"], data_dir=typed["dir"]).stdout
     assert "typed call (no audio)" in shown and "Charged twice for one visit" in shown
     assert "✗ Accusatory question" in " ".join(shown.split())

@@ -65,7 +65,7 @@ def list_command(trainee, scenario, since, order, as_json, data_dir) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from voicecoach.session.review import scenario_title
+    from voicecoach.session.review import scenario_title, session_is_typed
 
     with synced_store(data_dir) as store:
         sessions = store.list_sessions(trainee=trainee, scenario=scenario, since=since, order=order)
@@ -99,7 +99,7 @@ def list_command(trainee, scenario, since, order, as_json, data_dir) -> None:
         table.add_row(
             info.id,
             Text(info.trainee),
-            Text(scenario_title(info.scenario_id)),
+            Text(scenario_title(info.scenario_id) + (" (typed)" if session_is_typed(info) else "")),
             format_duration(info.duration_s),
             info.outcome or ("[yellow]incomplete[/]" if not info.complete else "-"),
             score,

@@ -18,11 +18,11 @@ from voicecoach.results.vocabulary import item_titles, measure_row
 from voicecoach.scoring.protocols import Rubric, load_rubric
 from voicecoach.session.review import (
     delivery_summary,
-    is_typed,
     load_json,
     override_map,
     rescored,
     scenario_title,
+    session_is_typed,
 )
 from voicecoach.session.store import SessionInfo, SessionStore
 
@@ -89,7 +89,7 @@ def _call_row(store: SessionStore, info: SessionInfo) -> dict[str, Any]:
         "scenario_title": scenario_title(info.scenario_id),
         "protocol": info.protocol,
         "complete": info.complete,
-        "typed": is_typed(load_json(info.folder / "transcript.json")),
+        "typed": session_is_typed(info),
         "score": info.effective_score,
         "verdict": info.effective_verdict,
         "calm": delivery.get("calm"),

@@ -173,6 +173,11 @@ def is_typed(transcript: Any) -> bool:
     return isinstance(transcript, dict) and transcript.get("input") == "typed"
 
 
+def session_is_typed(info: SessionInfo) -> bool:
+    """Whether a listed session was a typed call (reads its transcript)."""
+    return is_typed(load_json(info.folder / "transcript.json"))
+
+
 @lru_cache(maxsize=64)
 def scenario_title(scenario_id: str) -> str:
     """The scenario's title ("Double billing"), or its id when the scenario is gone."""

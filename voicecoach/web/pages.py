@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from voicecoach.session.review import format_duration, scenario_title
+from voicecoach.session.review import format_duration, scenario_title, session_is_typed
 from voicecoach.session.store import SessionInfo
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -119,7 +119,7 @@ def _session_row(info: SessionInfo) -> str:
     started = escape(info.started_at[:16].replace("T", " "))
     trainee_url = "/trainees/" + quote(info.trainee, safe="")
     scenario = escape(scenario_title(info.scenario_id))
-    if not (info.folder / "trainee.wav").exists() and not (info.folder / "call.wav").exists():
+    if session_is_typed(info):
         scenario += " <span class='badge'>typed</span>"
     cells = (
         f"<a href='/sessions/{quote(info.id)}'>{started}</a>",
