@@ -191,7 +191,9 @@ def call_summary(summary: dict[str, Any]) -> RenderableType:
     head.append_text(score_block(score))
     parts: list[RenderableType] = [head]
     if not summary.get("complete", True):
-        parts.append(Text(f"The call was saved incomplete: {summary.get('reason')}", style="yellow"))
+        parts.append(
+            Text(f"The call was saved incomplete: {summary.get('reason')}", style="yellow")
+        )
     if summary.get("mood_line"):
         parts.append(summary["mood_line"])
     parts.append(score_table(score))
