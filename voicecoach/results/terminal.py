@@ -157,7 +157,7 @@ def delivery_view(delivery: dict | None) -> RenderableType | None:
         band = reason.get("band") or []
         if len(band) == 2 and any(b is not None for b in band):
             low, high = ("…" if b is None else f"{b:g}" for b in band)
-            text.append(f" (your calm range {low}–{high})", style="dim")
+            text.append(f" (calm range {low}–{high})", style="dim")
         parts.append(text)
     for tip in delivery.get("tips") or []:
         parts.append(Text.assemble("  • ", (str(tip), "italic")))
