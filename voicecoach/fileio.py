@@ -5,11 +5,12 @@ A reader (or a crash) never sees half a file: either the old content or the new.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from voicecoach import jsonsafe
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
@@ -35,4 +36,4 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
 
 def write_json_atomic(path: str | Path, data: Any) -> Path:
     """Write `data` as indented UTF-8 JSON to `path` (never half-written)."""
-    return write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    return write_atomic(path, jsonsafe.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -16,13 +15,15 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from voicecoach import jsonsafe
+
 console = Console()
 err_console = Console(stderr=True)
 
 
 def echo_json(obj: Any) -> None:
     """Print one JSON object on its own line (the `--json` output format)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.write(jsonsafe.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 

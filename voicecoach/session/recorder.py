@@ -15,7 +15,6 @@ At the end `call.wav` (stereo: left trainee, right caller) is mixed and
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from voicecoach import jsonsafe
 from voicecoach.audio.io import pcm16_wav_bytes, stereo_pcm16, wav_header
 from voicecoach.fileio import write_atomic, write_json_atomic
 from voicecoach.session.store import SessionInfo, SessionStore
@@ -135,7 +135,7 @@ class SessionRecorder:
                 return
             t = self.call_time_s if t_s is None else t_s
             record = {"t_s": round(t, 3), "type": event_type, **fields}
-            self._events.write(json.dumps(record, ensure_ascii=False, default=_json_default))
+            self._events.write(jsonsafe.dumps(record, ensure_ascii=False, default=_json_default))
             self._events.write("\n")
             self._events.flush()
 
@@ -167,7 +167,7 @@ class SessionRecorder:
             self.trainee_wav.close()
             self.caller_wav.close()
             end = {"t_s": round(duration_s, 3), "type": "end", "outcome": outcome, "reason": reason}
-            self._events.write(json.dumps(end) + "\n")
+            self._events.write(jsonsafe.dumps(end) + "\n")
             self._events.close()
         self._write_mix()
         for name, obj in (

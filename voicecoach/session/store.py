@@ -23,7 +23,7 @@ habit), reads open their own short-lived connections.
 from __future__ import annotations
 
 import abc
-import json
+import math
 import re
 import secrets
 from dataclasses import asdict, dataclass
@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from voicecoach import paths
+from voicecoach import jsonsafe, paths
 from voicecoach.errors import SessionError
 
 SESSIONS_DIRNAME = "sessions"
@@ -217,7 +217,7 @@ class SessionStore(abc.ABC):
         changed = []
         for path in sorted(self.sessions_dir.glob(f"*/{SESSION_JSON}")):
             try:
-                record = json.loads(path.read_text(encoding="utf-8"))
+                record = jsonsafe.loads(path.read_text(encoding="utf-8"))
                 if record.get("id") != path.parent.name:
                     continue
                 current = self.get_session(record["id"]) if self.has_session(record["id"]) else None
@@ -350,10 +350,17 @@ def check_text(value: str | None, what: str) -> str:
 def check_span(t_s: float, end_s: float | None) -> tuple[float, float | None]:
     """A comment's time (or span) in seconds of call time; SessionError when not a span."""
     try:
+        if isinstance(t_s, bool) or isinstance(end_s, bool):
+            raise TypeError("a boolean is not a time")
         t_s = float(t_s)
         end_s = None if end_s is None else float(end_s)
-    except (TypeError, ValueError):
-        raise SessionError(f"comment time {t_s!r}..{end_s!r} is not a number of seconds") from None
+        if not (math.isfinite(t_s) and (end_s is None or math.isfinite(end_s))):
+            raise ValueError("not finite")
+    except (TypeError, ValueError, OverflowError):
+        raise SessionError(
+            f"comment time {str(t_s)[:20]}..{str(end_s)[:20]} is not a number of seconds "
+            "(give a finite number such as 12.5)"
+        ) from None
     if t_s < 0 or (end_s is not None and end_s < t_s):
         raise SessionError(
             f"comment time {t_s}..{end_s} s is not a span of the call "

@@ -7,12 +7,12 @@ by `static/session.js` / `static/trainee.js`; the sessions list is plain HTML.
 
 from __future__ import annotations
 
-import json
 from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from voicecoach import jsonsafe
 from voicecoach.session.review import format_duration
 from voicecoach.session.store import SessionInfo
 
@@ -33,7 +33,7 @@ STYLES = ("vendor/uPlot.min.css", "app.css")
 
 def json_for_script(obj: Any) -> str:
     """JSON safe inside a `<script type="application/json">` element."""
-    text = json.dumps(obj, ensure_ascii=False)
+    text = jsonsafe.dumps(obj, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
