@@ -18,6 +18,7 @@ from voicecoach.dialogue.caller import CallerReply
 from voicecoach.dialogue.scenario import Scenario, get_scenario
 from voicecoach.errors import VoiceCoachError
 from voicecoach.live.practice import spoken_options
+from voicecoach.textsafe import markup as safe
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 QUIT_WORDS = ("/quit", "/q", "/end")
@@ -59,7 +60,8 @@ class _Conversation:
 
     def caller(self, text: str, mood: float) -> None:
         self.out.print(
-            f"[bold magenta]{self.name}[/] [dim](mood {mood:.1f})[/]: {text}", highlight=False
+            f"[bold magenta]{safe(self.name)}[/] [dim](mood {mood:.1f})[/]: {safe(text)}",
+            highlight=False,
         )
         if self.speaker is None:
             return
@@ -70,13 +72,13 @@ class _Conversation:
             self.speaker = None
 
     def trainee(self, text: str) -> None:
-        self.out.print(f"[bold cyan]you[/]: {text}", highlight=False)
+        self.out.print(f"[bold cyan]you[/]: {safe(text)}", highlight=False)
 
     def mood_changes(self, reply: CallerReply) -> None:
         for change in reply.mood_changes:
             self.out.print(
-                f"   [dim]mood {change.old:.1f} -> {change.new:.1f}: {change.reason}"
-                f' ("{change.evidence}")[/]',
+                f"   [dim]mood {change.old:.1f} -> {change.new:.1f}: {safe(change.reason)}"
+                f' ("{safe(change.evidence)}")[/]',
                 highlight=False,
             )
 
@@ -120,7 +122,7 @@ def run_text_practice(
             highlight=False,
         )
     talk = _Conversation(scenario.caller.name, out, speaker)
-    out.print(f"[bold]{scenario.title}[/]\n{scenario.situation}\n", highlight=False)
+    out.print(f"[bold]{safe(scenario.title)}[/]\n{safe(scenario.situation)}\n", highlight=False)
     if lines is None:
         out.print(
             "[dim]Type your answers; an empty input line is skipped, /quit ends the call.[/]\n"

@@ -11,28 +11,34 @@ from voicecoach.audio.devices import DeviceSpec, Player, check_device, parse_dev
 from voicecoach.cli.common import console, err_console
 from voicecoach.cli.sessions import data_dir_option, format_duration, print_session, synced_store
 from voicecoach.errors import VoiceCoachError
+from voicecoach.textsafe import markup as safe
 
 
 def timeline(view: dict) -> list[tuple[float, str]]:
-    """The call as (time, rich markup) lines: turns, evidence, mood changes, comments."""
+    """The call as (time, rich markup) lines: turns, evidence, mood changes, comments.
+
+    Every text from the session (what was said, comments, names) is escaped: it prints as written.
+    """
     lines: list[tuple[float, str]] = []
     for turn in (view["transcript"] or {}).get("turns") or []:
         who = "[bold blue]Trainee[/]" if turn["speaker"] == "trainee" else "[bold magenta]Caller[/]"
-        lines.append((turn.get("start") or 0.0, f"{who}: {click.unstyle(turn.get('text', ''))}"))
+        lines.append((turn.get("start") or 0.0, f"{who}: {safe(turn.get('text', ''))}"))
     for marker in view["markers"]:
         mark = "[red]⚠ fault[/]" if marker["kind"] == "fault" else "[green]✓ step[/]"
-        lines.append((marker["t_s"] + 1e-3, f"    {mark} {marker['id']}: “{marker['quote']}”"))
+        line = f"    {mark} {safe(marker['id'])}: “{safe(marker['quote'])}”"
+        lines.append((marker["t_s"] + 1e-3, line))
     previous = None
     for point in view["mood"]:
         if previous is not None and point["mood"] != previous:
-            reason = f" ({point['reason']})" if point.get("reason") else ""
-            lines.append((point["t_s"], f"    [yellow]caller mood → {point['mood']}[/]{reason}"))
+            reason = f" ({safe(point['reason'])})" if point.get("reason") else ""
+            mood = safe(point["mood"])
+            lines.append((point["t_s"], f"    [yellow]caller mood → {mood}[/]{reason}"))
         previous = point["mood"]
     for comment in view["comments"]:
         lines.append(
             (
                 comment["t_s"] + 2e-3,
-                f"    [bold cyan]✎ {comment['author']}[/]: {comment['text']}",
+                f"    [bold cyan]✎ {safe(comment['author'])}[/]: {safe(comment['text'])}",
             )
         )
     return sorted(lines, key=lambda item: item[0])

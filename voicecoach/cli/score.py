@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from voicecoach import textsafe
 from voicecoach.errors import VoiceCoachError
 
 
@@ -27,7 +28,8 @@ def score_files(paths: list[str], *, as_json: bool) -> int:
         if as_json:
             echo_json(result)
         else:
-            console.print(render_score(result, title=f"{Path(path).name} ({result['protocol']})"))
+            title = textsafe.text(f"{Path(path).name} ({result['protocol']})")
+            console.print(render_score(result, title=title))
     return failed
 
 

@@ -10,6 +10,7 @@ import click
 
 from voicecoach.cli.common import console, echo_json
 from voicecoach.session.review import format_duration
+from voicecoach.textsafe import markup as safe
 
 if TYPE_CHECKING:
     from voicecoach.session.store import SessionStore
@@ -95,12 +96,14 @@ def list_command(trainee, scenario, since, order, as_json, data_dir) -> None:
             score += "*"
         table.add_row(
             info.id,
-            info.trainee,
-            info.scenario_id,
+            safe(info.trainee),
+            safe(info.scenario_id),
             format_duration(info.duration_s),
-            info.outcome or ("[yellow]incomplete[/]" if not info.complete else "-"),
+            safe(info.outcome)
+            if info.outcome
+            else ("[yellow]incomplete[/]" if not info.complete else "-"),
             score,
-            info.effective_verdict or "-",
+            safe(info.effective_verdict or "-"),
         )
     console.print(table)
     if any(info.adjusted_score is not None for info in sessions):
@@ -129,22 +132,23 @@ def print_session(view: dict) -> None:
     from rich.panel import Panel
 
     info = view["session"]
-    state = "complete" if info["complete"] else f"[yellow]incomplete[/]: {info['reason']}"
+    state = "complete" if info["complete"] else f"[yellow]incomplete[/]: {safe(info['reason'])}"
     lines = [
-        f"[bold]{info['trainee']}[/] · scenario {info['scenario_id']}"
-        f" · protocol {info['protocol']}",
-        f"started {info['started_at']} · {format_duration(info['duration_s'])} · {state}",
-        f"outcome: {info['outcome'] or '-'}",
+        f"[bold]{safe(info['trainee'])}[/] · scenario {safe(info['scenario_id'])}"
+        f" · protocol {safe(info['protocol'])}",
+        f"started {safe(info['started_at'])} · {format_duration(info['duration_s'])} · {state}",
+        f"outcome: {safe(info['outcome'] or '-')}",
     ]
     score, original = view["score"], view["original_score"]
     if score:
-        line = f"score: [bold]{score.get('score')}[/] ({score.get('verdict')})"
+        line = f"score: [bold]{safe(score.get('score'))}[/] ({safe(score.get('verdict'))})"
         if view["overrides"] and original:
             line += (
-                f"  [dim]coach's original: {original.get('score')} ({original.get('verdict')})[/]"
+                f"  [dim]coach's original: {safe(original.get('score'))} "
+                f"({safe(original.get('verdict'))})[/]"
             )
         lines.append(line)
-    console.print(Panel("\n".join(lines), title=f"session {info['id']}", expand=False))
+    console.print(Panel("\n".join(lines), title=f"session {safe(info['id'])}", expand=False))
     if score:
         print_score(score, view["overrides"])
     print_delivery(view["delivery"])
@@ -154,7 +158,10 @@ def print_session(view: dict) -> None:
             span = format_duration(comment["t_s"])
             if comment["end_s"] is not None:
                 span += f"-{format_duration(comment['end_s'])}"
-            console.print(f"  {span}  {comment['text']}  [dim]— {comment['author']}[/]")
+            console.print(
+                f"  {span}  {safe(comment['text'])}  [dim]— {safe(comment['author'])}[/]",
+                highlight=False,
+            )
 
 
 def print_score(score: dict, overrides: list[dict]) -> None:
@@ -174,16 +181,16 @@ def print_score(score: dict, overrides: list[dict]) -> None:
             ok = hit == good
             mark = "[green]✓[/]" if ok else "[red]✗[/]"
             label = key if hit else f"not {key}"
-            text = f"  {mark} {item_id}: {label}"
+            text = f"  {mark} {safe(item_id)}: {label}"
             for evidence in item.get("evidence") or []:
                 at = evidence.get("start")
                 when = f" at {format_duration(at)}" if at is not None else ""
-                text += f'  [dim]"{evidence.get("quote", "")}"{when}[/]'
+                text += f'  [dim]"{safe(evidence.get("quote", ""))}"{when}[/]'
             if item_id in by_item:
                 o = by_item[item_id]
-                text += f"  [magenta](override by {o['author']}: {o['reason']})[/]"
+                text += f"  [magenta](override by {safe(o['author'])}: {safe(o['reason'])})[/]"
             elif not ok and item.get("tip"):
-                text += f"  [italic]tip: {item['tip']}[/]"
+                text += f"  [italic]tip: {safe(item['tip'])}[/]"
             console.print(text, highlight=False)
 
 
@@ -200,8 +207,7 @@ def print_delivery(delivery: dict | None) -> None:
     for reason in delivery.get("reasons") or []:
         at = reason.get("start_s")
         when = f"at {format_duration(at)} " if at is not None else ""
-        console.print(
-            f"  {when}{reason.get('feature')}: {reason.get('value')} {reason.get('unit', '')}"
-        )
+        measure = f"{reason.get('feature')}: {reason.get('value')} {reason.get('unit', '')}"
+        console.print(f"  {when}{safe(measure)}", highlight=False)
     for tip in delivery.get("tips") or []:
-        console.print(f"  [italic]tip: {tip}[/]")
+        console.print(f"  [italic]tip: {safe(tip)}[/]", highlight=False)

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from voicecoach.scoring.protocols import load_rubric
+from voicecoach.textsafe import visible
 
 _CHECK_TITLES = {
     "help_me_understand": "Help me understand (bonus)",
@@ -32,12 +33,12 @@ def _quotes(evidence: list[dict]) -> Text:
     for i, ev in enumerate(evidence):
         if i:
             text.append("\n")
-        text.append(f"\u201c{ev['quote']}\u201d", style="italic")
+        text.append(f"\u201c{visible(ev['quote'])}\u201d", style="italic")
         text.append(f"  ({_when(ev)})", style="dim")
     return text
 
 
-def render_score(score: dict, title: str = "") -> Panel:
+def render_score(score: dict, title: str | Text = "") -> Panel:
     """A rich panel for one score object in the contract's shape."""
     rubric = load_rubric(score["protocol"])
     steps = Table(show_header=True, header_style="bold", expand=True, box=None)
@@ -55,7 +56,7 @@ def render_score(score: dict, title: str = "") -> Panel:
             steps.add_row(
                 rule.title,
                 Text("missing", style="red"),
-                Text("Tip: " + item.get("tip", ""), style="cyan"),
+                Text("Tip: " + visible(item.get("tip", "")), style="cyan"),
             )
     checks = Table(show_header=False, box=None, expand=True)
     checks.add_column(width=24)
