@@ -25,6 +25,7 @@ the resolved path stays inside the data directory (no traversal, no symlinks out
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import mimetypes
 import re
 import secrets
@@ -49,6 +50,8 @@ from voicecoach.web import audio, pages
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_BODY_BYTES = 64 * 1024
+MIN_TOKEN_CHARS = 16
+TOKEN_PATTERN = re.compile(rf"[A-Za-z0-9._~-]{{{MIN_TOKEN_CHARS},256}}")
 TOKEN_COOKIE = "voicecoach_token"
 COPY_CHUNK_BYTES = 256 * 1024
 SYNC_EVERY_S = 5.0
@@ -140,12 +143,39 @@ class ReplayServer(ThreadingHTTPServer):
         self.store.sync()
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable only from this machine (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_token(token: str) -> str:
+    """An access token of at least MIN_TOKEN_CHARS URL-safe characters, else VoiceCoachError."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise VoiceCoachError(
+            f"the access token must be at least {MIN_TOKEN_CHARS} characters of letters, digits, "
+            "'-', '_', '.' or '~' (got "
+            f"{len(token)} character(s)); leave --token out to get a random one"
+        )
+    return token
+
+
 def make_server(
     store: SessionStore, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None
 ) -> ReplayServer:
-    """A replay server bound to host:port; a token is generated for non-loopback hosts."""
-    if token is None and host not in LOOPBACK_HOSTS:
-        token = secrets.token_urlsafe(18)
+    """A replay server bound to host:port.
+
+    Beyond loopback a token is always required: a random one unless `token` is
+    given; a given token (on any host) must pass `check_token`.
+    """
+    if token is not None:
+        token = check_token(token)
+    elif not is_loopback(host):
+        token = secrets.token_urlsafe(24)
     try:
         return ReplayServer(store, host, port, token=token)
     except OSError as exc:
