@@ -24,7 +24,7 @@ import numpy as np
 
 from voicecoach import jsonsafe
 from voicecoach.audio.io import pcm16_wav_bytes, stereo_pcm16, wav_header
-from voicecoach.fileio import write_atomic, write_json_atomic
+from voicecoach.fileio import open_private, write_atomic, write_json_atomic
 from voicecoach.session.store import SessionInfo, SessionStore
 
 SAMPLE_RATE_HZ = 16000
@@ -39,7 +39,7 @@ class GrowingWav:
     def __init__(self, path: Path, *, sample_rate: int = SAMPLE_RATE_HZ):
         self.path = path
         self.sample_rate = sample_rate
-        self._file = open(path, "wb")  # noqa: SIM115 - kept open for the whole call
+        self._file = open_private(path, "wb")  # kept open for the whole call
         self._file.write(wav_header(data_bytes=0, sample_rate=sample_rate, channels=1))
         self.data_bytes = 0
         self._unflushed_bytes = 0
@@ -103,7 +103,7 @@ class SessionRecorder:
         self._lock = threading.Lock()
         self.trainee_wav = GrowingWav(self.folder / "trainee.wav")
         self.caller_wav = GrowingWav(self.folder / "caller.wav")
-        self._events = open(self.folder / "events.jsonl", "a", encoding="utf-8")  # noqa: SIM115
+        self._events = open_private(self.folder / "events.jsonl", "a")
         self.closed = False
 
     # --- while the call runs ------------------------------------------------

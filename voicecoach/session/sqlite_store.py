@@ -7,6 +7,7 @@ is locked" and each write is one transaction. Reads open short-lived connections
 
 from __future__ import annotations
 
+import os
 import queue
 import secrets
 import shutil
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from voicecoach.errors import SessionError
-from voicecoach.fileio import write_json_atomic
+from voicecoach.fileio import PRIVATE_FILE_MODE, make_private, private_dir, write_json_atomic
 from voicecoach.session.store import (
     INDEXED_FIELDS,
     MIN_FREE_BYTES,
@@ -98,6 +99,14 @@ def _connect(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _private_db_files(db_path: Path) -> None:
+    """Create the database file 0600 before SQLite does (its -wal and -shm files copy that
+    mode), and narrow files left wider by older versions."""
+    os.close(os.open(db_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE))
+    for suffix in ("", "-wal", "-shm"):
+        make_private(f"{db_path}{suffix}")
+
+
 class _Writer:
     """One thread owning the only write connection; callers wait for their result."""
 
@@ -162,14 +171,16 @@ class SQLiteSessionStore(SessionStore):
 
     def __init__(self, data_dir: Path):
         super().__init__(data_dir)
+        self.db_path = self.data_dir / DB_FILENAME
         try:
-            self.sessions_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(self.data_dir)
+            private_dir(self.sessions_dir)
+            _private_db_files(self.db_path)
         except OSError as exc:
             raise SessionError(
                 f"cannot create the data directory {self.data_dir}: {exc.strerror}; "
                 "choose another with --data-dir or VOICECOACH_DATA_DIR"
             ) from None
-        self.db_path = self.data_dir / DB_FILENAME
         try:
             conn = _connect(self.db_path)
             try:
