@@ -107,6 +107,8 @@ def _session_row(info: SessionInfo) -> str:
     outcome = escape(info.outcome or "-")
     if not info.complete:
         outcome += f" <span class='warn'>incomplete: {escape(info.reason or '')}</span>"
+    if info.missing:
+        outcome += f" <span class='warn'>recording {escape(info.missing)}</span>"
     started = escape(info.started_at[:16].replace("T", " "))
     trainee_url = "/trainees/" + quote(info.trainee, safe="")
     cells = (
@@ -199,9 +201,12 @@ def session_page(
     """The annotated session page (also the exported report with `inline=True`)."""
     info = view["session"]
     data = {**view, **(extra or {})}
+    body = SESSION_BODY
+    if info.get("missing"):
+        body = f"<p class='warn' role='alert'>Recording {escape(info['missing'])}.</p>{body}"
     return layout(
         f"{info['trainee']} · {info['scenario_id']} · {info['started_at'][:16]}",
-        SESSION_BODY,
+        body,
         csrf_token=csrf_token,
         scripts=SESSION_SCRIPTS,
         data=data,
