@@ -48,12 +48,13 @@ def make_private(path: str | Path, mode: int = PRIVATE_FILE_MODE) -> None:
         pass
 
 
-def open_private(path: str | Path, mode: str = "wb") -> IO[Any]:
+def open_private(path: str | Path, mode: str = "wb", *, buffering: int = -1) -> IO[Any]:
     """Open `path` for writing ("wb") or appending ("ab", text "a"), created 0600."""
     fd = os.open(path, _OPEN_FLAGS[mode], PRIVATE_FILE_MODE)
     try:
         os.fchmod(fd, PRIVATE_FILE_MODE)
-        return os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"}))
+        text = {} if "b" in mode else {"encoding": "utf-8"}
+        return os.fdopen(fd, mode, buffering, **text)
     except BaseException:
         os.close(fd)
         raise
