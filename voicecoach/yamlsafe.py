@@ -43,7 +43,10 @@ def parse(text: str) -> tuple[yaml.Node | None, Any]:
         raise yaml.MarkedYAMLError(
             problem=f"the file is larger than {MAX_YAML_BYTES // 1000} kB; is it the right file?"
         )
-    loader = NoAliasSafeLoader(text)
+    try:
+        loader = NoAliasSafeLoader(text)  # checks every character first
+    except yaml.reader.ReaderError as exc:
+        raise _unprintable(text, exc) from None
     try:
         node = loader.get_single_node()
         return node, (loader.construct_document(node) if node is not None else None)
@@ -51,6 +54,17 @@ def parse(text: str) -> tuple[yaml.Node | None, Any]:
         raise yaml.MarkedYAMLError(problem="the YAML is nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def _unprintable(text: str, exc: yaml.reader.ReaderError) -> yaml.MarkedYAMLError:
+    """A control character YAML refuses, located like the other YAML errors."""
+    line = text.count("\n", 0, exc.position)
+    column = exc.position - (text.rfind("\n", 0, exc.position) + 1)
+    mark = yaml.Mark("<text>", exc.position, line, column, None, None)
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return yaml.MarkedYAMLError(
+        problem=f"character #x{code:04x} is not allowed in YAML", problem_mark=mark
+    )
 
 
 if __name__ == "__main__":
