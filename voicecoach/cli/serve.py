@@ -33,13 +33,13 @@ from voicecoach.cli.sessions import data_dir_option, synced_store
 @data_dir_option
 def command(host: str, port: int, token: str | None, data_dir) -> None:
     """Serve annotated session replays for instructors (Ctrl-C stops)."""
-    from voicecoach.web.server import make_server
+    from voicecoach.web.server import is_loopback, make_server
 
     store = synced_store(data_dir)
     server = make_server(store, host=host, port=port, token=token)
     count = len(store.list_sessions())
     console.print(f"Serving {count} session(s) from {store.data_dir}")
-    if server.access_token:
+    if not is_loopback(host):
         console.print("[yellow]Listening beyond this machine: keep the token secret.[/]")
     console.print(f"Open [bold]{server.url}[/] (Ctrl-C stops)", highlight=False, soft_wrap=True)
     try:
