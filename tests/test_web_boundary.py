@@ -100,7 +100,12 @@ def test_a_body_within_the_limit_is_stored(site):
     body = comment_body("see the pause here")
     got, payload = post_comment(site, body)
     assert got == 201 and payload["text"] == "see the pause here"
-    assert MAX_BODY_BYTES >= 64 * 1024
+
+
+def test_a_body_nested_too_deeply_is_refused_as_invalid_json(site):
+    body = b"[" * (MAX_BODY_BYTES - 10)
+    got, payload = post_comment(site, body)
+    assert got == 400 and payload["error"] == "the body is not valid JSON"
 
 
 @pytest.mark.parametrize("number", ["Infinity", "-Infinity", "NaN", "1e999", "1" + "0" * 400])

@@ -39,7 +39,7 @@ def synced_store(data_dir: Path | None) -> SessionStore:
     from voicecoach.session.store import open_store
 
     store = open_store(data_dir)
-    if getattr(store, "recovered", None):
+    if store.recovered:
         err_console.print(f"[yellow]note:[/] {safe(store.recovered)}", highlight=False)
     store.sync()
     return store

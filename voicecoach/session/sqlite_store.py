@@ -184,7 +184,6 @@ class SQLiteSessionStore(SessionStore):
     def __init__(self, data_dir: Path):
         super().__init__(data_dir)
         self.db_path = self.data_dir / DB_FILENAME
-        self.recovered: str | None = None  # what was done about a damaged index, if anything
         try:
             private_dir(self.data_dir)
             private_dir(self.sessions_dir)

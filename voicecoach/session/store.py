@@ -242,6 +242,7 @@ class SessionStore(abc.ABC):
     def __init__(self, data_dir: Path):
         self.data_dir = Path(data_dir)
         self.sessions_dir = self.data_dir / SESSIONS_DIRNAME
+        self.recovered: str | None = None  # set when opening had to rebuild a damaged index
 
     def folder(self, session_id: str) -> Path:
         """The session's folder (the id is checked so it cannot leave the data dir)."""
