@@ -115,6 +115,22 @@ def test_annotations_made_before_the_folder_log_existed_are_copied_into_it(tmp_p
         assert snapshot(store) == before
 
 
+def test_a_comment_stored_at_infinity_by_an_older_version_is_moved_to_the_start(tmp_path):
+    data = tmp_path / "data"
+    with open_store(data) as store:
+        sid = make_session(store).info.id
+    with sqlite3.connect(data / "sessions.db") as conn:  # as the old server let it in
+        conn.execute(
+            "INSERT INTO comments (session_id, t_s, end_s, text, author, created_at, updated_at)"
+            " VALUES (?, 9e999, -9e999, 'hidden', 'sam', 'x', 'x')",
+            (sid,),
+        )
+        conn.execute("PRAGMA user_version = 0")
+    view = json.loads(invoke("sessions", "show", sid, "--json", "--data-dir", str(data)).output)
+    ((comment),) = view["comments"]
+    assert comment["text"] == "hidden" and comment["t_s"] == 0 and comment["end_s"] is None
+
+
 def test_annotating_a_session_whose_folder_is_gone_is_refused_and_stores_nothing(tmp_path):
     data = tmp_path / "data"
     with open_store(data) as store:

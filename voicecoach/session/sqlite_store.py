@@ -238,9 +238,17 @@ class SQLiteSessionStore(SessionStore):
         return moved
 
     def _keep_annotations_in_folders(self) -> None:
-        """Once per index: copy annotations made before `annotations.jsonl` existed into it."""
+        """Once per index: copy annotations made before `annotations.jsonl` existed into it
+        (comments at an infinite time, which older versions accepted, moved to 0 s first)."""
         if self._read("PRAGMA user_version")[0][0] >= ANNOTATIONS_IN_FOLDERS_VERSION:
             return
+
+        def finite_times(conn: sqlite3.Connection) -> None:
+            """Infinite times, which older versions stored, broke every page of the session."""
+            conn.execute("UPDATE comments SET t_s = 0 WHERE abs(t_s) > 1e308")
+            conn.execute("UPDATE comments SET end_s = NULL WHERE abs(end_s) > 1e308")
+
+        self._writer.run(finite_times)
         for info in self.list_sessions():
             if not info.folder.is_dir() or (info.folder / ANNOTATIONS_JSONL).exists():
                 continue
