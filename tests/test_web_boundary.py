@@ -36,11 +36,14 @@ def raw_request(server, head: str, body: bytes = b"", *, timeout_s: float = 10.0
         except TimeoutError:
             reply = b""
         sock.settimeout(timeout_s)
-        if not reply:
-            sock.sendall(body)
-            sock.shutdown(socket.SHUT_WR)
-        while chunk := sock.recv(65536):
-            reply += chunk
+        try:
+            if not reply:
+                sock.sendall(body)
+                sock.shutdown(socket.SHUT_WR)
+            while chunk := sock.recv(65536):
+                reply += chunk
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused and closed before the body ended: the reply read so far is it
     status_line, _, rest = reply.partition(b"\r\n")
     payload = rest.partition(b"\r\n\r\n")[2]
     return int(status_line.split()[1]), json.loads(payload) if payload else {}
