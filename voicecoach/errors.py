@@ -48,3 +48,11 @@ class BaselineError(VoiceCoachError):
 
 class SessionError(VoiceCoachError):
     """A session store problem: unwritable data directory, unknown session id."""
+
+
+class RecordingError(SessionError):
+    """Recording a call failed part-way (a full disk): what was recorded until then is kept."""
+
+    def __init__(self, message: str, *, reason: str):
+        super().__init__(message)
+        self.reason = reason

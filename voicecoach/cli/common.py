@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any
@@ -16,6 +15,8 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+
+from voicecoach import jsonsafe, textsafe
 
 PIPED_WIDTH = 120  # columns when output goes to a pipe or file: tables stay on one line
 
@@ -33,13 +34,15 @@ err_console = Console(stderr=True, width=_width(sys.stderr))
 
 def echo_json(obj: Any) -> None:
     """Print one JSON object on its own line (the `--json` output format)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.write(jsonsafe.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 
 def report_error(message: str) -> None:
     """One error line on stderr, for per-file failures that do not stop the command."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(
+        f"[bold red]error:[/] {textsafe.markup(message)}", highlight=False, soft_wrap=True
+    )
 
 
 def task_progress(*, transient: bool = True) -> Progress:

@@ -19,6 +19,7 @@ from voicecoach.dialogue.caller import CallerReply
 from voicecoach.dialogue.scenario import Scenario, get_scenario
 from voicecoach.errors import VoiceCoachError
 from voicecoach.live.practice import spoken_options
+from voicecoach.textsafe import visible
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 QUIT_WORDS = ("/quit", "/q", "/end")
@@ -60,7 +61,12 @@ class _Conversation:
 
     def caller(self, text: str, mood: float) -> None:
         self.out.print(
-            Text.assemble((self.name, "bold magenta"), (f" (mood {mood:g})", "dim"), ": ", text)
+            Text.assemble(
+                (visible(self.name), "bold magenta"),
+                (f" (mood {mood:g})", "dim"),
+                ": ",
+                visible(text),
+            )
         )
         if self.speaker is None:
             return
@@ -71,7 +77,7 @@ class _Conversation:
             self.speaker = None
 
     def trainee(self, text: str) -> None:
-        self.out.print(Text.assemble(("you", "bold cyan"), ": ", text))
+        self.out.print(Text.assemble(("you", "bold cyan"), ": ", visible(text)))
 
     def mood_changes(self, reply: CallerReply, protocol: str) -> None:
         from voicecoach.results.vocabulary import mood_reason
@@ -82,7 +88,7 @@ class _Conversation:
             self.out.print(
                 Text(
                     f"   caller mood {change.old:g} {arrow} {change.new:g}: {reason}"
-                    f" (“{change.evidence}”)",
+                    f" (“{visible(change.evidence)}”)",
                     style="dim",
                 )
             )
@@ -147,7 +153,11 @@ def run_text_practice(
             highlight=False,
         )
     talk = _Conversation(scenario.caller.name, out, speaker)
-    out.print(Text(scenario.title, style="bold"), Text(scenario.situation + "\n"), sep="\n")
+    out.print(
+        Text(visible(scenario.title), style="bold"),
+        Text(visible(scenario.situation) + "\n"),
+        sep="\n",
+    )
     if lines is None:
         out.print(
             "[dim]Type your answers; an empty input line is skipped, /quit ends the call.[/]\n"

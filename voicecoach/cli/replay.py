@@ -12,6 +12,7 @@ from voicecoach.audio.devices import DeviceSpec, Player, check_device, parse_dev
 from voicecoach.cli.common import console, err_console
 from voicecoach.cli.sessions import data_dir_option, format_duration, print_session, synced_store
 from voicecoach.errors import VoiceCoachError
+from voicecoach.textsafe import visible
 
 
 def timeline(view: dict) -> list[tuple[float, Text]]:
@@ -26,7 +27,7 @@ def timeline(view: dict) -> list[tuple[float, Text]]:
             ("Trainee", "bold blue") if turn["speaker"] == "trainee" else ("Caller", "bold magenta")
         )
         at = index if typed else turn.get("start") or 0.0
-        lines.append((at, Text.assemble(who, ": ", str(turn.get("text", "")))))
+        lines.append((at, Text.assemble(who, ": ", visible(turn.get("text", "")))))
     for marker in evidence_marks(view, typed=typed):
         lines.append(marker)
     previous = None
@@ -34,13 +35,13 @@ def timeline(view: dict) -> list[tuple[float, Text]]:
         if previous is not None and point["mood"] != previous:
             line = Text(f"  caller mood → {point['mood']}", style="yellow")
             if point.get("reason"):
-                line.append(f" ({point['reason']})")
+                line.append(f" ({visible(point['reason'])})")
             lines.append((point["t_s"] + 3e-3, line))
         previous = point["mood"]
     for comment in view["comments"]:
-        line = Text.assemble(("  ✎ ", "bold cyan"), (str(comment["author"]), "bold cyan"), ": ")
-        line.append(str(comment["text"]))
-        lines.append((comment["t_s"] + 4e-3, line))
+        line = Text.assemble(("  ✎ ", "bold cyan"), (visible(comment["author"]), "bold cyan"), ": ")
+        line.append(visible(comment["text"]))
+        lines.append(((comment["t_s"] or 0.0) + 4e-3, line))
     return sorted(lines, key=lambda item: item[0])
 
 

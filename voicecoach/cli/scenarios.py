@@ -15,6 +15,7 @@ from voicecoach.dialogue.scenario import (
     load_scenarios,
 )
 from voicecoach.paths import scenarios_dir
+from voicecoach.textsafe import visible
 
 
 @click.group(name="scenarios")
@@ -124,7 +125,7 @@ def validate_command(paths: tuple[Path, ...]) -> None:
     """
     scenarios, issues = load_scenario_paths(list(paths) or [scenarios_dir()])
     for issue in issues:
-        click.echo(str(issue))
+        click.echo(visible(str(issue)))
     if issues:
         files = len({issue.path for issue in issues})
         err_console.print(

@@ -13,8 +13,8 @@ from voicecoach.cli.sessions import data_dir_option, synced_store
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on. Any other than 127.0.0.1/localhost needs the "
-    "access token printed at start.",
+    help="Address to listen on. Any other than loopback (127.0.0.1, ::1, localhost) "
+    "always needs the access token printed at start.",
 )
 @click.option(
     "--port",
@@ -27,18 +27,19 @@ from voicecoach.cli.sessions import data_dir_option, synced_store
     "--token",
     metavar="TOKEN",
     envvar="VOICECOACH_SERVE_TOKEN",
-    help="Access token to require (default: generated when --host is not loopback).",
+    help="Access token to require, at least 16 characters (default: a random one whenever "
+    "--host is not loopback).",
 )
 @data_dir_option
 def command(host: str, port: int, token: str | None, data_dir) -> None:
     """Serve annotated session replays for instructors (Ctrl-C stops)."""
-    from voicecoach.web.server import make_server
+    from voicecoach.web.server import is_loopback, make_server
 
     store = synced_store(data_dir)
     server = make_server(store, host=host, port=port, token=token)
     count = len(store.list_sessions())
     console.print(f"Serving {count} session(s) from {store.data_dir}")
-    if server.access_token:
+    if not is_loopback(host):
         console.print("[yellow]Listening beyond this machine: keep the token secret.[/]")
     console.print(f"Open [bold]{server.url}[/] (Ctrl-C stops)", highlight=False, soft_wrap=True)
     console.print(

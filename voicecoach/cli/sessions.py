@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from voicecoach.cli.common import console, echo_json
+from voicecoach.cli.common import console, echo_json, err_console
 from voicecoach.session.review import format_duration
+from voicecoach.textsafe import markup as safe
+from voicecoach.textsafe import visible
 
 if TYPE_CHECKING:
     from voicecoach.session.store import SessionStore
@@ -31,17 +33,33 @@ def data_dir_option(func: F) -> F:
 
 
 def synced_store(data_dir: Path | None) -> SessionStore:
-    """The store, with session folders recorded outside it indexed first."""
+    """The store, with session folders recorded outside it indexed first.
+
+    Says so on stderr when a damaged index had to be rebuilt.
+    """
     from voicecoach.session.store import open_store
 
     store = open_store(data_dir)
+    if store.recovered:
+        err_console.print(f"[yellow]note:[/] {safe(store.recovered)}", highlight=False)
     store.sync()
     return store
 
 
+def outcome_cell(info) -> str:
+    """A session's outcome as the list shows it, with what of the recording is missing."""
+    if info.outcome:
+        cell = safe(info.outcome)
+    else:
+        cell = "[yellow]incomplete[/]" if not info.complete else "-"
+    if info.missing:
+        cell += f" [red]({info.missing})[/]"
+    return cell
+
+
 @click.group(name="sessions")
 def command() -> None:
-    """List recorded practice calls and show one in detail."""
+    """List recorded practice calls, show one in detail, repair the index."""
 
 
 @command.command(name="list")
@@ -98,12 +116,15 @@ def list_command(trainee, scenario, since, order, as_json, data_dir) -> None:
             score += "*"
         table.add_row(
             info.id,
-            Text(info.trainee),
-            Text(scenario_title(info.scenario_id) + (" (typed)" if session_is_typed(info) else "")),
+            Text(visible(info.trainee)),
+            Text(
+                visible(scenario_title(info.scenario_id))
+                + (" (typed)" if session_is_typed(info) else "")
+            ),
             format_duration(info.duration_s),
-            info.outcome or ("[yellow]incomplete[/]" if not info.complete else "-"),
+            outcome_cell(info),
             score,
-            info.effective_verdict or "-",
+            safe(info.effective_verdict or "-"),
         )
     console.print(table)
     if any(info.adjusted_score is not None for info in sessions):
@@ -125,6 +146,32 @@ def show_command(session_id, as_json, data_dir) -> None:
         echo_json(view)
         return
     print_session(view)
+
+
+@command.command(name="repair")
+@data_dir_option
+def repair_command(data_dir) -> None:
+    """Rebuild the session index from the session folders (after damage or deletion).
+
+    The old index is kept beside it as sessions.db.before-repair-<time>. Comments,
+    overrides and adjusted scores come back from each folder's annotations.jsonl.
+    """
+    from voicecoach.session.store import open_store
+
+    with open_store(data_dir) as store:
+        if store.recovered:
+            err_console.print(f"[yellow]note:[/] {safe(store.recovered)}", highlight=False)
+        result = store.repair()
+        missing = sum(1 for info in store.list_sessions() if info.missing)
+    console.print(
+        f"Rebuilt the index of {result.sessions} session(s) with {result.comments} comment(s) "
+        f"and {result.overrides} override(s) from {safe(store.sessions_dir)}",
+        highlight=False,
+    )
+    if result.old_index:
+        console.print(f"The old index is kept as {safe(result.old_index)}", highlight=False)
+    if missing:
+        console.print(f"[yellow]{missing} session(s) have no audio left[/]", highlight=False)
 
 
 def print_session(view: dict) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 from voicecoach.asr.base import Word
 from voicecoach.delivery.measure import DeliveryFeatures
 from voicecoach.errors import AudioError, BaselineError
-from voicecoach.fileio import write_json_atomic
+from voicecoach.fileio import private_dir, write_json_atomic
 from voicecoach.paths import data_dir
 
 MIN_BASELINE_VOICED_S = 0.5
@@ -115,7 +115,7 @@ def save_baseline(trainee: str, baseline: Baseline) -> Path:
     """Store `baseline` for `trainee` (atomically: a crash never leaves half a file)."""
     path = baseline_path(trainee)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # voice measurements are private
         write_json_atomic(path, baseline.to_json())
     except OSError as exc:
         raise BaselineError(f"cannot save the baseline to {path}: {exc.strerror}") from None

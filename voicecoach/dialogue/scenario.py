@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from voicecoach import yamlsafe
 from voicecoach.errors import ScenarioError
 from voicecoach.paths import scenarios_dir
 from voicecoach.scoring import Scorer, Turn
@@ -469,8 +470,7 @@ def load_scenario_file(path: str | Path) -> tuple[Scenario | None, list[Scenario
     except (OSError, UnicodeDecodeError) as exc:
         return None, [ScenarioIssue(path, 1, 1, "", f"cannot read file: {exc}")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        doc = yaml.safe_load(text)
+        node, doc = yamlsafe.parse(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -546,7 +546,7 @@ def load_scenario_paths(paths: list[Path]) -> tuple[list[Scenario], list[Scenari
 
 
 def _id_line(path: Path) -> int:
-    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    node, _ = yamlsafe.parse(path.read_text(encoding="utf-8"))
     return _node_marks(node).get(("id",), (1, 1))[0]
 
 

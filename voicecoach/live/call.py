@@ -226,6 +226,7 @@ class LiveCall:
                 trainee=self.trainee,
                 scenario_id=self.scenario.id,
                 protocol=self.scenario.protocol,
+                on_failure=lambda failure: self.stop(failure.reason),  # e.g. the disk is full
             )
         except BaseException:
             self.capture.close()
@@ -256,6 +257,7 @@ class LiveCall:
         finally:
             self._shut_down(threads)
         result = self._finish(outcome, reason)
+        error = error or self.recorder.failure  # saved incomplete, then one line for the user
         if error is not None:
             raise error
         return result

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from voicecoach.results.vocabulary import SECTIONS, ordered_items, titled_delivery, titled_score
 from voicecoach.session.review import format_duration
+from voicecoach.textsafe import visible
 
 SECTION_NAMES = {"steps": "Steps", "checks": "Checks", "faults": "Faults"}
 SERVE_URL = "http://127.0.0.1:8765"
@@ -42,7 +43,7 @@ def _evidence(item: dict) -> Text:
     for i, evidence in enumerate(item.get("evidence") or []):
         if i:
             text.append("\n")
-        text.append(f"“{evidence.get('quote', '')}”", style="italic")
+        text.append(f"“{visible(evidence.get('quote', ''))}”", style="italic")
         if evidence.get("start") is not None:
             text.append(f" at {format_duration(evidence['start'])}", style="dim")
         if evidence.get("found_by"):
@@ -88,8 +89,8 @@ class ScoreTable:
             detail.append("\ncritical: caps the verdict", style="bold red")
         if item_id in self.by_item:
             o = self.by_item[item_id]
-            detail.append(f"\ninstructor's override by {o['author'] or 'an instructor'}: ")
-            detail.append(str(o.get("reason") or ""), style="magenta")
+            detail.append(f"\ninstructor's override by {visible(o['author'] or 'an instructor')}: ")
+            detail.append(visible(o.get("reason") or ""), style="magenta")
         return detail
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
@@ -210,9 +211,9 @@ def session_header(view: dict) -> RenderableType:
     """Who, which scenario, when, how long, outcome, and the score (instructor's if changed)."""
     info = view["session"]
     title = Text.assemble(
-        (str(info["trainee"]), "bold"),
+        (visible(info["trainee"]), "bold"),
         " · ",
-        str(info.get("scenario_title") or info["scenario_id"]),
+        visible(info.get("scenario_title") or info["scenario_id"]),
     )
     when = Text(
         f"{info['started_at'][:16].replace('T', ' ')} UTC · {format_duration(info['duration_s'])}"
@@ -221,7 +222,9 @@ def session_header(view: dict) -> RenderableType:
     if info.get("typed"):
         when.append(" · typed call (no audio)", style="cyan")
     if not info["complete"]:
-        when.append(f" · incomplete: {info.get('reason') or ''}", style="yellow")
+        when.append(f" · incomplete: {visible(info.get('reason') or '')}", style="yellow")
+    if info.get("missing"):
+        when.append(f" · recording: {info['missing']} (the files are gone)", style="bold red")
     original = view.get("original_score") if view.get("overrides") else None
     return Group(title, when, score_block(view.get("score"), original=original))
 
@@ -238,12 +241,14 @@ def session_report(view: dict) -> RenderableType:
     if view.get("comments"):
         parts.append(Text("Instructor comments", style="bold"))
         for comment in view["comments"]:
-            span = format_duration(comment["t_s"])
+            span = format_duration(comment["t_s"] or 0.0)
             if comment.get("end_s") is not None:
                 span += f"–{format_duration(comment['end_s'])}"
             parts.append(
                 Text.assemble(
-                    f"  {span}  ", str(comment["text"]), (f" — {comment['author']}", "dim")
+                    f"  {span}  ",
+                    visible(comment["text"]),
+                    (f" — {visible(comment['author'])}", "dim"),
                 )
             )
     return Group(*parts)
@@ -252,7 +257,7 @@ def session_report(view: dict) -> RenderableType:
 def score_report(score: dict, *, title: str) -> RenderableType:
     """A scored transcript (`voicecoach score`): its name and protocol, score, the table."""
     titled = titled_score(score) or {}
-    head = Text.assemble((title, "bold"), (f"  {titled.get('protocol_title', '')}", "dim"))
+    head = Text.assemble((visible(title), "bold"), (f"  {titled.get('protocol_title', '')}", "dim"))
     return Group(head, score_block(score), score_table(score), Text(""))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from voicecoach import yamlsafe
 from voicecoach.errors import ScenarioError
 from voicecoach.paths import PROJECT_DIR, scenarios_dir
 
@@ -187,9 +188,7 @@ def parse_rubric(text: str, source: str) -> Rubric:
     from voicecoach.scoring.detectors import STEP_DETECTORS
 
     try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        root = yaml.compose(text, Loader=loader)
-        data = yaml.load(text, Loader=loader)  # a safe loader
+        root, data = yamlsafe.parse(text)  # safe, no aliases, bounded
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source

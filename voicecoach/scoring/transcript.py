@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from voicecoach import jsonsafe
 from voicecoach.errors import TranscriptError
 
 SPEAKERS = ("trainee", "caller")
@@ -176,9 +177,11 @@ def load_transcript(path: str | Path) -> Transcript:
     except (OSError, UnicodeDecodeError) as exc:
         raise TranscriptError(f"{source}: cannot read it ({exc})") from None
     try:
-        data = json.loads(raw)
+        data = jsonsafe.loads(raw)
     except json.JSONDecodeError as exc:
         raise _fail(
             source, "$", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except ValueError as exc:  # NaN/Infinity, a number beyond float range, too deep
+        raise _fail(source, "$", f"not valid JSON ({exc})") from None
     return transcript_from_json(data, source)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from voicecoach import jsonsafe
 from voicecoach.errors import SessionError, VoiceCoachError
 from voicecoach.results.vocabulary import mood_reason, titled_delivery, titled_score
 from voicecoach.session.store import SessionInfo, SessionStore
@@ -32,10 +33,10 @@ def format_duration(seconds: float | None) -> str:
 
 
 def load_json(path: Path) -> Any | None:
-    """A JSON file's content, or None when it is missing or not valid JSON."""
+    """A JSON file's content (NaN/Infinity read as None), or None when missing or not JSON."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return jsonsafe.finite(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, RecursionError):
         return None
 
 
@@ -48,8 +49,8 @@ def read_events(folder: Path) -> list[dict]:
     events = []
     for line in lines:
         try:
-            record = json.loads(line)
-        except ValueError:
+            record = jsonsafe.finite(json.loads(line))
+        except (ValueError, RecursionError):
             continue
         if isinstance(record, dict) and "t_s" in record:
             events.append(record)

@@ -7,6 +7,7 @@ is locked" and each write is one transaction. Reads open short-lived connections
 
 from __future__ import annotations
 
+import os
 import queue
 import secrets
 import shutil
@@ -19,8 +20,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from voicecoach.errors import SessionError
-from voicecoach.fileio import write_json_atomic
+from voicecoach.fileio import PRIVATE_FILE_MODE, make_private, private_dir, write_json_atomic
 from voicecoach.session.store import (
+    ANNOTATIONS_JSONL,
     INDEXED_FIELDS,
     MIN_FREE_BYTES,
     ORDERS,
@@ -28,14 +30,17 @@ from voicecoach.session.store import (
     Comment,
     CommentConflictError,
     Override,
+    RepairResult,
     SessionInfo,
     SessionStore,
+    append_annotation,
     check_session_id,
     check_span,
     check_text,
     iso_bound,
     new_session_id,
     now_iso,
+    read_annotations,
 )
 
 DB_FILENAME = "sessions.db"
@@ -87,6 +92,8 @@ SESSION_COLUMNS = (
     "complete, reason, adjusted_score, adjusted_verdict"
 )
 COMMENT_COLUMNS = "id, session_id, t_s, end_s, text, author, created_at, updated_at, version"
+COMMENT_KEYS = tuple(COMMENT_COLUMNS.split(", "))
+ANNOTATIONS_IN_FOLDERS_VERSION = 1  # PRAGMA user_version once annotations.jsonl is kept
 OVERRIDE_COLUMNS = "session_id, item_id, value, reason, author, created_at"
 
 
@@ -96,6 +103,14 @@ def _connect(db_path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
     return conn
+
+
+def _private_db_files(db_path: Path) -> None:
+    """Create the database file 0600 before SQLite does (its -wal and -shm files copy that
+    mode), and narrow files left wider by older versions."""
+    os.close(os.open(db_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE))
+    for suffix in ("", "-wal", "-shm"):
+        make_private(f"{db_path}{suffix}")
 
 
 class _Writer:
@@ -151,6 +166,12 @@ def _comment_from_row(row: sqlite3.Row) -> Comment:
     return Comment(**dict(row))
 
 
+def _comment_json(conn: sqlite3.Connection, comment_id: int) -> dict[str, Any]:
+    """A comment as the writer's transaction sees it, in `Comment.to_json` shape."""
+    row = conn.execute(f"SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?", (comment_id,))
+    return _comment_from_row(row.fetchone()).to_json()
+
+
 def _override_from_row(row: sqlite3.Row) -> Override:
     data = dict(row)
     data["value"] = bool(data["value"])
@@ -162,27 +183,163 @@ class SQLiteSessionStore(SessionStore):
 
     def __init__(self, data_dir: Path):
         super().__init__(data_dir)
+        self.db_path = self.data_dir / DB_FILENAME
         try:
-            self.sessions_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(self.data_dir)
+            private_dir(self.sessions_dir)
         except OSError as exc:
             raise SessionError(
                 f"cannot create the data directory {self.data_dir}: {exc.strerror}; "
                 "choose another with --data-dir or VOICECOACH_DATA_DIR"
             ) from None
-        self.db_path = self.data_dir / DB_FILENAME
         try:
-            conn = _connect(self.db_path)
-            try:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.executescript(SCHEMA)
-            finally:
-                conn.close()
-        except sqlite3.Error as exc:
+            self._open_index()
+        except sqlite3.OperationalError as exc:  # locked, read-only, full: not damage
             raise SessionError(
                 f"cannot open the session index {self.db_path}: {exc}; "
                 "check the folder is writable or choose another with --data-dir"
             ) from None
+        except sqlite3.DatabaseError as exc:  # not a database, malformed
+            moved = self._move_index_aside("damaged")
+            self._open_index()
+            self.recovered = (
+                f"the session index was damaged ({exc}): it was moved to {moved.name} "
+                "and rebuilt from the session folders"
+            )
         self._writer = _Writer(self.db_path)
+        self._keep_annotations_in_folders()
+        if self.recovered:
+            self.sync()
+
+    def _open_index(self) -> None:
+        """Create or check `sessions.db` (0600, WAL, schema); sqlite3.DatabaseError if damaged."""
+        try:
+            _private_db_files(self.db_path)
+        except OSError as exc:
+            raise sqlite3.OperationalError(exc.strerror) from None
+        conn = _connect(self.db_path)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            (verdict,) = conn.execute("PRAGMA quick_check").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"integrity check: {verdict}")
+            conn.executescript(SCHEMA)
+        finally:
+            conn.close()
+
+    def _move_index_aside(self, label: str) -> Path:
+        """Rename `sessions.db` (and its -wal/-shm) to `sessions.db.<label>-<time>`."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        moved = self.db_path.with_name(f"{DB_FILENAME}.{label}-{stamp}")
+        for suffix in ("-wal", "-shm", ""):
+            source = Path(f"{self.db_path}{suffix}")
+            if source.exists():
+                source.rename(f"{moved}{suffix}")
+        return moved
+
+    def _keep_annotations_in_folders(self) -> None:
+        """Once per index: copy annotations made before `annotations.jsonl` existed into it
+        (comments at an infinite time, which older versions accepted, moved to 0 s first)."""
+        if self._read("PRAGMA user_version")[0][0] >= ANNOTATIONS_IN_FOLDERS_VERSION:
+            return
+
+        def finite_times(conn: sqlite3.Connection) -> None:
+            """Infinite times, which older versions stored, broke every page of the session."""
+            conn.execute("UPDATE comments SET t_s = 0 WHERE abs(t_s) > 1e308")
+            conn.execute("UPDATE comments SET end_s = NULL WHERE abs(end_s) > 1e308")
+
+        self._writer.run(finite_times)
+        for info in self.list_sessions():
+            if not info.folder.is_dir() or (info.folder / ANNOTATIONS_JSONL).exists():
+                continue
+            for comment in self.list_comments(info.id):
+                append_annotation(info.folder, "comment", comment=comment.to_json())
+            for override in self.list_overrides(info.id):
+                append_annotation(info.folder, "override", override=override.to_json())
+            if info.adjusted_score is not None or info.adjusted_verdict is not None:
+                append_annotation(
+                    info.folder,
+                    "adjusted_score",
+                    score=info.adjusted_score,
+                    verdict=info.adjusted_verdict,
+                )
+        self._writer.run(
+            lambda conn: conn.execute(f"PRAGMA user_version = {ANNOTATIONS_IN_FOLDERS_VERSION}")
+        )
+
+    def repair(self) -> RepairResult:
+        self._writer.close()
+        moved = self._move_index_aside("before-repair") if self.db_path.exists() else None
+        self._open_index()
+        self._writer = _Writer(self.db_path)
+        self._writer.run(
+            lambda conn: conn.execute(f"PRAGMA user_version = {ANNOTATIONS_IN_FOLDERS_VERSION}")
+        )
+        self.sync()
+
+        def count(table: str) -> int:
+            return self._read(f"SELECT COUNT(*) FROM {table}")[0][0]
+
+        return RepairResult(count("sessions"), count("comments"), count("overrides"), moved)
+
+    def restore_annotations(self, session_id: str) -> None:
+        found = read_annotations(self.folder(session_id))
+        if not (found.comments or found.overrides or found.adjusted):
+            return
+
+        def job(conn: sqlite3.Connection) -> None:
+            for comment in found.comments.values():
+                values = tuple(comment.get(key) for key in COMMENT_KEYS)
+                if any(comment.get(key) is None for key in COMMENT_KEYS if key != "end_s"):
+                    continue  # a line from an unknown version: nothing to rebuild it from
+                row = conn.execute(
+                    "SELECT session_id FROM comments WHERE id = ?", (comment["id"],)
+                ).fetchone()
+                if row is None:
+                    conn.execute(
+                        f"INSERT INTO comments ({COMMENT_COLUMNS}) VALUES "
+                        f"({', '.join('?' for _ in COMMENT_KEYS)})",
+                        values,
+                    )
+                elif row["session_id"] != session_id:  # its id was taken meanwhile: renumber
+                    new_id = conn.execute(
+                        f"INSERT INTO comments ({COMMENT_COLUMNS}) VALUES (NULL, "
+                        f"{', '.join('?' for _ in COMMENT_KEYS[1:])})",
+                        values[1:],
+                    ).lastrowid
+                    self._log(session_id, "comment", comment=_comment_json(conn, new_id))
+                    self._log(session_id, "comment_deleted", id=comment["id"])
+            for override in found.overrides.values():
+                conn.execute(
+                    f"INSERT OR REPLACE INTO overrides ({OVERRIDE_COLUMNS}) VALUES "
+                    "(?, ?, ?, ?, ?, ?)",
+                    (
+                        session_id,
+                        override["item_id"],
+                        int(bool(override["value"])),
+                        override["reason"],
+                        override["author"],
+                        override["created_at"],
+                    ),
+                )
+            if found.adjusted:
+                conn.execute(
+                    "UPDATE sessions SET adjusted_score = ?, adjusted_verdict = ? WHERE id = ?",
+                    (*found.adjusted, session_id),
+                )
+
+        self._writer.run(job)
+
+    def _log(self, session_id: str, op: str, **fields: Any) -> None:
+        """Append an annotation change to the session folder (inside the writer's transaction)."""
+        folder = self.folder(session_id)
+        try:
+            append_annotation(folder, op, **fields)
+        except OSError as exc:
+            reason = "the session folder is gone" if not folder.is_dir() else exc.strerror
+            raise SessionError(
+                f"cannot save the annotation in {folder}: {reason}; nothing was changed"
+            ) from None
 
     # plumbing
     def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
@@ -382,12 +539,15 @@ class SQLiteSessionStore(SessionStore):
         self, session_id: str, score: float | None, verdict: str | None
     ) -> SessionInfo:
         check_session_id(session_id)
-        self._writer.run(
-            lambda conn: conn.execute(
+
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "UPDATE sessions SET adjusted_score = ?, adjusted_verdict = ? WHERE id = ?",
                 (score, verdict, session_id),
             )
-        )
+            self._log(session_id, "adjusted_score", score=score, verdict=verdict)
+
+        self._writer.run(job)
         return self.get_session(session_id)
 
     # comments
@@ -399,16 +559,17 @@ class SQLiteSessionStore(SessionStore):
         author = check_text(author, "author name")
         t_s, end_s = check_span(t_s, end_s)
         stamp = now_iso()
-        comment_id = self._writer.run(
-            lambda conn: (
-                conn.execute(
-                    "INSERT INTO comments (session_id, t_s, end_s, text, author, created_at, "
-                    "updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
-                    (session_id, t_s, end_s, text, author, stamp, stamp),
-                ).lastrowid
-            )
-        )
-        return self.get_comment(comment_id)
+
+        def job(conn: sqlite3.Connection) -> int:
+            comment_id = conn.execute(
+                "INSERT INTO comments (session_id, t_s, end_s, text, author, created_at, "
+                "updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+                (session_id, t_s, end_s, text, author, stamp, stamp),
+            ).lastrowid
+            self._log(session_id, "comment", comment=_comment_json(conn, comment_id))
+            return comment_id
+
+        return self.get_comment(self._writer.run(job))
 
     def get_comment(self, comment_id: int) -> Comment:
         rows = self._read(f"SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?", (comment_id,))
@@ -439,6 +600,7 @@ class SQLiteSessionStore(SessionStore):
             )
             if cursor.rowcount == 0:
                 raise self._conflict(conn, comment_id, expected_version)
+            self._log(current.session_id, "comment", comment=_comment_json(conn, comment_id))
 
         self._writer.run(job)
         return self.get_comment(comment_id)
@@ -455,6 +617,9 @@ class SQLiteSessionStore(SessionStore):
 
     def delete_comment(self, comment_id: int, *, expected_version: int | None = None) -> None:
         def job(conn: sqlite3.Connection) -> None:
+            row = conn.execute(
+                "SELECT session_id FROM comments WHERE id = ?", (comment_id,)
+            ).fetchone()
             if expected_version is None:
                 cursor = conn.execute("DELETE FROM comments WHERE id = ?", (comment_id,))
             else:
@@ -464,6 +629,7 @@ class SQLiteSessionStore(SessionStore):
                 )
             if cursor.rowcount == 0:
                 raise self._conflict(conn, comment_id, expected_version or 0)
+            self._log(row["session_id"], "comment_deleted", id=comment_id)
 
         self._writer.run(job)
 
@@ -483,24 +649,28 @@ class SQLiteSessionStore(SessionStore):
         item_id = check_text(item_id, "step or fault id")
         reason = check_text(reason, "override reason")
         author = check_text(author, "author name")
-        stamp = now_iso()
-        self._writer.run(
-            lambda conn: conn.execute(
-                "INSERT OR REPLACE INTO overrides (session_id, item_id, value, reason, author, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (session_id, item_id, int(bool(value)), reason, author, stamp),
+        override = Override(session_id, item_id, bool(value), reason, author, now_iso())
+
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                f"INSERT OR REPLACE INTO overrides ({OVERRIDE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, item_id, int(bool(value)), reason, author, override.created_at),
             )
-        )
-        return Override(session_id, item_id, bool(value), reason, author, stamp)
+            self._log(session_id, "override", override=override.to_json())
+
+        self._writer.run(job)
+        return override
 
     def remove_override(self, session_id: str, item_id: str) -> None:
         check_session_id(session_id)
-        self._writer.run(
-            lambda conn: conn.execute(
-                "DELETE FROM overrides WHERE session_id = ? AND item_id = ?",
-                (session_id, item_id),
+
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "DELETE FROM overrides WHERE session_id = ? AND item_id = ?", (session_id, item_id)
             )
-        )
+            self._log(session_id, "override_removed", item_id=item_id)
+
+        self._writer.run(job)
 
     def list_overrides(self, session_id: str) -> list[Override]:
         check_session_id(session_id)

@@ -18,24 +18,35 @@ Usage by the recorder / live call:
 A session that is never finished (a `kill -9`) stays `complete=False` with the
 reason "not finished". All writes go through one writer thread (the datasette
 habit), reads open their own short-lived connections.
+
+Instructor annotations (comments, overrides, the adjusted score) are also
+appended to the session folder's `annotations.jsonl`, one change per line, in
+the same transaction as the index: the index can always be rebuilt from the
+folders (`repair`) with nothing lost.
 """
 
 from __future__ import annotations
 
 import abc
-import json
+import math
+import os
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from voicecoach import paths
+from voicecoach import jsonsafe, paths
 from voicecoach.errors import SessionError
+from voicecoach.fileio import open_private
 
 SESSIONS_DIRNAME = "sessions"
 SESSION_JSON = "session.json"
+ANNOTATIONS_JSONL = "annotations.jsonl"
+AUDIO_FILES = ("call.wav", "trainee.wav", "caller.wav")
+FOLDER_MISSING = "folder missing"
+AUDIO_MISSING = "audio missing"
 MIN_FREE_BYTES = 100 * 1024 * 1024  # ~20 min of both sides' audio plus the mix
 NOT_FINISHED_REASON = "not finished (the call stopped abruptly or is still running)"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -77,10 +88,20 @@ class SessionInfo:
         """The verdict after instructor overrides, else the coach's verdict."""
         return self.adjusted_verdict if self.adjusted_verdict is not None else self.verdict
 
+    @property
+    def missing(self) -> str | None:
+        """What of the recording is gone: "folder missing", "audio missing", or None."""
+        if not self.folder.is_dir():
+            return FOLDER_MISSING
+        if not any((self.folder / name).is_file() for name in AUDIO_FILES):
+            return AUDIO_MISSING
+        return None
+
     def to_json(self) -> dict[str, Any]:
-        """The `session.json` / `--json` shape (folder as a string)."""
+        """The `session.json` / `--json` shape (folder as a string, plus `missing`)."""
         data = asdict(self)
         data["folder"] = str(self.folder)
+        data["missing"] = self.missing
         return data
 
 
@@ -100,6 +121,63 @@ class Comment:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class RepairResult:
+    """What `SessionStore.repair` rebuilt, and where the old index was put."""
+
+    sessions: int
+    comments: int
+    overrides: int
+    old_index: Path | None
+
+
+@dataclass
+class Annotations:
+    """A session's annotations as its `annotations.jsonl` leaves them (the last state)."""
+
+    comments: dict[int, dict] = field(default_factory=dict)
+    overrides: dict[str, dict] = field(default_factory=dict)
+    adjusted: tuple[float | None, str | None] | None = None
+
+
+def append_annotation(folder: Path, op: str, **fields: Any) -> None:
+    """Append one change to `folder/annotations.jsonl`, on disk before returning.
+
+    Raises OSError (FileNotFoundError when the session folder is gone).
+    """
+    line = jsonsafe.dumps({"at": now_iso(), "op": op, **fields}, ensure_ascii=False)
+    with open_private(folder / ANNOTATIONS_JSONL, "a") as log:
+        log.write(line + "\n")
+        log.flush()
+        os.fsync(log.fileno())
+
+
+def read_annotations(folder: Path) -> Annotations:
+    """Replay `folder/annotations.jsonl` (a half-written last line is skipped)."""
+    found = Annotations()
+    try:
+        lines = (folder / ANNOTATIONS_JSONL).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        try:
+            record = jsonsafe.loads(line)
+            op = record["op"]
+            if op == "comment":
+                found.comments[int(record["comment"]["id"])] = record["comment"]
+            elif op == "comment_deleted":
+                found.comments.pop(int(record["id"]), None)
+            elif op == "override":
+                found.overrides[str(record["override"]["item_id"])] = record["override"]
+            elif op == "override_removed":
+                found.overrides.pop(str(record["item_id"]), None)
+            elif op == "adjusted_score":
+                found.adjusted = (record["score"], record["verdict"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return found
 
 
 @dataclass(frozen=True)
@@ -164,6 +242,7 @@ class SessionStore(abc.ABC):
     def __init__(self, data_dir: Path):
         self.data_dir = Path(data_dir)
         self.sessions_dir = self.data_dir / SESSIONS_DIRNAME
+        self.recovered: str | None = None  # set when opening had to rebuild a damaged index
 
     def folder(self, session_id: str) -> Path:
         """The session's folder (the id is checked so it cannot leave the data dir)."""
@@ -211,13 +290,14 @@ class SessionStore(abc.ABC):
         """Index every session folder whose `session.json` differs from its row.
 
         Picks up sessions recorded without the store and calls killed before
-        they were finished. Unreadable `session.json` files are skipped.
-        Returns the sessions that changed.
+        they were finished; a session new to the index gets its annotations
+        back from its `annotations.jsonl`. Unreadable `session.json` files are
+        skipped. Returns the sessions that changed.
         """
         changed = []
         for path in sorted(self.sessions_dir.glob(f"*/{SESSION_JSON}")):
             try:
-                record = json.loads(path.read_text(encoding="utf-8"))
+                record = jsonsafe.loads(path.read_text(encoding="utf-8"))
                 if record.get("id") != path.parent.name:
                     continue
                 current = self.get_session(record["id"]) if self.has_session(record["id"]) else None
@@ -227,9 +307,19 @@ class SessionStore(abc.ABC):
                     if key in INDEXED_FIELDS
                 ):
                     changed.append(self.index_session(record))
+                    if current is None:
+                        self.restore_annotations(record["id"])
             except (OSError, ValueError, KeyError, TypeError, SessionError):
                 continue
         return changed
+
+    @abc.abstractmethod
+    def restore_annotations(self, session_id: str) -> None:
+        """Put back the comments, overrides and adjusted score kept in the session folder."""
+
+    @abc.abstractmethod
+    def repair(self) -> RepairResult:
+        """Rebuild the index from the session folders (the old one is kept aside)."""
 
     def has_session(self, session_id: str) -> bool:
         """Whether the index knows `session_id`."""
@@ -350,10 +440,17 @@ def check_text(value: str | None, what: str) -> str:
 def check_span(t_s: float, end_s: float | None) -> tuple[float, float | None]:
     """A comment's time (or span) in seconds of call time; SessionError when not a span."""
     try:
+        if isinstance(t_s, bool) or isinstance(end_s, bool):
+            raise TypeError("a boolean is not a time")
         t_s = float(t_s)
         end_s = None if end_s is None else float(end_s)
-    except (TypeError, ValueError):
-        raise SessionError(f"comment time {t_s!r}..{end_s!r} is not a number of seconds") from None
+        if not (math.isfinite(t_s) and (end_s is None or math.isfinite(end_s))):
+            raise ValueError("not finite")
+    except (TypeError, ValueError, OverflowError):
+        raise SessionError(
+            f"comment time {str(t_s)[:20]}..{str(end_s)[:20]} is not a number of seconds "
+            "(give a finite number such as 12.5)"
+        ) from None
     if t_s < 0 or (end_s is not None and end_s < t_s):
         raise SessionError(
             f"comment time {t_s}..{end_s} s is not a span of the call "

@@ -7,12 +7,12 @@ by `static/session.js` / `static/trainee.js`; the sessions list is plain HTML.
 
 from __future__ import annotations
 
-import json
 from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from voicecoach import jsonsafe
 from voicecoach.session.review import format_duration, scenario_title, session_is_typed
 from voicecoach.session.store import SessionInfo
 
@@ -34,7 +34,7 @@ STYLES = ("vendor/uPlot.min.css", "app.css")
 
 def json_for_script(obj: Any) -> str:
     """JSON safe inside a `<script type="application/json">` element."""
-    text = json.dumps(obj, ensure_ascii=False)
+    text = jsonsafe.dumps(obj, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -116,6 +116,8 @@ def _session_row(info: SessionInfo) -> str:
     outcome = escape(info.outcome or "-")
     if not info.complete:
         outcome += f" <span class='warn'>incomplete: {escape(info.reason or '')}</span>"
+    if info.missing:
+        outcome += f" <span class='warn'>recording {escape(info.missing)}</span>"
     started = escape(info.started_at[:16].replace("T", " "))
     trainee_url = "/trainees/" + quote(info.trainee, safe="")
     scenario = escape(scenario_title(info.scenario_id))
@@ -224,10 +226,13 @@ def session_page(
     """The annotated session page (also the exported report with `inline=True`)."""
     info = view["session"]
     data = {**view, **(extra or {})}
+    body = SESSION_BODY
+    if info.get("missing"):
+        body = f"<p class='warn' role='alert'>Recording {escape(info['missing'])}.</p>{body}"
     return layout(
         f"{info.get('scenario_title') or info['scenario_id']} · {info['trainee']}"
         f" · {info['started_at'][:10]}",
-        SESSION_BODY,
+        body,
         csrf_token=csrf_token,
         scripts=SESSION_SCRIPTS,
         data=data,

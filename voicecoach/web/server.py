@@ -26,7 +26,7 @@ the resolved path stays inside the data directory (no traversal, no symlinks out
 from __future__ import annotations
 
 import hmac
-import json
+import ipaddress
 import mimetypes
 import re
 import secrets
@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from voicecoach import jsonsafe
 from voicecoach.errors import SessionError, VoiceCoachError
 from voicecoach.results.progress import cohort_progress, trainee_progress
 from voicecoach.session import review
@@ -51,6 +52,8 @@ from voicecoach.web import audio, pages, progress_pages
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_BODY_BYTES = 64 * 1024
+MIN_TOKEN_CHARS = 16
+TOKEN_PATTERN = re.compile(rf"[A-Za-z0-9._~-]{{{MIN_TOKEN_CHARS},256}}")
 TOKEN_COOKIE = "voicecoach_token"
 COPY_CHUNK_BYTES = 256 * 1024
 SYNC_EVERY_S = 5.0
@@ -149,12 +152,39 @@ class ReplayServer(ThreadingHTTPServer):
         self.store.sync()
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable only from this machine (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_token(token: str) -> str:
+    """An access token of at least MIN_TOKEN_CHARS URL-safe characters, else VoiceCoachError."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise VoiceCoachError(
+            f"the access token must be at least {MIN_TOKEN_CHARS} characters of letters, digits, "
+            "'-', '_', '.' or '~' (got "
+            f"{len(token)} character(s)); leave --token out to get a random one"
+        )
+    return token
+
+
 def make_server(
     store: SessionStore, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None
 ) -> ReplayServer:
-    """A replay server bound to host:port; a token is generated for non-loopback hosts."""
-    if token is None and host not in LOOPBACK_HOSTS:
-        token = secrets.token_urlsafe(18)
+    """A replay server bound to host:port.
+
+    Beyond loopback a token is always required: a random one unless `token` is
+    given; a given token (on any host) must pass `check_token`.
+    """
+    if token is not None:
+        token = check_token(token)
+    elif not is_loopback(host):
+        token = secrets.token_urlsafe(24)
     try:
         return ReplayServer(store, host, port, token=token)
     except OSError as exc:
@@ -168,6 +198,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers then body: no 40 ms delayed-ACK stall
     server_version = "VoiceCoach"
+    timeout = 30  # seconds a client may stay silent (a body that never comes, an idle keep-alive)
 
     def version_string(self) -> str:
         return self.server_version
@@ -305,17 +336,44 @@ class ReplayHandler(BaseHTTPRequestHandler):
         return path
 
     # ---- reading the request ------------------------------------------------
+    def _read_body(self) -> bytes:
+        """The request body: at most MAX_BODY_BYTES, whatever the headers claim.
+
+        Only a plain decimal Content-Length is accepted (no chunked bodies); the
+        connection is closed afterwards so no unread byte is taken for a request.
+        """
+        self.close_connection = True
+        if self.headers.get("Transfer-Encoding"):
+            raise HttpError(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if not lengths:
+            raise HttpError(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
+        (declared,) = lengths if len(lengths) == 1 else ("conflicting",)
+        if not (declared.isascii() and declared.isdigit()):
+            raise HttpError(HTTPStatus.BAD_REQUEST, f"bad Content-Length {declared[:20]!r}")
+        length = int(declared)
+        if length > MAX_BODY_BYTES:
+            raise HttpError(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"request body too large ({length} bytes; at most {MAX_BODY_BYTES})",
+            )
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            raise HttpError(HTTPStatus.REQUEST_TIMEOUT, "the request body never came") from None
+        if len(body) != length:
+            raise HttpError(HTTPStatus.BAD_REQUEST, "the body is shorter than its Content-Length")
+        return body
+
     def _json_body(self) -> dict:
+        """The request body as a JSON object of finite numbers (400 otherwise)."""
         if not (self.headers.get("Content-Type") or "").startswith("application/json"):
             raise HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send JSON (application/json)")
+        raw = self._read_body()
         try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            raise HttpError(HTTPStatus.BAD_REQUEST, "bad Content-Length") from None
-        if length > MAX_BODY_BYTES:
-            raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large")
-        try:
-            body = json.loads(self.rfile.read(length) or b"{}")
+            body = jsonsafe.loads(raw or b"{}")
+        except jsonsafe.NonFiniteNumberError as exc:
+            raise HttpError(HTTPStatus.BAD_REQUEST, f"in the body: {exc}") from None
         except ValueError:
             raise HttpError(HTTPStatus.BAD_REQUEST, "the body is not valid JSON") from None
         if not isinstance(body, dict):
@@ -350,7 +408,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _send_json(self, obj: Any, *, status: HTTPStatus = HTTPStatus.OK) -> None:
-        body = json.dumps(obj, ensure_ascii=False).encode()
+        body = jsonsafe.dumps(obj, ensure_ascii=False).encode()
         self._send_bytes(
             body,
             "application/json; charset=utf-8",
@@ -472,7 +530,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
         if view["tracks"] is None and view["audio"]:
             view["tracks_url"] = f"/sessions/{sid}/tracks.json"  # measured on demand
         if ext:
-            return json.dumps(view, ensure_ascii=False).encode()
+            return jsonsafe.dumps(view, ensure_ascii=False).encode()
         extra = {"audio_url": None, "peaks": None}
         if view["audio"]:
             if view["audio"] != "mix":
