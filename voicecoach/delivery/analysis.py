@@ -11,7 +11,7 @@ from voicecoach.asr.base import Word
 from voicecoach.delivery.baseline import Baseline
 from voicecoach.delivery.features import ANALYSIS_SR_HZ, FrameTracks, frame_tracks
 from voicecoach.delivery.measure import DeliveryFeatures, measure_delivery
-from voicecoach.delivery.verdict import Reason, judge
+from voicecoach.delivery.verdict import REFERENCE_TITLES, Reason, judge
 from voicecoach.errors import AudioError
 
 MIN_VOICED_S = 0.3
@@ -42,6 +42,7 @@ class DeliveryResult:
             "calm": self.calm,
             "tension": self.tension,
             "reference": self.reference,
+            "reference_title": REFERENCE_TITLES[self.reference],
             "reasons": [r.to_json() for r in self.reasons],
             "problems": list(self.problems),
             "features": self.features.to_json(),
