@@ -144,7 +144,11 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
     console.print(table)
     delivery = summary.get("delivery") or {}
     calm, judged = delivery.get("calm_turns", 0), delivery.get("judged_turns", 0)
-    console.print(Text.assemble(("Delivery: ", "bold"), f"calm in {calm} of {judged} turns"))
+    reference = delivery.get("reference_title")
+    against = f" (judged against {reference})" if reference and judged else ""
+    console.print(
+        Text.assemble(("Delivery: ", "bold"), f"calm in {calm} of {judged} turns{against}")
+    )
     for tip in delivery.get("tips", []):
         console.print(f"  • {tip}")
     console.print(Text(f"Session saved: {summary['session_id']}  ({summary['folder']})", "dim"))
