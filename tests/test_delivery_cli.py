@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from delivery_signals import SR, voice
+from delivery_signals import SR, festival_wav, voice
 
 from voicecoach.audio.io import load_audio, write_wav
 from voicecoach.cli import cli
@@ -23,12 +22,7 @@ SENTENCE_WORDS = 23
 @pytest.fixture(scope="session")
 def speech_wav(tmp_path_factory) -> str:
     """Natural English speech from festival's text2wave (about 7 s)."""
-    folder = tmp_path_factory.mktemp("speech")
-    (folder / "line.txt").write_text(SENTENCE)
-    subprocess.run(
-        ["text2wave", "-o", str(folder / "line.wav"), str(folder / "line.txt")], check=True
-    )
-    return str(folder / "line.wav")
+    return str(festival_wav(tmp_path_factory.mktemp("speech"), SENTENCE, "line"))
 
 
 @pytest.fixture(scope="session")
@@ -36,12 +30,7 @@ def passage_wav(tmp_path_factory) -> str:
     """The calibration passage read by festival (about 27 s, 13 s of it voiced)."""
     from voicecoach.cli.calibrate import PASSAGE
 
-    folder = tmp_path_factory.mktemp("passage")
-    (folder / "passage.txt").write_text(PASSAGE)
-    subprocess.run(
-        ["text2wave", "-o", str(folder / "passage.wav"), str(folder / "passage.txt")], check=True
-    )
-    return str(folder / "passage.wav")
+    return str(festival_wav(tmp_path_factory.mktemp("passage"), PASSAGE, "passage"))
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import librosa
 import numpy as np
 import pytest
 import yaml
+from delivery_signals import festival_wav
 
 from voicecoach.audio.io import load_audio
 from voicecoach.delivery import analyze_speech, save_baseline
@@ -36,8 +37,6 @@ def tense_version(y: np.ndarray) -> np.ndarray:
 @pytest.fixture
 def festival_voice(tmp_path, monkeypatch):
     """Scenario and data folders for this test, festival's calm baseline stored for 'ana'."""
-    import subprocess
-
     from voicecoach.cli.calibrate import PASSAGE
 
     scenarios = tmp_path / "scenarios"
@@ -49,9 +48,7 @@ def festival_voice(tmp_path, monkeypatch):
     (scenarios / f"{SCENARIO_ID}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     for key, folder in [("SCENARIOS", scenarios), ("DATA", tmp_path / "data")]:
         monkeypatch.setenv(f"VOICECOACH_{key}_DIR", str(folder))
-    (tmp_path / "passage.txt").write_text(PASSAGE)
-    wav = tmp_path / "passage.wav"
-    subprocess.run(["text2wave", "-o", str(wav), str(tmp_path / "passage.txt")], check=True)
+    wav = festival_wav(tmp_path, PASSAGE, "passage")
     baseline = baseline_from_recording(*load_audio(wav), source="festival passage")
     save_baseline("ana", baseline)
     return baseline

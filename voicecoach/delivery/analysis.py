@@ -84,13 +84,18 @@ def _words_in_clip(words: Sequence[Word] | None, t0_s: float, duration_s: float)
     return [w for w in shifted if w.end_s > 0 and w.start_s < duration_s and w.end_s > w.start_s]
 
 
+def clipping_problem(feats: DeliveryFeatures) -> str | None:
+    """What to do about a clipped recording (None when it is not clipped)."""
+    if feats.clipped_fraction <= MAX_CLIPPED_FRACTION:
+        return None
+    return (
+        f"the recording is clipped ({100 * feats.clipped_fraction:.1f}% of samples flat at"
+        " full scale): lower the microphone gain or sit further away and record again"
+    )
+
+
 def _problems(feats: DeliveryFeatures) -> list[str]:
-    problems = []
-    if feats.clipped_fraction > MAX_CLIPPED_FRACTION:
-        problems.append(
-            f"the recording is clipped ({100 * feats.clipped_fraction:.1f}% of samples flat at"
-            " full scale): lower the microphone gain and record again"
-        )
+    problems = [p for p in [clipping_problem(feats)] if p]
     if feats.voiced_s < MIN_VOICED_S:
         problems.append(
             f"only {feats.voiced_s:.2f} s of voiced speech; at least {MIN_VOICED_S} s is needed"

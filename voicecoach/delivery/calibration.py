@@ -14,19 +14,15 @@ from voicecoach.delivery.measure import DeliveryFeatures
 from voicecoach.errors import BaselineError
 
 MIN_VOICED_S = 10.0
-MAX_CLIPPED_FRACTION = 0.01
 MIN_PITCH_RANGE_ST = 1.0  # a steady tone (or hum) barely moves; read speech spans several
 PLAUSIBLE_PACE_WPM = (60.0, 300.0)
 
 
 def calibration_problems(feats: DeliveryFeatures) -> list[str]:
     """What makes a recording unfit as a baseline, each with what to do; empty when fit."""
-    problems = []
-    if feats.clipped_fraction > MAX_CLIPPED_FRACTION:
-        problems.append(
-            f"the recording is clipped ({100 * feats.clipped_fraction:.1f}% of samples at full"
-            " scale): lower the microphone gain or sit further away and record again"
-        )
+    from voicecoach.delivery.analysis import clipping_problem
+
+    problems = [p for p in [clipping_problem(feats)] if p]
     if feats.voiced_s >= 1.0 and (
         feats.f0_range_st < MIN_PITCH_RANGE_ST or feats.syllable_rate_per_s == 0
     ):
