@@ -162,3 +162,21 @@ def test_warm_up_runs_in_the_background():
     thread.join(timeout=60)
     assert not thread.is_alive()
     assert warm_up() < 5.0  # already warm: no JIT compile left
+
+
+def test_a_broken_calm_model_file_is_refused_naming_the_file_and_field(tmp_path):
+    from voicecoach.delivery.calm_model import MODEL_FILE, ModelFileError
+
+    good = json.loads(MODEL_FILE.read_text())
+    cases = {
+        "not json": "unreadable calm model",
+        json.dumps({**good, "threshold": 1.5}): "'threshold'",
+        json.dumps({**good, "coefficients": {"pitch_shift_st": 1.0}}): "'coefficients'",
+        json.dumps({**good, "intercept": 50.0}): "calm voice itself would be judged tense",
+    }
+    for i, (text, message) in enumerate(cases.items()):
+        path = tmp_path / f"model{i}.json"
+        path.write_text(text)
+        with pytest.raises(ModelFileError, match=message) as err:
+            load_model(path)
+        assert str(path) in str(err.value)
