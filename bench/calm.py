@@ -9,6 +9,7 @@ EmoDB). Printed, for all speakers, men, women and each corpus:
 - the shipped model (fitted on all of these speakers: an in-sample figure);
 - leave-one-speaker-out: refitted without the judged speaker (the estimate);
 - leave-one-corpus-out: refitted without the judged corpus (harder);
+- leave-one-speaker-out with a baseline of up to 30 s of neutral clips joined;
 - no baseline (population values).
 
 Then per-turn verdict time for a 3 s and a 30 s turn and the cold start of
@@ -30,6 +31,7 @@ import numpy as np
 from calm_data import (
     DEFAULT_DATA,
     Judgement,
+    joined_baseline_judgements,
     judgements,
     measure_clips,
     pair_weights,
@@ -163,6 +165,19 @@ def main() -> None:
         "leave-one-corpus-out: refitted without the judged corpus (harder held-out estimate)",
         pairs,
         held_out(pairs, lambda p: p.clip.corpus),
+    )
+    joined = joined_baseline_judgements(args.data, clips, results)
+    models = {
+        s: fit([p for p in pairs if p.clip.speaker != s]) for s in {p.clip.speaker for p in pairs}
+    }
+    report(
+        "leave-one-speaker-out, baseline = up to 30 s of the speaker's neutral clips joined"
+        " (like a calibration recording)",
+        joined,
+        verdicts(
+            joined,
+            lambda p: not judge(p.result.features, p.baseline, model=models[p.clip.speaker]).calm,
+        ),
     )
     report(
         "no baseline (population values, hand-set)",

@@ -115,6 +115,33 @@ def judgements(clips: list[Clip], results: dict[str, DeliveryResult]) -> Iterato
                 )
 
 
+def joined_baseline_judgements(
+    data: Path, clips: list[Clip], results: dict[str, DeliveryResult], *, max_s: float = 30.0
+) -> list[Judgement]:
+    """Each speaker's baseline from up to `max_s` of their neutral clips joined (as long as a
+    calibration recording); every clip not in it is judged against it."""
+    by_speaker: dict[str, list[Clip]] = defaultdict(list)
+    for clip in clips:
+        by_speaker[clip.speaker].append(clip)
+    out = []
+    gap = np.zeros(int(0.3 * 16000), np.float32)
+    for speaker_clips in by_speaker.values():
+        parts, used = [], set()
+        for clip in speaker_clips[::2]:
+            if clip.label != "neutral" or sum(map(len, parts)) >= max_s * 16000:
+                continue
+            parts += [load_audio(data / clip.file)[0], gap]
+            used.add(clip.file)
+        baseline = Baseline.from_features(analyze_speech(np.concatenate(parts), 16000).features)
+        for clip in speaker_clips:
+            if clip.file in used:
+                continue
+            result = results[clip.file]
+            x = relative_features(result.features, baseline)
+            out.append(Judgement(clip, "joined", result.calm is not None, x, result, baseline))
+    return out
+
+
 def pair_weights(pairs: list[Judgement]) -> np.ndarray:
     """Weights giving every speaker, and both classes within it, the same total weight."""
     counts: dict[tuple[str, bool], int] = defaultdict(int)
