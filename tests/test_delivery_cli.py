@@ -168,7 +168,7 @@ def test_a_poor_recording_is_refused_in_one_line_and_the_old_baseline_kept(
     expected = {
         "a pure tone": "steady tone, not speech",
         "noise": "voiced speech",
-        "silence": "no sound",
+        "silence": "no sound was heard",
         "clipped": "clipped",
         "1 s": "at least 10 s",
         "0.7 s": "at least 10 s",

@@ -47,7 +47,7 @@ def countdown(seconds: int) -> None:
 
 def record_microphone(seconds: float, device: str | int | None) -> np.ndarray:
     """Record `seconds` of mono 16 kHz audio, showing the time left and a level meter."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn
 
     from voicecoach.audio.devices import Capture
     from voicecoach.audio.io import pcm16_to_float
@@ -58,18 +58,23 @@ def record_microphone(seconds: float, device: str | int | None) -> np.ndarray:
     columns = (
         TextColumn("[red]●[/] recording"),
         BarColumn(),
-        TimeRemainingColumn(),
+        TextColumn("{task.fields[left_s]:3.0f} s left"),
         TextColumn("{task.fields[meter]}"),
     )
     with Capture(sample_rate=RECORD_RATE_HZ, device=device) as capture:
         countdown(COUNTDOWN_S)
         with Progress(*columns, console=err_console) as progress:
-            task = progress.add_task("recording", total=wanted, meter="")
+            task = progress.add_task("recording", total=wanted, meter="", left_s=seconds)
             while got < wanted and (pcm := capture.read(timeout_s=2.0)) is not None:
                 chunk = pcm16_to_float(pcm)
                 chunks.append(chunk)
                 got += len(chunk)
-                progress.update(task, completed=min(got, wanted), meter=level_meter(chunk))
+                progress.update(
+                    task,
+                    completed=min(got, wanted),
+                    meter=level_meter(chunk),
+                    left_s=max(0, wanted - got) / RECORD_RATE_HZ,
+                )
     return np.concatenate(chunks)[:wanted] if chunks else np.zeros(0, dtype=np.float32)
 
 

@@ -29,8 +29,13 @@ def calibration_problems(feats: DeliveryFeatures) -> list[str]:
         problems.append(
             "it sounds like a steady tone, not speech: read the passage aloud in your own voice"
         )
+    elif feats.speech_s == 0:
+        problems.append(
+            "no sound was heard: check the microphone (voicecoach devices) and its volume,"
+            " then record again"
+        )
     elif feats.voiced_s < MIN_VOICED_S:
-        heard = f"{feats.speech_s:.1f} s of sound" if feats.speech_s else "no sound"
+        heard = f"{feats.speech_s:.1f} s of sound"
         problems.append(
             f"only {feats.voiced_s:.1f} s of voiced speech ({heard}); a baseline needs at least"
             f" {MIN_VOICED_S:.0f} s: read the whole passage aloud, close to the microphone,"
