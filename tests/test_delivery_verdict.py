@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from delivery_signals import SR, voice
 
@@ -180,3 +181,25 @@ def test_a_broken_calm_model_file_is_refused_naming_the_file_and_field(tmp_path)
         with pytest.raises(ModelFileError, match=message) as err:
             load_model(path)
         assert str(path) in str(err.value)
+
+
+def test_a_call_calm_in_every_turn_has_no_tips():
+    """Brisk but calm turns (190 wpm, above the typical band, below 'tense') give no tips."""
+    from voicecoach.delivery import analyze_call
+    from voicecoach.live.call import summarise_delivery
+    from voicecoach.session.review import delivery_summary
+
+    y = np.concatenate([calm_voice(110.0, duration_s=6.0, seed=s) for s in range(3)])
+    words = [
+        Word(w.word, w.start_s + 6.0 * turn, w.end_s + 6.0 * turn)
+        for turn in range(3)
+        for w in _even_words(19, 6.0)
+    ]
+    call = analyze_call(y, SR, turns_s=[(0, 6), (6, 12), (12, 18)], words=words)
+    assert all(t.calm is True for t in call.turns)
+    assert all(t.features.speaking_rate_wpm > 170 for t in call.turns)
+    assert all(t.reasons == () for t in call.turns)
+    summary = summarise_delivery([t.to_json() for t in call.turns])
+    assert summary["calm_turns"] == 3 and summary["tips"] == []
+    assert delivery_summary(summary)["tips"] == []  # what replay, web and report show
+    assert summary["reference_title"] == "typical voices"
