@@ -156,11 +156,19 @@ def main() -> None:
         pairs,
         verdicts(pairs, lambda p: not judge(p.result.features, p.baseline, model=shipped).calm),
     )
-    report(
-        "leave-one-speaker-out: refitted without the judged speaker (THE ESTIMATE)",
-        pairs,
-        held_out(pairs, lambda p: p.clip.speaker),
-    )
+    loso = held_out(pairs, lambda p: p.clip.speaker)
+    report("leave-one-speaker-out: refitted without the judged speaker (THE ESTIMATE)", pairs, loso)
+    for intensity in ("normal", "strong"):
+        for label in ("angry", "calm"):
+            idx = [
+                i
+                for i, p in enumerate(pairs)
+                if (p.clip.intensity, p.clip.label) == (intensity, label)
+            ]
+            print(
+                f"  RAVDESS {label} at {intensity} intensity judged tense: {loso[idx].mean():.1%}"
+                f" (n={len(idx)})"
+            )
     report(
         "leave-one-corpus-out: refitted without the judged corpus (harder held-out estimate)",
         pairs,

@@ -36,6 +36,7 @@ class Clip:
     sex: str
     corpus: str
     label: str  # neutral, calm or angry
+    intensity: str = ""  # RAVDESS: "normal" or "strong"
 
     @property
     def tense(self) -> bool:
@@ -57,9 +58,15 @@ class Judgement:
 def read_manifest(data: Path) -> list[Clip]:
     with open(data / "MANIFEST.tsv", encoding="utf-8") as fh:
         return [
-            Clip(r["file"], r["speaker"], r["sex"], r["corpus"], r["label"])
+            Clip(r["file"], r["speaker"], r["sex"], r["corpus"], r["label"], _intensity(r["notes"]))
             for r in csv.DictReader(fh, delimiter="\t")
         ]
+
+
+def _intensity(notes: str) -> str:
+    """'normal' or 'strong' from RAVDESS notes ('emotion=05; intensity=strong; ...'), else ''."""
+    fields = dict(part.strip().split("=", 1) for part in notes.split(";") if "=" in part)
+    return fields.get("intensity", "")
 
 
 def _source_hash() -> str:
