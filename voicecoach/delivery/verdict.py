@@ -23,7 +23,7 @@ import numpy as np
 from voicecoach.delivery.baseline import Baseline
 from voicecoach.delivery.calm_model import FEATURES, CalmModel, load_model, relative_features
 from voicecoach.delivery.measure import DeliveryFeatures
-from voicecoach.delivery.vocabulary import measure_title
+from voicecoach.delivery.vocabulary import measure_title, measures
 
 TENSE_AT = 1.0
 REASON_SHARE = 0.5  # a cue is named as a reason beyond half the tension it takes to be tense
@@ -65,70 +65,43 @@ class Verdict:
     reasons: tuple[Reason, ...]
 
 
-# Baseline-relative cues: unit and tip (value, calm upper edge) for each model feature.
-BASELINE_TIPS: dict[str, tuple[str, Callable[[float, float], str]]] = {
-    "pitch_shift_st": (
-        "semitones",
-        lambda v, hi: (
-            f"lower your pitch: {v:+.1f} semitones above your calm voice, calm is up to {hi:+.1f}"
-        ),
+# What to do when a cue rose too far: tip(value, calm upper edge), per model feature
+# (pace: `_pace_reason`, in words per minute). Units come from measures.yaml.
+BASELINE_TIPS: dict[str, Callable[[float, float], str]] = {
+    "pitch_shift_st": lambda v, hi: (
+        f"lower your pitch: {v:+.1f} semitones above your calm voice, calm is up to {hi:+.1f}"
     ),
-    "pitch_spread_shift_st": (
-        "semitones",
-        lambda v, hi: (
-            f"keep your pitch steady: it swings {v:+.1f} semitones more than your"
-            f" calm voice, calm is up to {hi:+.1f}"
-        ),
+    "pitch_spread_shift_st": lambda v, hi: (
+        f"keep your pitch steady: it swings {v:+.1f} semitones more than your"
+        f" calm voice, calm is up to {hi:+.1f}"
     ),
-    "pitch_range_shift_st": (
-        "semitones",
-        lambda v, hi: (
-            f"keep your pitch steady: its range is {v:+.1f} semitones wider than your"
-            f" calm voice, calm is up to {hi:+.1f}"
-        ),
+    "pitch_range_shift_st": lambda v, hi: (
+        f"keep your pitch steady: its range is {v:+.1f} semitones wider than your"
+        f" calm voice, calm is up to {hi:+.1f}"
     ),
-    "brightness_shift_st": (
-        "semitones",
-        lambda v, hi: (
-            f"relax your voice: it is {v:+.1f} semitones sharper (brighter) than your"
-            f" calm voice, calm is up to {hi:+.1f}"
-        ),
+    "brightness_shift_st": lambda v, hi: (
+        f"relax your voice: it is {v:+.1f} semitones sharper (brighter) than your"
+        f" calm voice, calm is up to {hi:+.1f}"
     ),
-    "high_band_shift_db": (
-        "dB",
-        lambda v, hi: (
-            f"relax your voice: it sounds pressed ({v:+.1f} dB more high-frequency"
-            f" energy than your calm voice, calm is up to {hi:+.1f})"
-        ),
+    "high_band_shift_db": lambda v, hi: (
+        f"relax your voice: it sounds pressed ({v:+.1f} dB more high-frequency"
+        f" energy than your calm voice, calm is up to {hi:+.1f})"
     ),
-    "loudness_shift_db": (
-        "dB",
-        lambda v, hi: (
-            f"lower your volume: {v:+.1f} dB louder than your calm voice, calm is up to {hi:+.1f}"
-        ),
+    "loudness_shift_db": lambda v, hi: (
+        f"lower your volume: {v:+.1f} dB louder than your calm voice, calm is up to {hi:+.1f}"
     ),
-    "loudness_crest_shift_db": (
-        "dB",
-        lambda v, hi: (
-            f"keep your volume even: loud peaks {v:+.1f} dB stronger than in your"
-            f" calm voice, calm is up to {hi:+.1f}"
-        ),
+    "loudness_crest_shift_db": lambda v, hi: (
+        f"keep your volume even: loud peaks {v:+.1f} dB stronger than in your"
+        f" calm voice, calm is up to {hi:+.1f}"
     ),
-    "loudness_spread_shift_db": (
-        "dB",
-        lambda v, hi: (
-            f"keep your volume even: it varies {v:+.1f} dB more than your calm voice,"
-            f" calm is up to {hi:+.1f}"
-        ),
+    "loudness_spread_shift_db": lambda v, hi: (
+        f"keep your volume even: it varies {v:+.1f} dB more than your calm voice,"
+        f" calm is up to {hi:+.1f}"
     ),
-    "cepstral_peak_shift_db": (
-        "dB",
-        lambda v, hi: (
-            f"relax your voice: it sounds firmer and more pressed ({v:+.1f} dB) than"
-            f" your calm voice, calm is up to {hi:+.1f}"
-        ),
+    "cepstral_peak_shift_db": lambda v, hi: (
+        f"relax your voice: it sounds firmer and more pressed ({v:+.1f} dB) than"
+        f" your calm voice, calm is up to {hi:+.1f}"
     ),
-    "pace_shift_pct": ("%", lambda v, hi: f"slow down: {v:+.0f}% on your calm pace"),
 }
 
 
@@ -150,7 +123,7 @@ def _model_reason(
     """The reason for one cue; a fall below the calm voice gets a plain 'as when calm' tip."""
     if value < 0:
         low = model.edge(feature, REASON_SHARE, rising=False)
-        unit = BASELINE_TIPS.get(feature, ("%", None))[0]
+        unit = measures()[feature].unit
         tip = (
             f"{measure_title(feature).lower()} is {value:+.1f} {unit} from your calm voice"
             f" (calm from {low:+.1f}): speak as in your calm recording"
@@ -159,8 +132,8 @@ def _model_reason(
     edge = model.edge(feature, REASON_SHARE)
     if feature == "pace_shift_pct":
         return _pace_reason(feats, baseline, value, edge)
-    unit, tip = BASELINE_TIPS[feature]
-    return Reason(feature, value, (None, edge), unit, tip(value, edge))
+    tip = BASELINE_TIPS[feature](value, edge)
+    return Reason(feature, value, (None, edge), measures()[feature].unit, tip)
 
 
 def judge_against_baseline(
