@@ -99,9 +99,15 @@ BASELINE_TIPS: dict[str, Callable[[float, float], str]] = {
         f" calm is up to {hi:+.1f}"
     ),
     "cepstral_peak_shift_db": lambda v, hi: (
-        f"relax your voice: it sounds firmer and more pressed ({v:+.1f} dB) than"
-        f" your calm voice, calm is up to {hi:+.1f}"
+        f"relax your voice: it sounds more pressed than your calm voice (clarity {v:+.1f} dB,"
+        f" calm is up to {hi:+.1f})"
     ),
+}
+
+
+# What to do when a cue fell too far below the calm voice (others: "speak as in your calm ...").
+FALL_ADVICE = {
+    "cepstral_peak_shift_db": "relax your voice: it sounds rougher and harsher than when calm",
 }
 
 
@@ -124,9 +130,10 @@ def _model_reason(
     if value < 0:
         low = model.edge(feature, REASON_SHARE, rising=False)
         unit = measures()[feature].unit
+        advice = FALL_ADVICE.get(feature, "speak as in your calm recording")
         tip = (
-            f"{measure_title(feature).lower()} is {value:+.1f} {unit} from your calm voice"
-            f" (calm from {low:+.1f}): speak as in your calm recording"
+            f"{advice}: {measure_title(feature).lower()} is {value:+.1f} {unit}"
+            f" (calm from {low:+.1f})"
         )
         return Reason(feature, value, (low, None), unit, tip)
     edge = model.edge(feature, REASON_SHARE)
