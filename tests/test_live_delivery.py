@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import yaml
 from delivery_signals import festival_wav
+from rich.console import Console
 
 from voicecoach.audio.io import load_audio
 from voicecoach.delivery import analyze_speech, save_baseline
@@ -62,6 +63,7 @@ def test_a_tense_turn_raises_the_callers_mood_with_the_delivery_reason(festival_
     )
     from voicecoach.live.run import run_live_call
     from voicecoach.live.scripted import festival_speech
+    from voicecoach.live.view import print_summary
 
     calm = festival_speech(LINE)
     tense = tense_version(calm)
@@ -93,3 +95,8 @@ def test_a_tense_turn_raises_the_callers_mood_with_the_delivery_reason(festival_
     moods = [e for e in events if e["type"] == "mood" and e["reason"].startswith("delivery_tense")]
     assert len(moods) == 1 and moods[0]["new"] > moods[0]["old"]
     assert titles[0] in moods[0]["evidence"]
+    console = Console(record=True, width=200)
+    print_summary(console, result.to_json())
+    shown = console.export_text()
+    assert "Delivery: calm in 0 of 1 turns (judged against your calm voice)" in shown
+    assert delivery["reasons"][0]["tip"] in shown
