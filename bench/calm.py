@@ -10,6 +10,7 @@ EmoDB). Printed, for all speakers, men, women and each corpus:
 - leave-one-speaker-out: refitted without the judged speaker (the estimate);
 - leave-one-corpus-out: refitted without the judged corpus (harder);
 - leave-one-speaker-out with a baseline of up to 30 s of neutral clips joined;
+- leave-one-speaker-out with the recording level off by up to 3 or 6 dB;
 - no baseline (population values).
 
 Then per-turn verdict time for a 3 s and a 30 s turn and the cold start of
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +43,7 @@ from fit_calm import fit
 from rich.progress import Progress
 
 from voicecoach.audio.io import load_audio
-from voicecoach.delivery import Baseline, analyze_speech, warm_up
+from voicecoach.delivery import Baseline, DeliveryFeatures, analyze_speech, warm_up
 from voicecoach.delivery.calm_model import FEATURES, load_model
 from voicecoach.delivery.verdict import TENSE_AT, judge
 
@@ -87,6 +89,28 @@ def report(title: str, pairs: list[Judgement], tense: np.ndarray) -> None:
             f"  {name:8s} balanced acc {bacc:.3f}  false alarms {fa:6.1%}  hits {hit:6.1%}"
             f"  ({speakers} speakers, {len(idx)} pairs){flag}"
         )
+
+
+def louder(feats: DeliveryFeatures, gain_db: float) -> DeliveryFeatures:
+    """The same speech recorded `gain_db` louder (only the level measures move)."""
+    return replace(
+        feats,
+        loudness_median_db=feats.loudness_median_db + gain_db,
+        loudness_peak_db=feats.loudness_peak_db + gain_db,
+    )
+
+
+def drifted_verdicts(pairs: list[Judgement], models: dict, gains_db: np.ndarray) -> np.ndarray:
+    """Leave-one-speaker-out verdicts with each judged clip recorded `gains_db` louder."""
+    return np.array(
+        [
+            p.usable
+            and not judge(
+                louder(p.result.features, g), p.baseline, model=models[p.clip.speaker]
+            ).calm
+            for p, g in zip(pairs, gains_db, strict=True)
+        ]
+    )
 
 
 def verdicts(pairs: list[Judgement], decide: Callable[[Judgement], bool]) -> np.ndarray:
@@ -187,6 +211,14 @@ def main() -> None:
             lambda p: not judge(p.result.features, p.baseline, model=models[p.clip.speaker]).calm,
         ),
     )
+    rng = np.random.default_rng(0)
+    for drift_db in (3.0, 6.0):
+        report(
+            f"leave-one-speaker-out, recording level off by up to +-{drift_db:.0f} dB from the"
+            " calibration (another microphone or gain)",
+            pairs,
+            drifted_verdicts(pairs, models, rng.uniform(-drift_db, drift_db, len(pairs))),
+        )
     report(
         "no baseline (population values, hand-set)",
         pairs,

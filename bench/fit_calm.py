@@ -3,7 +3,10 @@
 Logistic regression (plain numpy, L2-regularised, Newton steps) on the
 baseline-relative shifts of every (neutral baseline clip, other clip) pair of
 the same speaker, each shift also with its upward part max(shift, 0); every
-speaker and both classes within it weigh the same.
+speaker and both classes within it weigh the same. Every pair is used
+three times with the recording level changed by a random amount of up to
++-3 dB (a trainee's microphone is never placed quite the same way twice), so
+the model does not lean on loudness more than a small level change allows.
 The decision threshold is 0.5: equal weight to a missed tense voice and a
 false alarm. bench/calm.py judges the same recipe leave-one-speaker-out.
 
@@ -32,6 +35,8 @@ from voicecoach.fileio import write_json_atomic
 L2 = 0.01  # penalty on standardised coefficients, per unit of total sample weight
 THRESHOLD = 0.5
 CLIP_Z = 6.0  # standardised shifts beyond this are measurement failures: clipped
+LEVEL_JITTER_DB = 3.0
+LEVEL_COPIES = 3
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, l2: float = L2) -> CalmModel:
@@ -57,10 +62,15 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, l2: float = L2)
 
 
 def training_arrays(pairs: list[Judgement]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shifts, tense labels and weights of the usable pairs, with level-jittered copies."""
     usable = [p for p in pairs if p.usable]
-    x = np.array([p.x for p in usable])
-    y = np.array([p.clip.tense for p in usable], float)
-    return x, y, pair_weights(usable)
+    x = np.tile(np.array([p.x for p in usable]), (LEVEL_COPIES, 1))
+    rng = np.random.default_rng(0)
+    x[:, FEATURES.index("loudness_shift_db")] += rng.uniform(
+        -LEVEL_JITTER_DB, LEVEL_JITTER_DB, len(x)
+    )
+    y = np.tile(np.array([p.clip.tense for p in usable], float), LEVEL_COPIES)
+    return x, y, np.tile(pair_weights(usable), LEVEL_COPIES)
 
 
 def fit(pairs: list[Judgement]) -> CalmModel:
