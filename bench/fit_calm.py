@@ -34,7 +34,6 @@ from voicecoach.fileio import write_json_atomic
 
 L2 = 0.01  # penalty on standardised coefficients, per unit of total sample weight
 THRESHOLD = 0.5
-CLIP_Z = 6.0  # standardised shifts beyond this are measurement failures: clipped
 LEVEL_JITTER_DB = 3.0
 LEVEL_COPIES = 3
 
@@ -44,7 +43,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, l2: float = L2)
     n = x.shape[1]
     x = np.column_stack([x, np.maximum(x, 0.0)])
     scale = np.maximum(x.std(axis=0), 1e-6)
-    z = np.clip(x / scale, -CLIP_Z, CLIP_Z)
+    z = x / scale
     design = np.column_stack([np.ones(len(z)), z])
     w = w / w.sum()
     penalty = np.diag([0.0] + [l2 / x.shape[1]] * x.shape[1])

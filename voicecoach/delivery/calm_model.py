@@ -93,9 +93,6 @@ class CalmModel:
         """Each shift's share of the tension (1.0 in total makes the voice tense)."""
         return (self.coefficients * x + self.rise_coefficients * np.maximum(x, 0.0)) / self.margin
 
-    def tension(self, x: np.ndarray) -> float:
-        return float(self.contributions(x).sum())
-
     def edge(self, feature: str, share: float, *, rising: bool = True) -> float:
         """The shift of `feature` (up, or down when not `rising`) that alone gives `share`
         of the tension; inf (or -inf) when moving that way never adds tension."""
