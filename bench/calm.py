@@ -1,11 +1,20 @@
-"""Calm-voice accuracy, speed and start-up time of the delivery analysis.
+"""Calm-voice accuracy on speakers the check never saw, per-turn speed and start-up time.
 
-For each speaker of ../shared/data/emotion, each neutral clip in turn is the
-baseline and every other clip of that speaker is judged (calm vs angry).
-Prints per corpus: balanced accuracy, false "tense" alarms on calm clips, hit
-rate; the same without a baseline (population values); a leave-one-speaker-out
-check of the tension threshold; the value of each cue (ablation); warm
-real-time factor; cold start-up; YIN vs pYIN F0 agreement and speed.
+Every neutral clip of a speaker in turn is that speaker's baseline; every
+other clip of the speaker is judged (calm or neutral: calm; angry: tense).
+Rates weigh every speaker equally (TESS has 100x more pairs per speaker than
+EmoDB). Printed, for all speakers, men, women and each corpus:
+
+- hand-set tolerances (the previous check, `HAND_SET_TOLERANCES`);
+- the shipped model (fitted on all of these speakers: an in-sample figure);
+- leave-one-speaker-out: refitted without the judged speaker (the estimate);
+- leave-one-corpus-out: refitted without the judged corpus (harder);
+- leave-one-speaker-out with a baseline of up to 30 s of neutral clips joined;
+- leave-one-speaker-out with the recording level off by up to 3 or 6 dB;
+- no baseline (population values).
+
+Then per-turn verdict time for a 3 s and a 30 s turn and the cold start of
+`voicecoach analyze`. Timings on 2 shared cores are noisy.
 
     .venv/bin/python bench/calm.py [--data ../shared/data/emotion] [--quick]
 """
@@ -13,221 +22,212 @@ real-time factor; cold start-up; YIN vs pYIN F0 agreement and speed.
 from __future__ import annotations
 
 import argparse
-import csv
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from calm_data import (
+    DEFAULT_DATA,
+    Judgement,
+    joined_baseline_judgements,
+    judgements,
+    measure_clips,
+    pair_weights,
+    read_manifest,
+)
+from fit_calm import fit
+from rich.progress import Progress
 
 from voicecoach.audio.io import load_audio
-from voicecoach.delivery import Baseline, analyze_speech, warm_up
-from voicecoach.delivery.verdict import BASELINE_CHECKS, TENSE_AT, judge, pace_tension
+from voicecoach.delivery import Baseline, DeliveryFeatures, analyze_speech, warm_up
+from voicecoach.delivery.calm_model import FEATURES, load_model
+from voicecoach.delivery.verdict import TENSE_AT, judge
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "emotion"
+TARGET_BALANCED, TARGET_FALSE_ALARMS = 0.95, 0.05
+# The previous check's hand-set tolerances: the shift that alone made a voice tense.
+HAND_SET_TOLERANCES = {
+    "pitch_shift_st": 5.0,
+    "pitch_spread_shift_st": 6.0,
+    "brightness_shift_st": 12.0,
+    "loudness_crest_shift_db": 10.0,
+}
 
 
-def balanced(tense: np.ndarray, angry: np.ndarray) -> tuple[float, float, float]:
-    """(balanced accuracy, false-alarm rate on calm clips, hit rate on angry clips)."""
-    hit = float(tense[angry].mean()) if angry.any() else 0.0
-    false_alarm = float(tense[~angry].mean()) if (~angry).any() else 0.0
+def hand_set_tense(p: Judgement) -> bool:
+    shares = [p.x[FEATURES.index(f)] / tol for f, tol in HAND_SET_TOLERANCES.items()]
+    return sum(shares) >= TENSE_AT
+
+
+def rates(pairs: list[Judgement], tense: np.ndarray) -> tuple[float, float, float]:
+    """(balanced accuracy, false alarms on calm clips, hits on angry clips), speakers equal."""
+    w = pair_weights(pairs)
+    truth = np.array([p.clip.tense for p in pairs])
+    hit = float(np.sum(w * tense * truth) / np.sum(w * truth)) if truth.any() else 0.0
+    calm = ~truth
+    false_alarm = float(np.sum(w * tense * calm) / np.sum(w * calm)) if calm.any() else 0.0
     return (hit + 1.0 - false_alarm) / 2.0, false_alarm, hit
 
 
-def perturb(y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Another recording chain: a random gain of +-10 dB and white noise 35 dB below the peak."""
-    gain = 10 ** (rng.uniform(-10, 10) / 20)
-    noise = rng.normal(0, 10 ** (-35 / 20) * np.max(np.abs(y)), len(y))
-    return np.clip((y + noise) * gain, -1, 1).astype(np.float32)
-
-
-def measure_all(
-    data: Path, rows: list[dict], *, perturbed: bool = False
-) -> tuple[dict, float, float]:
-    """Analyse every clip once; returns results by file, analysis seconds, audio seconds."""
-    results, analysis_s, audio_s = {}, 0.0, 0.0
-    rng = np.random.default_rng(0)
-    for row in rows:
-        y, sr = load_audio(data / row["file"], sr=None)
-        if perturbed:
-            y = perturb(y, rng)
-        started = time.perf_counter()
-        results[row["file"]] = analyze_speech(y, sr)
-        analysis_s += time.perf_counter() - started
-        audio_s += len(y) / sr
-    return results, analysis_s, audio_s
-
-
-def pairs(rows: list[dict], results: dict) -> list[dict]:
-    """Every (baseline neutral clip, other clip of the same speaker) judgement."""
-    by_speaker = defaultdict(list)
-    for row in rows:
-        by_speaker[row["speaker"]].append(row)
-    out = []
-    for speaker, clips in by_speaker.items():
-        for base in (c for c in clips if c["label"] == "neutral"):
-            baseline = Baseline.from_features(results[base["file"]].features)
-            for clip in clips:
-                if clip is base:
-                    continue
-                feats = results[clip["file"]].features
-                usable = results[clip["file"]].calm is not None
-                shares = {c.feature: c.weight * c.share(feats, baseline) for c in BASELINE_CHECKS}
-                shares["pace"] = pace_tension(feats, baseline)[0]
-                out.append(
-                    {
-                        "speaker": speaker,
-                        "corpus": clip["corpus"],
-                        "angry": clip["label"] == "angry",
-                        "usable": usable,
-                        "shares": shares,
-                        "population_tense": usable and not judge(feats).calm,
-                    }
-                )
-    return out
-
-
-def report(title: str, judged: list[dict], tense_of) -> None:
-    for corpus in sorted({p["corpus"] for p in judged}):
-        sel = [p for p in judged if p["corpus"] == corpus]
-        tense = np.array([bool(tense_of(p)) for p in sel])
-        angry = np.array([p["angry"] for p in sel])
-        bacc, fa, hit = balanced(tense, angry)
+def report(title: str, pairs: list[Judgement], tense: np.ndarray) -> None:
+    groups = [("all", lambda p: True), ("men", lambda p: p.clip.sex == "M")]
+    groups += [("women", lambda p: p.clip.sex == "F")]
+    groups += [
+        (c, lambda p, c=c: p.clip.corpus == c) for c in sorted({p.clip.corpus for p in pairs})
+    ]
+    print(f"\n{title}")
+    for name, keep in groups:
+        idx = [i for i, p in enumerate(pairs) if keep(p)]
+        bacc, fa, hit = rates([pairs[i] for i in idx], tense[idx])
+        flag = "" if bacc >= TARGET_BALANCED and fa <= TARGET_FALSE_ALARMS else "  (below target)"
+        speakers = len({pairs[i].clip.speaker for i in idx})
         print(
-            f"  {title:34s} {corpus:6s} balanced acc {bacc:.3f}  false alarms {fa:6.1%}"
-            f"  hits {hit:6.1%}  (n={len(sel)})"
+            f"  {name:8s} balanced acc {bacc:.3f}  false alarms {fa:6.1%}  hits {hit:6.1%}"
+            f"  ({speakers} speakers, {len(idx)} pairs){flag}"
         )
 
 
-def tension(p: dict, drop: str | None = None) -> float:
-    return sum(v for k, v in p["shares"].items() if k != drop)
+def louder(feats: DeliveryFeatures, gain_db: float) -> DeliveryFeatures:
+    """The same speech recorded `gain_db` louder (only the level measures move)."""
+    return replace(
+        feats,
+        loudness_median_db=feats.loudness_median_db + gain_db,
+        loudness_peak_db=feats.loudness_peak_db + gain_db,
+    )
 
 
-def loso_threshold(judged: list[dict]) -> None:
-    """Pick the threshold on all other speakers, apply it to the held-out one."""
-    grid = np.arange(0.5, 2.01, 0.05)
-    held = []
-    for speaker in sorted({p["speaker"] for p in judged}):
-        train = [p for p in judged if p["speaker"] != speaker]
-        scores = []
-        for t in grid:
-            per_corpus = [
-                balanced(
-                    np.array([tension(p) >= t for p in train if p["corpus"] == c]),
-                    np.array([p["angry"] for p in train if p["corpus"] == c]),
-                )[0]
-                for c in sorted({p["corpus"] for p in train})
-            ]
-            scores.append(np.mean(per_corpus))
-        best = float(grid[int(np.argmax(scores))])
-        for p in judged:
-            if p["speaker"] == speaker:
-                held.append({**p, "loso_tense": p["usable"] and tension(p) >= best})
-        print(f"    held out {speaker:12s}: threshold chosen on the others {best:.2f}")
-    report("leave-one-speaker-out threshold", held, lambda p: p["loso_tense"])
+def drifted_verdicts(pairs: list[Judgement], models: dict, gains_db: np.ndarray) -> np.ndarray:
+    """Leave-one-speaker-out verdicts with each judged clip recorded `gains_db` louder."""
+    return np.array(
+        [
+            p.usable
+            and not judge(
+                louder(p.result.features, g), p.baseline, model=models[p.clip.speaker]
+            ).calm
+            for p, g in zip(pairs, gains_db, strict=True)
+        ]
+    )
 
 
-def turn_latency(data: Path, rows: list[dict]) -> None:
-    """Milliseconds from the end of a turn to its verdict, for turns of several lengths."""
-    clips = [load_audio(data / row["file"])[0] for row in rows[:: max(1, len(rows) // 20)]]
-    speech = np.concatenate(clips)
-    baseline = Baseline.from_audio(clips[0], 16000)
-    for turn_s in (3, 10, 30):
+def verdicts(pairs: list[Judgement], decide: Callable[[Judgement], bool]) -> np.ndarray:
+    return np.array([p.usable and decide(p) for p in pairs])
+
+
+def held_out(pairs: list[Judgement], group: Callable[[Judgement], str]) -> np.ndarray:
+    """Tense verdicts with the model refitted without each judged group (speaker or corpus)."""
+    tense = np.zeros(len(pairs), bool)
+    for name in sorted({group(p) for p in pairs}):
+        model = fit([p for p in pairs if group(p) != name])
+        for i, p in enumerate(pairs):
+            if group(p) == name:
+                tense[i] = p.usable and not judge(p.result.features, p.baseline, model=model).calm
+    return tense
+
+
+def turn_latency(data: Path, pairs: list[Judgement]) -> None:
+    """Milliseconds from the end of a turn to its verdict (measuring included)."""
+    files = sorted({p.clip.file for p in pairs if p.clip.corpus == "RAVDESS"})[::8]
+    speech = np.concatenate([load_audio(data / f)[0] for f in files])
+    baseline = Baseline.from_features(analyze_speech(speech[: 10 * 16000], 16000).features)
+    for turn_s in (3, 30):
         turn = speech[: turn_s * 16000]
         times_ms = []
-        for _ in range(5):
+        for _ in range(7):
             started = time.perf_counter()
             analyze_speech(turn, 16000, baseline=baseline)
             times_ms.append(1000 * (time.perf_counter() - started))
         print(f"  per-turn verdict, {turn_s:2d} s turn: median {np.median(times_ms):.0f} ms (warm)")
 
 
-def cold_start(data: Path, rows: list[dict]) -> None:
-    clip = data / rows[0]["file"]
-    command = [str(ROOT / ".venv" / "bin" / "voicecoach"), "analyze", str(clip), "--json"]
+def cold_start(data: Path, pairs: list[Judgement]) -> None:
+    clip = data / pairs[0].clip.file
+    command = [str(Path(sys.executable).with_name("voicecoach")), "analyze", str(clip), "--json"]
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True)
-    elapsed_s = time.perf_counter() - started
-    print(f"  cold CLI run (voicecoach analyze one clip --json): {elapsed_s:.2f} s")
-    code = (
-        "import time; t = time.perf_counter(); from voicecoach.delivery import warm_up; "
-        "warm_up(); print(time.perf_counter() - t)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     print(
-        f"  cold warm_up() in a fresh process (import + first analysis): {float(out.stdout):.2f} s"
-    )
-
-
-def yin_vs_pyin(data: Path, rows: list[dict], results: dict, n: int) -> None:
-    """Median-F0 agreement of the YIN path with librosa.pyin, and their speeds."""
-    import librosa
-
-    from voicecoach.delivery.features import FMAX_HZ, FMIN_HZ
-
-    diffs, pyin_s, audio_s = [], 0.0, 0.0
-    librosa.pyin(np.zeros(4000), fmin=FMIN_HZ, fmax=FMAX_HZ, sr=16000)  # compile first
-    for row in rows[:: max(1, len(rows) // n)][:n]:
-        y, sr = load_audio(data / row["file"])
-        started = time.perf_counter()
-        f0, voiced, _ = librosa.pyin(
-            y, fmin=FMIN_HZ, fmax=FMAX_HZ, sr=sr, frame_length=1024, hop_length=160
-        )
-        pyin_s += time.perf_counter() - started
-        audio_s += len(y) / sr
-        ours = results[row["file"]].features.f0_median_hz
-        if voiced.any() and ours > 0:
-            diffs.append(abs(12 * np.log2(ours / np.nanmedian(f0[voiced]))))
-    diffs = np.array(diffs)
-    print(
-        f"  YIN+periodicity vs pYIN median F0 on {len(diffs)} clips: median |diff| "
-        f"{np.median(diffs):.2f} st, within 1 st on {np.mean(diffs < 1):.0%}; "
-        f"pYIN RTF {pyin_s / audio_s:.3f} (warm)"
+        f"  cold start: voicecoach analyze one clip --json: {time.perf_counter() - started:.2f} s"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="emotion data folder")
-    parser.add_argument("--quick", action="store_true", help="skip start-up and pYIN timings")
-    parser.add_argument(
-        "--perturb", action="store_true", help="random gain +-10 dB and noise per clip"
-    )
+    parser.add_argument("--quick", action="store_true", help="skip the timings")
     args = parser.parse_args()
-    with open(args.data / "MANIFEST.tsv", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-
-    print(f"warm_up (this process, first analysis): {warm_up():.2f} s")
-    results, analysis_s, audio_s = measure_all(args.data, rows, perturbed=args.perturb)
-    unusable = sum(r.calm is None for r in results.values())
+    clips = read_manifest(args.data)
+    warm_up()
+    with Progress(transient=True) as progress:
+        task = progress.add_task("measuring clips", total=len(clips))
+        results = measure_clips(args.data, clips, progress=lambda: progress.advance(task))
+    pairs = list(judgements(clips, results))
     print(
-        f"analysed {len(rows)} clips, {audio_s:.0f} s of audio in {analysis_s:.1f} s:"
-        f" RTF {analysis_s / audio_s:.4f} (warm, 2 shared cores: noisy); "
-        f"'not enough speech': {unusable}"
+        f"{len(clips)} clips, {len(pairs)} judgements (baseline, clip);"
+        " rates weigh speakers equally"
     )
-    judged = pairs(rows, results)
-    print(f"\ncalm vs angry, every neutral clip as baseline in turn ({len(judged)} judgements):")
+
     report(
-        f"with baseline, threshold {TENSE_AT}",
-        judged,
-        lambda p: p["usable"] and tension(p) >= TENSE_AT,
+        "hand-set tolerances (previous check; tuned on TESS + EmoDB)",
+        pairs,
+        verdicts(pairs, hand_set_tense),
     )
-    report("no baseline (population values)", judged, lambda p: p["population_tense"])
-    print("\n  cue ablation (tension without one cue):")
-    for cue in judged[0]["shares"]:
+    shipped = load_model()
+    report(
+        "shipped model, fitted on all these speakers (in-sample, NOT an estimate)",
+        pairs,
+        verdicts(pairs, lambda p: not judge(p.result.features, p.baseline, model=shipped).calm),
+    )
+    loso = held_out(pairs, lambda p: p.clip.speaker)
+    report("leave-one-speaker-out: refitted without the judged speaker (THE ESTIMATE)", pairs, loso)
+    for intensity in ("normal", "strong"):
+        for label in ("angry", "calm"):
+            idx = [
+                i
+                for i, p in enumerate(pairs)
+                if (p.clip.intensity, p.clip.label) == (intensity, label)
+            ]
+            print(
+                f"  RAVDESS {label} at {intensity} intensity judged tense: {loso[idx].mean():.1%}"
+                f" (n={len(idx)})"
+            )
+    report(
+        "leave-one-corpus-out: refitted without the judged corpus (harder held-out estimate)",
+        pairs,
+        held_out(pairs, lambda p: p.clip.corpus),
+    )
+    joined = joined_baseline_judgements(args.data, clips, results)
+    models = {
+        s: fit([p for p in pairs if p.clip.speaker != s]) for s in {p.clip.speaker for p in pairs}
+    }
+    report(
+        "leave-one-speaker-out, baseline = up to 30 s of the speaker's neutral clips joined"
+        " (like a calibration recording)",
+        joined,
+        verdicts(
+            joined,
+            lambda p: not judge(p.result.features, p.baseline, model=models[p.clip.speaker]).calm,
+        ),
+    )
+    rng = np.random.default_rng(0)
+    for drift_db in (3.0, 6.0):
         report(
-            f"without {cue}", judged, lambda p, cue=cue: p["usable"] and tension(p, cue) >= TENSE_AT
+            f"leave-one-speaker-out, recording level off by up to +-{drift_db:.0f} dB from the"
+            " calibration (another microphone or gain)",
+            pairs,
+            drifted_verdicts(pairs, models, rng.uniform(-drift_db, drift_db, len(pairs))),
         )
-    print("\n  threshold check:")
-    loso_threshold(judged)
+    report(
+        "no baseline (population values, hand-set)",
+        pairs,
+        verdicts(pairs, lambda p: not judge(p.result.features).calm),
+    )
     if not args.quick:
-        print("\nlive latency, start-up and F0 tracker:")
-        turn_latency(args.data, rows)
-        cold_start(args.data, rows)
-        yin_vs_pyin(args.data, rows, results, n=24)
+        print("\nspeed (2 shared cores: noisy):")
+        turn_latency(args.data, pairs)
+        cold_start(args.data, pairs)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import numpy as np
 
 SR = 16000
@@ -43,3 +46,11 @@ def voice(
 
 def silence(duration_s: float, sr: int = SR) -> np.ndarray:
     return np.zeros(int(duration_s * sr), dtype=np.float32)
+
+
+def festival_wav(folder: Path, text: str, name: str = "speech") -> Path:
+    """`text` read by festival's text2wave into `folder/name.wav` (natural English speech)."""
+    (folder / f"{name}.txt").write_text(text)
+    wav = folder / f"{name}.wav"
+    subprocess.run(["text2wave", "-o", str(wav), str(folder / f"{name}.txt")], check=True)
+    return wav

@@ -79,7 +79,11 @@ def test_a_tense_voice_raises_the_mood_with_the_measurement_as_evidence(mary):
         calm=False,
         reasons=(
             Reason(
-                feature="pace_wpm", value=212.0, band=(None, 180.0), unit="wpm", tip="slow down"
+                feature="speaking_rate_wpm",
+                value=212.0,
+                band=(None, 180.0),
+                unit="wpm",
+                tip="slow down",
             ),
         ),
     )
@@ -90,7 +94,7 @@ def test_a_tense_voice_raises_the_mood_with_the_measurement_as_evidence(mary):
         "thank_caller",
         "delivery_tense",
     ]
-    assert reply.mood_changes[1].evidence == "pace_wpm 212 wpm (calm ... to 180)"
+    assert reply.mood_changes[1].evidence == "Pace 212 wpm (calm ... to 180)"
     before = caller.mood
     assert caller.react(update(), calm, "okay").mood_changes[-1].new < before + 0.5
     assert (

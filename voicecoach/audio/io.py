@@ -27,6 +27,8 @@ def load_audio(path: str | Path, *, sr: int | None = 16000) -> tuple[np.ndarray,
     shorter than 0.1 s, or recorded outside 8-48 kHz.
     """
     path = Path(path)
+    if path.is_dir():
+        raise AudioError(f"{path}: is a folder, not an audio file; give a wav, flac or ogg file")
     if not path.is_file():
         raise AudioError(f"{path}: no such file")
     if path.stat().st_size == 0:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from voicecoach.cli.common import console, echo_json, report_error, task_progress
 from voicecoach.errors import TranscriptError, VoiceCoachError
@@ -43,44 +44,57 @@ def load_words(path: Path) -> tuple:
     return tuple(words)
 
 
-def _print_result(name: str, result) -> None:
-    """The readable report of one file."""
-    from voicecoach.delivery.plot import verdict_text
+SHOWN_MEASURES = (
+    "speaking_rate_wpm",
+    "articulation_rate_wpm",
+    "pause_count",
+    "pause_longest_s",
+    "filled_pause_count",
+    "f0_median_hz",
+    "f0_spread_st",
+    "f0_range_st",
+    "loudness_median_db",
+    "loudness_crest_db",
+    "centroid_hz",
+    "high_band_ratio_db",
+    "cepstral_peak_db",
+    "speech_s",
+    "voiced_s",
+)
 
-    f = result.features
+
+def _print_result(name: str, result) -> None:
+    """The readable report of one file, every measure under its plain name."""
+    from voicecoach.delivery.plot import verdict_text
+    from voicecoach.delivery.verdict import REFERENCE_TITLES
+    from voicecoach.delivery.vocabulary import format_measure
+
     colour = {"calm": "green", "tense": "red"}.get(verdict_text(result), "yellow")
-    reference = "your calm baseline" if result.reference == "baseline" else "population values"
+    judged = ""
+    if result.calm is not None:
+        judged = (
+            f" (tension {result.tension:.2f}, judged against {REFERENCE_TITLES[result.reference]}"
+        )
+        judged += ")" if result.reference == "baseline" else "; calibrate for a fairer check)"
     console.print(
-        f"[bold]{name}[/]: [bold {colour}]{verdict_text(result)}[/]"
-        + (
-            f" (tension {result.tension:.2f}, judged against {reference})"
-            if result.calm is not None
-            else ""
-        ),
+        f"[bold]{escape(name)}[/]: [bold {colour}]{verdict_text(result)}[/]{judged}",
         highlight=False,
         soft_wrap=True,
     )
     for problem in result.problems:
-        console.print(f"  ! {problem}", highlight=False, soft_wrap=True)
+        console.print(f"  ! {problem}", highlight=False, soft_wrap=True, markup=False)
     for reason in result.reasons:
-        console.print(f"  - {reason.tip}", highlight=False, soft_wrap=True)
-    pace = "words" if f.pace_source == "words" else "estimated from syllables"
-    fillers = "" if f.filled_pause_count is None else f", fillers {f.filled_pause_count}"
-    lines = [
-        f"pace         {f.speaking_rate_wpm:.0f} wpm ({pace}),"
-        f" articulation {f.articulation_rate_wpm:.0f} wpm",
-        f"pauses       {f.pause_count} (mean {f.pause_mean_s:.2f} s,"
-        f" longest {f.pause_longest_s:.2f} s){fillers}",
-        f"pitch        median {f.f0_median_hz:.0f} Hz, spread ±{f.f0_spread_st:.1f} st,"
-        f" range {f.f0_range_st:.1f} st, slope {f.f0_slope_st_per_s:+.1f} st/s",
-        f"loudness     median {f.loudness_median_db:.1f} dBFS,"
-        f" spread ±{f.loudness_spread_db:.1f} dB, peaks {f.loudness_peak_db:.1f} dBFS",
-        f"brightness   centroid {f.centroid_hz:.0f} Hz,"
-        f" high-band ratio {f.high_band_ratio_db:.1f} dB",
-        f"speech       {f.speech_s:.1f} s of {f.duration_s:.1f} s ({f.voiced_s:.1f} s voiced)",
-    ]
-    for line in lines:
-        console.print(f"  {line}", highlight=False, soft_wrap=True)
+        console.print(
+            f"  - {reason.title}: {reason.tip}", highlight=False, soft_wrap=True, markup=False
+        )
+    features = {**result.features.to_json(), "loudness_crest_db": result.features.loudness_crest_db}
+    pace_note = " (from word times)" if features["pace_source"] == "words" else " (estimated)"
+    for measure_id in SHOWN_MEASURES:
+        value = features.get(measure_id)
+        if value is None:
+            continue
+        note = pace_note if measure_id == "speaking_rate_wpm" else ""
+        console.print(f"  {format_measure(measure_id, value)}{note}", highlight=False, markup=False)
 
 
 def _plot_path(plot: Path, audio: Path, several: bool) -> Path:
@@ -117,7 +131,8 @@ def _plot_path(plot: Path, audio: Path, several: bool) -> Path:
     "--plot",
     type=click.Path(path_type=Path),
     metavar="OUT.png",
-    help="Also draw pitch and loudness over time (several files: OUT-<file>.png each).",
+    help="Also draw pitch and loudness over time (several files: OUT-<file>.png each);"
+    " a missing folder is created and the path is printed.",
 )
 def command(audio, baseline_audio, trainee, words_files, as_json, tracks, plot) -> None:
     """Measure pace, pauses, pitch and loudness of AUDIO files and say if they sound calm.
@@ -149,15 +164,12 @@ def command(audio, baseline_audio, trainee, words_files, as_json, tracks, plot) 
     with task_progress() as progress:
         task = progress.add_task("analysing", total=len(audio), visible=len(audio) > 1)
         for path, words in zip(audio, words_by_file, strict=True):
+            plot_path = _plot_path(plot, path, len(audio) > 1) if plot else None
             try:
                 result = analyze_speech(*load_audio(path), words=words, baseline=baseline)
-                if plot:
-                    plot_delivery(
-                        result,
-                        _plot_path(plot, path, len(audio) > 1),
-                        title=path.name,
-                        baseline=baseline,
-                    )
+                if plot_path:
+                    created = not plot_path.parent.exists()
+                    plot_delivery(result, plot_path, title=path.name, baseline=baseline)
             except VoiceCoachError as exc:
                 if len(audio) == 1:
                     raise
@@ -166,9 +178,15 @@ def command(audio, baseline_audio, trainee, words_files, as_json, tracks, plot) 
                 continue
             finally:
                 progress.advance(task)
+            plotted = {"plot": str(plot_path)} if plot_path else {}
             if as_json:
-                echo_json({"file": str(path), **result.to_json(tracks=tracks)})
-            else:
-                _print_result(str(path), result)
+                echo_json({"file": str(path), **result.to_json(tracks=tracks), **plotted})
+                continue
+            _print_result(str(path), result)
+            if plot_path:
+                folder = f" (created the folder {plot_path.parent})" if created else ""
+                console.print(
+                    f"  plot written to {plot_path}{folder}", highlight=False, soft_wrap=True
+                )
     if failures:
         raise click.exceptions.Exit(2)

@@ -11,7 +11,7 @@ from voicecoach.asr.base import Word
 from voicecoach.delivery.baseline import Baseline
 from voicecoach.delivery.features import ANALYSIS_SR_HZ, FrameTracks, frame_tracks
 from voicecoach.delivery.measure import DeliveryFeatures, measure_delivery
-from voicecoach.delivery.verdict import Reason, judge
+from voicecoach.delivery.verdict import REFERENCE_TITLES, Reason, judge
 from voicecoach.errors import AudioError
 
 MIN_VOICED_S = 0.3
@@ -42,6 +42,7 @@ class DeliveryResult:
             "calm": self.calm,
             "tension": self.tension,
             "reference": self.reference,
+            "reference_title": REFERENCE_TITLES[self.reference],
             "reasons": [r.to_json() for r in self.reasons],
             "problems": list(self.problems),
             "features": self.features.to_json(),
@@ -83,13 +84,18 @@ def _words_in_clip(words: Sequence[Word] | None, t0_s: float, duration_s: float)
     return [w for w in shifted if w.end_s > 0 and w.start_s < duration_s and w.end_s > w.start_s]
 
 
+def clipping_problem(feats: DeliveryFeatures) -> str | None:
+    """What to do about a clipped recording (None when it is not clipped)."""
+    if feats.clipped_fraction <= MAX_CLIPPED_FRACTION:
+        return None
+    return (
+        f"the recording is clipped ({100 * feats.clipped_fraction:.1f}% of samples flat at"
+        " full scale): lower the microphone gain or sit further away and record again"
+    )
+
+
 def _problems(feats: DeliveryFeatures) -> list[str]:
-    problems = []
-    if feats.clipped_fraction > MAX_CLIPPED_FRACTION:
-        problems.append(
-            f"the recording is clipped ({100 * feats.clipped_fraction:.1f}% of samples flat at"
-            " full scale): lower the microphone gain and record again"
-        )
+    problems = [p for p in [clipping_problem(feats)] if p]
     if feats.voiced_s < MIN_VOICED_S:
         problems.append(
             f"only {feats.voiced_s:.2f} s of voiced speech; at least {MIN_VOICED_S} s is needed"

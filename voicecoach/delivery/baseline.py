@@ -41,6 +41,9 @@ class Baseline:
     voiced_s: float
     source: str = ""
     created_at: str = ""
+    f0_range_st: float = 0.0  # 0: not measured (a baseline from an older version)
+    loudness_spread_db: float = 0.0
+    cepstral_peak_db: float = 0.0
 
     @classmethod
     def from_audio(
@@ -76,6 +79,9 @@ class Baseline:
             syllable_rate_per_s=feats.syllable_rate_per_s,
             speech_s=feats.speech_s,
             voiced_s=feats.voiced_s,
+            f0_range_st=feats.f0_range_st,
+            loudness_spread_db=feats.loudness_spread_db,
+            cepstral_peak_db=feats.cepstral_peak_db,
             source=source,
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )

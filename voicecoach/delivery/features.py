@@ -210,6 +210,25 @@ def loudness_stats(loudness_db: np.ndarray, speech: np.ndarray) -> LoudnessStats
 class SpectralStats:
     centroid_hz: float
     high_band_ratio_db: float
+    cepstral_peak_db: float
+
+
+def cepstral_peak_prominence_db(magnitude: np.ndarray, sr: int, n_fft: int) -> float:
+    """Median cepstral peak prominence of the frames (columns) of an STFT magnitude.
+
+    The height of the cepstrum's peak in the F0 range above its regression
+    line: high for a clear, firm (pressed) voice, low for a breathy or soft one.
+    """
+    log_db = 20.0 * np.log10(np.maximum(magnitude, 1e-10))
+    cepstrum = np.fft.irfft(log_db, n=n_fft, axis=0)
+    low, high = int(sr / FMAX_HZ), min(int(sr / FMIN_HZ), n_fft // 2 - 1)
+    quefrency = np.arange(low, high)
+    part = cepstrum[low:high]
+    slope, intercept = np.polyfit(quefrency, part, 1)
+    peak = part.argmax(axis=0)
+    trend = slope[None, :] * quefrency[:, None] + intercept[None, :]
+    prominence = part[peak, np.arange(part.shape[1])] - trend[peak, np.arange(part.shape[1])]
+    return float(np.median(prominence))
 
 
 def spectral_stats(y: np.ndarray, sr: int, voiced: np.ndarray) -> SpectralStats:
@@ -222,7 +241,7 @@ def spectral_stats(y: np.ndarray, sr: int, voiced: np.ndarray) -> SpectralStats:
     import librosa
 
     if not voiced.any():
-        return SpectralStats(0.0, 0.0)
+        return SpectralStats(0.0, 0.0, 0.0)
     n_fft = _frame_length(sr, LOUDNESS_FRAME_S)
     magnitude = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=_hop_length(sr)))
     n = min(magnitude.shape[1], len(voiced))
@@ -237,6 +256,7 @@ def spectral_stats(y: np.ndarray, sr: int, voiced: np.ndarray) -> SpectralStats:
     return SpectralStats(
         centroid_hz=float(np.median(centroid_hz)),
         high_band_ratio_db=float(10.0 * np.log10(band(HIGH_BAND_HZ) / band(LOW_BAND_HZ))),
+        cepstral_peak_db=cepstral_peak_prominence_db(magnitude, sr, n_fft),
     )
 
 

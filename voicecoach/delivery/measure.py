@@ -38,6 +38,7 @@ class DeliveryFeatures:
     centroid_hz: float
     high_band_ratio_db: float
     clipped_fraction: float
+    cepstral_peak_db: float = 0.0
 
     @property
     def loudness_crest_db(self) -> float:
@@ -106,4 +107,5 @@ def measure_delivery(
         centroid_hz=spectrum.centroid_hz,
         high_band_ratio_db=spectrum.high_band_ratio_db,
         clipped_fraction=F.clipped_fraction(y),
+        cepstral_peak_db=spectrum.cepstral_peak_db,
     )

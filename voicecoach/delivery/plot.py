@@ -25,7 +25,10 @@ def plot_delivery(
     title: str = "",
     baseline: Baseline | None = None,
 ) -> Path:
-    """Write a PNG: F0 (Hz) above loudness (dBFS), the calm pitch marked when known."""
+    """Write a PNG: F0 (Hz) above loudness (dBFS), the calm pitch marked when known.
+
+    A missing folder is created; raises VoiceCoachError when it cannot be written.
+    """
     try:
         import matplotlib
 

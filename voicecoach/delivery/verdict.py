@@ -1,16 +1,16 @@
 """Is the delivery calm? A speaker-relative judgement with its reasons and tips.
 
-Each voice check turns one measurement into a share of "tension": its shift
-from the calm reference divided by its tolerance (the shift that alone would
-make the voice read as tense). Shifts are signed, so chance ups and downs of
-different cues cancel and only a voice that moves together (higher pitch,
-brighter, with stronger peaks: vocal effort) adds up. The delivery is calm
-while the tension stays below 1.
+With a baseline, the learned calm model (`calm_model.py`, coefficients in
+`calm_model.json`) weighs the voice's shifts from the trainee's own calm
+voice: pitch, pitch swings, brightness and high-band energy (vocal effort),
+loudness and its peaks, and pace. Its log-odds are read as a tension: 0 for
+the calm voice itself, tense from 1. Without a baseline, hand-set population
+values stand in, only shifts above them count, and the pitch level is left out.
 
-With a baseline every reference is the trainee's own calm voice (a fixed
-pitch band would be unfair across sexes); without one, population values
-stand in, only shifts above them count, and the pitch check is left out.
-A tense verdict names every cue beyond half its tolerance (its calm band).
+Reasons and tips come only with a tense verdict and only from the cues that
+were judged: each names the cue's value and its calm band (the value at which
+the cue alone gives half the tension needed for "tense"), the same band the
+verdict used. A calm verdict carries no tips.
 """
 
 from __future__ import annotations
@@ -18,22 +18,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from voicecoach.delivery.baseline import Baseline
-from voicecoach.delivery.features import semitones
+from voicecoach.delivery.calm_model import FEATURES, CalmModel, load_model, relative_features
 from voicecoach.delivery.measure import DeliveryFeatures
+from voicecoach.delivery.vocabulary import measure_title, measures
 
 TENSE_AT = 1.0
-REASON_SHARE = 0.5  # a cue is named as a reason from half its tolerance on
-PACE_BAND_RATIO = (0.75, 1.25)
-PACE_TOLERANCE_RATIO = 0.35
+REASON_SHARE = 0.5  # a cue is named as a reason beyond half the tension it takes to be tense
 POPULATION_PACE_WPM = (130.0, 170.0)
-FILLERS_PER_MIN_MAX = 4.0
-MIN_PACE_SPEECH_S = 4.0
+POPULATION_PACE_TOLERANCE = 0.35  # 35 % above the band alone makes the pace tense
+REFERENCE_TITLES = {"baseline": "your calm voice", "population": "typical voices"}
 
 
 @dataclass(frozen=True)
 class Reason:
-    """One out-of-band feature: its value, the calm band, and what to do about it."""
+    """One cue that made the voice tense: its value, the calm band, and what to do."""
 
     feature: str
     value: float
@@ -41,9 +42,14 @@ class Reason:
     unit: str
     tip: str
 
+    @property
+    def title(self) -> str:
+        return measure_title(self.feature)
+
     def to_json(self) -> dict:
         return {
             "feature": self.feature,
+            "title": self.title,
             "value": round(self.value, 2),
             "band": [None if b is None else round(b, 2) for b in self.band],
             "unit": self.unit,
@@ -59,200 +65,185 @@ class Verdict:
     reasons: tuple[Reason, ...]
 
 
+# What to do when a cue rose too far: tip(value, calm upper edge), per model feature
+# (pace: `_pace_reason`, in words per minute). Units come from measures.yaml.
+BASELINE_TIPS: dict[str, Callable[[float, float], str]] = {
+    "pitch_shift_st": lambda v, hi: (
+        f"lower your pitch: {v:+.1f} semitones above your calm voice, calm is up to {hi:+.1f}"
+    ),
+    "pitch_spread_shift_st": lambda v, hi: (
+        f"keep your pitch steady: it swings {v:+.1f} semitones more than your"
+        f" calm voice, calm is up to {hi:+.1f}"
+    ),
+    "pitch_range_shift_st": lambda v, hi: (
+        f"keep your pitch steady: its range is {v:+.1f} semitones wider than your"
+        f" calm voice, calm is up to {hi:+.1f}"
+    ),
+    "brightness_shift_st": lambda v, hi: (
+        f"relax your voice: it is {v:+.1f} semitones sharper (brighter) than your"
+        f" calm voice, calm is up to {hi:+.1f}"
+    ),
+    "high_band_shift_db": lambda v, hi: (
+        f"relax your voice: it sounds pressed ({v:+.1f} dB more high-frequency"
+        f" energy than your calm voice, calm is up to {hi:+.1f})"
+    ),
+    "loudness_shift_db": lambda v, hi: (
+        f"lower your volume: {v:+.1f} dB louder than your calm voice, calm is up to {hi:+.1f}"
+    ),
+    "loudness_crest_shift_db": lambda v, hi: (
+        f"keep your volume even: loud peaks {v:+.1f} dB stronger than in your"
+        f" calm voice, calm is up to {hi:+.1f}"
+    ),
+    "loudness_spread_shift_db": lambda v, hi: (
+        f"keep your volume even: it varies {v:+.1f} dB more than your calm voice,"
+        f" calm is up to {hi:+.1f}"
+    ),
+    "cepstral_peak_shift_db": lambda v, hi: (
+        f"relax your voice: it sounds more pressed than your calm voice (clarity {v:+.1f} dB,"
+        f" calm is up to {hi:+.1f})"
+    ),
+}
+
+
+# What to do when a cue fell too far below the calm voice (others: "speak as in your calm ...").
+FALL_ADVICE = {
+    "cepstral_peak_shift_db": "relax your voice: it sounds rougher and harsher than when calm",
+}
+
+
+def _pace_reason(
+    feats: DeliveryFeatures, baseline: Baseline, shift_pct: float, edge_pct: float
+) -> Reason:
+    """The pace cue in words per minute: the band is the trainee's calm pace plus the edge."""
+    ratio = 1.0 + shift_pct / 100.0
+    calm_wpm = feats.speaking_rate_wpm / ratio if ratio > 0 else baseline.speaking_rate_wpm
+    high = calm_wpm * (1.0 + edge_pct / 100.0)
+    wpm = feats.speaking_rate_wpm
+    tip = f"slow down: {wpm:.0f} wpm, {shift_pct:+.0f}% on your calm pace; calm is up to {high:.0f}"
+    return Reason("speaking_rate_wpm", wpm, (None, high), "wpm", tip)
+
+
+def _model_reason(
+    model: CalmModel, feature: str, value: float, feats: DeliveryFeatures, baseline: Baseline
+) -> Reason:
+    """The reason for one cue; a fall below the calm voice gets a plain 'as when calm' tip."""
+    if value < 0:
+        low = model.edge(feature, REASON_SHARE, rising=False)
+        unit = measures()[feature].unit
+        advice = FALL_ADVICE.get(feature, "speak as in your calm recording")
+        tip = (
+            f"{advice}: {measure_title(feature).lower()} is {value:+.1f} {unit}"
+            f" (calm from {low:+.1f})"
+        )
+        return Reason(feature, value, (low, None), unit, tip)
+    edge = model.edge(feature, REASON_SHARE)
+    if feature == "pace_shift_pct":
+        return _pace_reason(feats, baseline, value, edge)
+    tip = BASELINE_TIPS[feature](value, edge)
+    return Reason(feature, value, (None, edge), measures()[feature].unit, tip)
+
+
+def judge_against_baseline(
+    feats: DeliveryFeatures, baseline: Baseline, model: CalmModel | None = None
+) -> Verdict:
+    """The learned model's verdict on `feats` relative to the trainee's calm `baseline`."""
+    model = model or load_model()
+    x = relative_features(feats, baseline)
+    shares = model.contributions(x)
+    tension = float(shares.sum())
+    reasons: list[Reason] = []
+    if tension >= TENSE_AT:
+        order = np.argsort(-shares)
+        named = [i for i in order if shares[i] >= REASON_SHARE] or [int(order[0])]
+        reasons = [_model_reason(model, FEATURES[i], float(x[i]), feats, baseline) for i in named]
+    return Verdict(tension < TENSE_AT, round(tension, 3), "baseline", tuple(reasons))
+
+
 @dataclass(frozen=True)
-class VoiceCheck:
-    """One voice cue: value (shift from calm, or absolute), calm reference, tolerance."""
+class PopulationCheck:
+    """One cue against typical voices: value, typical level, tolerance above it, tip."""
 
     feature: str
     unit: str
+    typical: float
     tolerance: float
-    value: Callable[[DeliveryFeatures, Baseline | None], float]
-    reference: Callable[[Baseline | None], float]
-    tip: Callable[[float, float], str]  # (value, band upper edge) -> advice
-    weight: float = 1.0  # 0: advice only, never adds to the tension
+    tip: Callable[[float, float], str]  # (value, calm upper edge) -> advice
 
-    def share(self, feats: DeliveryFeatures, baseline: Baseline | None) -> float:
-        return (self.value(feats, baseline) - self.reference(baseline)) / self.tolerance
+    def share(self, value: float) -> float:
+        return max(0.0, value - self.typical) / self.tolerance
 
-    def reason(self, feats: DeliveryFeatures, baseline: Baseline | None) -> Reason:
-        value = self.value(feats, baseline)
-        upper = self.reference(baseline) + REASON_SHARE * self.tolerance
-        return Reason(self.feature, value, (None, upper), self.unit, self.tip(value, upper))
+    def edge(self) -> float:
+        return self.typical + REASON_SHARE * self.tolerance
 
-
-def _shift(name: str) -> Callable[[DeliveryFeatures, Baseline | None], float]:
-    return lambda f, b: getattr(f, name) - getattr(b, name)
-
-
-def _st_shift(name: str) -> Callable[[DeliveryFeatures, Baseline | None], float]:
-    def shift(f: DeliveryFeatures, b: Baseline | None) -> float:
-        mine, calm = getattr(f, name), getattr(b, name)
-        return float(semitones(mine, calm)) if mine > 0 and calm > 0 else 0.0
-
-    return shift
-
-
-def _zero(_: Baseline | None) -> float:
-    return 0.0
-
-
-BASELINE_CHECKS = (
-    VoiceCheck(
-        "pitch_shift_st",
-        "semitones",
-        5.0,
-        _st_shift("f0_median_hz"),
-        _zero,
-        lambda v, hi: (
-            f"lower your pitch: {v:+.1f} semitones above your calm voice, aim for at most {hi:+.1f}"
-        ),
-    ),
-    VoiceCheck(
-        "pitch_spread_shift_st",
-        "semitones",
-        6.0,
-        _shift("f0_spread_st"),
-        _zero,
-        lambda v, hi: (
-            f"keep your pitch steady: it swings {v:+.1f} semitones more than your calm voice, "
-            f"aim for at most {hi:+.1f}"
-        ),
-    ),
-    VoiceCheck(
-        "brightness_shift_st",
-        "semitones",
-        12.0,
-        _st_shift("centroid_hz"),
-        _zero,
-        lambda v, hi: (
-            f"relax your voice: it is {v:+.1f} semitones sharper (brighter) than "
-            f"your calm voice, aim for at most {hi:+.1f}"
-        ),
-    ),
-    VoiceCheck(
-        "loudness_crest_shift_db",
-        "dB",
-        10.0,
-        _shift("loudness_crest_db"),
-        _zero,
-        lambda v, hi: (
-            f"keep your volume even: loud peaks {v:+.1f} dB stronger than in your "
-            f"calm voice, aim for at most {hi:+.1f}"
-        ),
-    ),
-    VoiceCheck(  # recording levels differ (gain, normalisation): advice only
-        "loudness_shift_db",
-        "dB",
-        12.0,
-        _shift("loudness_median_db"),
-        _zero,
-        lambda v, hi: (
-            f"lower your volume: {v:+.1f} dB louder than your calm voice, aim for at most {hi:+.1f}"
-        ),
-        weight=0.0,
-    ),
-)
 
 POPULATION_CHECKS = (
-    VoiceCheck(
+    PopulationCheck(
         "high_band_ratio_db",
         "dB",
+        -12.0,
         9.0,
-        lambda f, b: f.high_band_ratio_db,
-        lambda b: -12.0,
         lambda v, hi: (
             f"relax your voice: it sounds pressed ({v:.1f} dB high-frequency energy,"
-            f" aim under {hi:.1f}); record a baseline with voicecoach calibrate for a fairer check"
+            f" typical voices stay under {hi:.1f}); record a baseline with voicecoach calibrate"
+            " for a fairer check"
         ),
     ),
-    VoiceCheck(
+    PopulationCheck(
         "f0_spread_st",
         "semitones",
+        2.5,
         3.5,
-        lambda f, b: f.f0_spread_st,
-        lambda b: 2.5,
         lambda v, hi: (
-            f"keep your pitch steady: it swings ±{v:.1f} semitones, aim for at most ±{hi:.1f}"
+            f"keep your pitch steady: it swings ±{v:.1f} semitones, typical voices"
+            f" stay within ±{hi:.1f}"
         ),
     ),
-    VoiceCheck(
+    PopulationCheck(
         "loudness_crest_db",
         "dB",
+        9.0,
         8.0,
-        lambda f, b: f.loudness_crest_db,
-        lambda b: 9.0,
         lambda v, hi: (
-            f"keep your volume even: loud peaks {v:.1f} dB above your usual level, "
-            f"aim for at most {hi:.1f}"
+            f"keep your volume even: loud peaks {v:.1f} dB above your usual level,"
+            f" typical voices stay under {hi:.1f}"
         ),
     ),
 )
 
 
-def _pace_measured(feats: DeliveryFeatures) -> bool:
-    """Word-timed pace, or enough speech for the syllable estimate to settle."""
-    if feats.pace_source == "words":
-        return feats.speaking_rate_wpm > 0
-    return feats.speech_s >= MIN_PACE_SPEECH_S and feats.syllable_rate_per_s > 0
-
-
-def pace_tension(feats: DeliveryFeatures, baseline: Baseline | None) -> tuple[float, Reason | None]:
-    """Tension share of a pace above the calm band, and a reason when outside it.
-
-    Only word-timed pace adds to the tension; the syllable estimate of the audio
-    still gives advice. The band is the trainee's calm pace when the baseline
-    held enough speech for it, else the population's.
-    """
-    if not _pace_measured(feats):
+def _population_pace(feats: DeliveryFeatures) -> tuple[float, Reason | None]:
+    """Word-timed pace above the typical band (the syllable estimate is too rough alone)."""
+    if feats.pace_source != "words" or feats.speaking_rate_wpm <= 0:
         return 0.0, None
-    wpm = feats.speaking_rate_wpm
-    if baseline and baseline.speech_s >= MIN_PACE_SPEECH_S and baseline.syllable_rate_per_s > 0:
-        ratio = feats.syllable_rate_per_s / baseline.syllable_rate_per_s
-        calm_wpm = wpm / ratio if ratio > 0 else baseline.speaking_rate_wpm
-        low, high = (calm_wpm * r for r in PACE_BAND_RATIO)
-    else:
-        low, high = POPULATION_PACE_WPM
-    reliable = feats.pace_source == "words"
-    share = max(0.0, wpm / high - 1.0) / PACE_TOLERANCE_RATIO if reliable else 0.0
-    if low <= wpm <= high:
-        return share, None
-    advice = "slow down" if wpm > high else "you may speed up a little"
-    tip = f"{advice}: {wpm:.0f} wpm, aim for {low:.0f}-{high:.0f}"
-    return share, Reason("speaking_rate_wpm", wpm, (low, high), "wpm", tip)
+    wpm, (low, high) = feats.speaking_rate_wpm, POPULATION_PACE_WPM
+    share = max(0.0, wpm / high - 1.0) / POPULATION_PACE_TOLERANCE
+    tip = f"slow down: {wpm:.0f} wpm, typical calm voices speak {low:.0f}-{high:.0f}"
+    return share, Reason("speaking_rate_wpm", wpm, (low, high), "wpm", tip) if share else None
 
 
-def _fillers(feats: DeliveryFeatures) -> Reason | None:
-    count = feats.filled_pause_count
-    minutes = feats.duration_s / 60.0
-    if not count or minutes <= 0:
-        return None
-    allowed = max(1.0, FILLERS_PER_MIN_MAX * minutes)
-    if count <= allowed:
-        return None
-    tip = f"fewer fillers: {count} 'um'/'uh', aim for at most {allowed:.0f}; pause silently instead"
-    return Reason("filled_pause_count", float(count), (None, allowed), "count", tip)
-
-
-def judge(feats: DeliveryFeatures, baseline: Baseline | None = None) -> Verdict:
-    """The calm verdict of measured speech, against `baseline` or population values."""
-    checks = BASELINE_CHECKS if baseline else POPULATION_CHECKS
-    shares = [(check, check.share(feats, baseline)) for check in checks]
-    if baseline is None:  # below a generic reference says nothing about this speaker
-        shares = [(check, max(0.0, share)) for check, share in shares]
-    pace_share, pace_reason = pace_tension(feats, baseline)
-    tension = sum(check.weight * share for check, share in shares) + pace_share
-    calm = tension < TENSE_AT
-    shown = []
-    if not calm:  # name the cues that moved most, at least the strongest one
-        ranked = sorted(shares, key=lambda cs: cs[0].weight * cs[1], reverse=True)
-        shown = [check for check, share in ranked if share >= REASON_SHARE]
+def judge_against_population(feats: DeliveryFeatures) -> Verdict:
+    """Hand-set typical values, for a trainee with no baseline yet."""
+    values = [getattr(feats, check.feature) for check in POPULATION_CHECKS]
+    shares = [check.share(v) for check, v in zip(POPULATION_CHECKS, values, strict=True)]
+    pace_share, pace_reason = _population_pace(feats)
+    tension = sum(shares) + pace_share
+    reasons: list[Reason] = []
+    if tension >= TENSE_AT:
+        ranked = sorted(zip(POPULATION_CHECKS, values, shares, strict=True), key=lambda c: -c[2])
+        shown = [(c, v) for c, v, s in ranked if s >= REASON_SHARE]
         if not shown and pace_reason is None:
-            shown = [ranked[0][0]]
-    reasons = [check.reason(feats, baseline) for check in shown]
-    reasons += [r for r in (pace_reason, _fillers(feats)) if r is not None]
-    return Verdict(
-        calm=calm,
-        tension=round(float(tension), 3),
-        reference="baseline" if baseline else "population",
-        reasons=tuple(reasons),
-    )
+            shown = [ranked[0][:2]]
+        reasons = [
+            Reason(c.feature, v, (None, c.edge()), c.unit, c.tip(v, c.edge())) for c, v in shown
+        ]
+        reasons += [pace_reason] if pace_reason else []
+    return Verdict(tension < TENSE_AT, round(float(tension), 3), "population", tuple(reasons))
+
+
+def judge(
+    feats: DeliveryFeatures, baseline: Baseline | None = None, *, model: CalmModel | None = None
+) -> Verdict:
+    """The calm verdict of measured speech, against `baseline` or typical voices."""
+    if baseline is not None:
+        return judge_against_baseline(feats, baseline, model)
+    return judge_against_population(feats)

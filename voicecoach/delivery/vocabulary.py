@@ -43,6 +43,18 @@ def measure_title(measure_id: str) -> str:
     return known.title if known else measure_id.replace("_", " ").capitalize()
 
 
+def format_measure(measure_id: str, value: float | int) -> str:
+    """'Pitch steadiness: 1.9 semitones': the plain name, the value and its unit."""
+    known = measures().get(measure_id)
+    unit = f" {known.unit}" if known else ""
+    if isinstance(value, float) and not value.is_integer():
+        digits = 0 if abs(value) >= 100 else 2 if abs(value) < 1 else 1
+        shown = f"{value:.{digits}f}"
+    else:
+        shown = f"{value:g}"
+    return f"{measure_title(measure_id)}: {shown}{unit}"
+
+
 if __name__ == "__main__":
     for m in measures().values():
         print(f"{m.id:28} {m.title} ({m.unit})")

@@ -99,15 +99,12 @@ def _short(text: str) -> str:
 
 
 def _delivery_evidence(delivery: Any) -> str:
-    """The measurements behind a delivery verdict, e.g. 'pace_wpm 212 wpm (calm 120-180)'."""
+    """The measurements behind a delivery verdict, e.g. 'Pace 212 wpm (calm 130 to 170)'."""
     parts = []
     for reason in getattr(delivery, "reasons", None) or ():
         value = getattr(reason, "value", "")
-        text = (
-            f"{reason.feature} {value:.3g}"
-            if isinstance(value, float)
-            else (f"{reason.feature} {value}")
-        )
+        name = getattr(reason, "title", reason.feature)
+        text = f"{name} {value:.3g}" if isinstance(value, float) else f"{name} {value}"
         unit = getattr(reason, "unit", "")
         text += f" {unit}" if unit else ""
         band = getattr(reason, "band", None)

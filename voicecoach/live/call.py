@@ -510,8 +510,10 @@ def summarise_delivery(turns: list[dict[str, Any]]) -> dict[str, Any]:
     """`delivery.json`: each turn's analysis plus how many were calm and the tips to keep."""
     judged = [t for t in turns if t.get("calm") is not None]
     tips = [reason["tip"] for t in judged if not t["calm"] for reason in t.get("reasons", [])]
+    references = {t["reference_title"] for t in judged if t.get("reference_title")}
     return {
         "turns": turns,
+        "reference_title": ", ".join(sorted(references)) or None,
         "judged_turns": len(judged),
         "calm_turns": sum(1 for t in judged if t["calm"]),
         "tips": list(dict.fromkeys(tips)),

@@ -144,8 +144,13 @@ def delivery_view(delivery: dict | None) -> RenderableType | None:
         {True: "calm", False: "not always calm"}.get(calm, "not enough speech to judge"),
         style={True: "green", False: "yellow"}.get(calm, "dim"),
     )
+    detail = []
     if delivery.get("judged_turns"):
-        line.append(f" ({delivery['calm_turns']} of {delivery['judged_turns']} turns calm)")
+        detail.append(f"{delivery['calm_turns']} of {delivery['judged_turns']} turns calm")
+    if delivery.get("reference_title"):
+        detail.append(f"judged against {delivery['reference_title']}")
+    if detail:
+        line.append(f" ({', '.join(detail)})")
     parts: list[RenderableType] = [line]
     for reason in delivery.get("reasons") or []:
         text = Text("  ")

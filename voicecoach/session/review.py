@@ -363,6 +363,7 @@ def delivery_summary(delivery: dict | None) -> dict | None:
         "calm": calm,
         "judged_turns": delivery.get("judged_turns"),
         "calm_turns": delivery.get("calm_turns"),
+        "reference_title": delivery.get("reference_title") or whole.get("reference_title"),
         "features": features,
         "reasons": reasons,
         "tips": tips,

@@ -591,7 +591,10 @@
     const d = view.delivery;
     if (!d) { fill(box, typed ? "A typed call has no voice to analyse." : "No voice analysis was saved."); return; }
     const verdict = d.calm === true ? "calm" : d.calm === false ? "not always calm" : "not enough speech to judge";
-    const counts = d.judged_turns ? " (" + d.calm_turns + " of " + d.judged_turns + " turns calm)" : "";
+    const details = [];
+    if (d.judged_turns) details.push(d.calm_turns + " of " + d.judged_turns + " turns calm");
+    if (d.reference_title) details.push("judged against " + d.reference_title);
+    const counts = details.length ? " (" + details.join(", ") + ")" : "";
     const rows = (d.measures || []).map(m =>
       el("tr", {}, el("th", {scope: "row"}, m.title),
          el("td", {className: "num"}, typeof m.value === "number" ? m.value.toFixed(1) : String(m.value)),
