@@ -104,6 +104,8 @@ PHASES = (
     "escalating",
     "hanging_up",
     "timeout",
+    "pressing",
+    "alarmed",
 )
 LINE_FIELDS = (
     "name",

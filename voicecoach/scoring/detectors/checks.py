@@ -209,6 +209,12 @@ def discloses_third_party_record(turn: TurnView, call: CallState) -> Hit | None:
     return _record_sentence(turn, names, third_person=True)
 
 
+def withholds(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a hit withholds the information ("I can't share her results")."""
+    a, b = turn.norm.sentence_of(hit.span.first_token)
+    return _WITHHELD.search(" ".join(turn.norm.tokens[a:b])) is not None
+
+
 def _record_sentence(
     turn: TurnView, names: re.Pattern | None, *, third_person: bool = False
 ) -> Hit | None:

@@ -219,7 +219,7 @@ _NOT_OWN = re.compile(
     r"\bask you\b|"
     r"^(?:let me (?:get|have|take your|grab|confirm|verify|just get|just check|check one|check "
     r"who|"
-    r"ask you|see your|pull up your|open your|find your|look up your|bring up your|put you on "
+    r"ask you|(?:see|open|find|(?:pull|look|bring) up) (?:your|her|his|their|the)|put you on "
     r"hold|transfer)|i will (?:need|just need|transfer|put you on hold|let (?:them|someone)|pass "
     r"(?:it|this|that|you) (?:on|along)|have to ask you))"
 )
