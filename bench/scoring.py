@@ -164,7 +164,7 @@ def _evidence(score: dict, item: str) -> str:
     for section in ("steps", "checks", "faults"):
         if item in score[section]:
             ev = score[section][item]["evidence"]
-            return ev[0]["quote"] if ev else ""
+            return f"({ev[0].get('found_by', '?')}) {ev[0]['quote']}" if ev else ""
     return ""
 
 

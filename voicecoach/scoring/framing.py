@@ -16,7 +16,9 @@ from voicecoach.scoring.text import NormText
 _REPORTING = re.compile(
     r"\b(?:(?:she|he|they|someone|somebody|anyone|(?:the|your|my|a|our) \w+|\w+) "
     r"(?:told|tells|said to|says to|asked|was telling|was saying to|kept telling) you"
-    r"|you (?:said|say|are saying|were saying|told me|mentioned|were told|got told|heard)"
+    # not "what you said" / "everything you are saying": a reference, not a quote
+    r"|(?<!what )(?<!everything )(?<!all )(?<!that )"
+    r"you (?:said|say|are saying|were saying|told me|mentioned|were told|got told|heard)"
     r"|(?:she|he|they|someone|somebody|(?:the|your|a) \w+) (?:said|says|wrote|was like)"
     r"|quote|in (?:her|his|their) words)\b(?: that| to)?"
 )

@@ -122,7 +122,7 @@ def find(
     meaning-layer step whose sentence brushes the caller off."""
     intent = view.intents.intents.get(item_id) if view.intents else None
     hit = detector(view, call)
-    if hit is not None and intent is not None and not _asserted(view, hit, intent, kind):
+    if hit is not None and not _asserted(view, hit, intent, kind):
         hit = None
     if hit is None and intent is not None and item_id not in CONTEXT_IDS:
         hit = view.meaning(item_id)
@@ -131,10 +131,15 @@ def find(
     return hit
 
 
-def _asserted(view: TurnView, hit: Hit, intent: Intent, kind: str) -> bool:
-    """Whether a pattern hit is the trainee's own act (not quoted, denied or sarcastic)."""
+def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> bool:
+    """Whether a pattern hit is the trainee's own act: not a positive act inside a sarcastic
+    formula, nor quoted (quotable intents) or denied (negatable intents)."""
     why = unasserted(view.norm, hit.span.first_token)
-    if why == "reported" and intent.quotable or why == "sarcastic" and kind != "fault":
+    if why == "sarcastic" and kind != "fault":
+        return False
+    if intent is None:
+        return True
+    if why == "reported" and intent.quotable:
         return False
     return not (intent.negatable and is_negated(clause_before(view.norm, hit.span.first_token)))
 
