@@ -42,8 +42,11 @@ class Embedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dim) unit vectors; an empty text gives a zero vector."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, encoding in enumerate(self._tokenizer.encode_batch(texts)):
-            ids = np.clip(np.asarray(encoding.ids, dtype=np.int64), 0, len(self._vectors) - 1)
+        for i, text in enumerate(
+            texts
+        ):  # one by one: the batch call's thread pool stalls under load
+            ids = np.asarray(self._tokenizer.encode(text).ids, dtype=np.int64)
+            ids = ids[(ids >= 0) & (ids < len(self._vectors))]
             if ids.size:
                 mean = self._vectors[ids].mean(axis=0)
                 norm = float(np.linalg.norm(mean))
