@@ -69,7 +69,7 @@ class Intent:
     margin: float
     examples: tuple[str, ...]
     vectors: np.ndarray  # (n, dim), centred and unit length
-    against: np.ndarray  # unlike + neutral vectors
+    unlike: np.ndarray  # near misses (the shared neutral sentences count against it too)
     negatable: bool  # a sentence denying the act does not show it ("I'm not sorry")
     quotable: bool  # words quoted from someone else do not show it ("she told you to...")
 
@@ -111,7 +111,7 @@ class IntentModel:
         self._embedder = embedder()
         every = neutral + [s for spec in raw.values() for s in spec["examples"]]
         self._centre = self._embedder.embed(every).mean(axis=0) if every else 0.0
-        neutral_vectors = self.embed(neutral)
+        self._neutral = self.embed(neutral)
         self.intents: dict[str, Intent] = {}
         for intent_id, spec in raw.items():
             unlike = self.embed(spec.get("unlike", []))
@@ -121,14 +121,14 @@ class IntentModel:
                 float(spec["margin"]),
                 tuple(spec["examples"]),
                 self.embed(spec["examples"]),
-                np.vstack([unlike, neutral_vectors]),
+                unlike,
                 bool(spec.get("negatable", False)),
                 bool(spec.get("quotable", False)),
             )
         self._ids = list(self.intents)
         self._examples = [e for i in self._ids for e in self.intents[i].examples]
         self._positives, self._pos_index = _stacked([self.intents[i].vectors for i in self._ids])
-        self._against, self._against_index = _stacked([self.intents[i].against for i in self._ids])
+        self._unlike, self._unlike_index = _stacked([self.intents[i].unlike for i in self._ids])
 
     def embed(self, sentences: list[str]) -> np.ndarray:
         """Centred unit vectors for sentences."""
@@ -144,7 +144,11 @@ class IntentModel:
         if not self._ids or not len(vectors):
             return out
         pos = _gathered(self._positives, vectors, self._pos_index)  # (intents, rows, units)
-        against = _gathered(self._against, vectors, self._against_index)
+        unlike = _gathered(self._unlike, vectors, self._unlike_index)
+        neutral = np.stack([self._neutral @ v for v in vectors], axis=1)  # (neutral, units)
+        against = np.concatenate(
+            [unlike, np.broadcast_to(neutral, (len(self._ids), *neutral.shape))], axis=1
+        )
         similarity = _top_means(pos)
         contrast = _top_means(against)
         nearest = self._pos_index[np.arange(len(self._ids))[:, None], np.argmax(pos, axis=1)]
