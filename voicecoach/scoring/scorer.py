@@ -26,6 +26,7 @@ from voicecoach.scoring.detectors import (
 )
 from voicecoach.scoring.detectors.checks import (
     asks_identifier,
+    caller_is_parent_of_minor,
     caller_is_third_party,
     discloses_record,
     entitlement_update,
@@ -210,6 +211,8 @@ class Scorer:
             self.call.caller_turns.append(norm)
             if caller_is_third_party(norm.text):
                 self.call.third_party = True
+            if caller_is_parent_of_minor(norm.text):
+                self.call.entitlement_checked = True  # a parent may hear a child's record
             self.call.patient_names |= patient_names(norm.text)
             self.call.other_patients |= other_patient_names(turn.text) - set(self.call.name_parts)
             self._last_trainee = None
