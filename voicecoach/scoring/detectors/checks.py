@@ -149,7 +149,10 @@ def caller_is_third_party(caller_text: str) -> bool:
     return _THIRD_PARTY.search(caller_text) is not None
 
 
-_MINOR_AGE = r"(?:[1-9]|1[0-7]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)"
+_MINOR_AGE = (
+    r"(?:[1-9]|1[0-7]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen)"
+)
 _PARENT_OF_MINOR = rx(
     r"my (?:\w+ )?(?:son|daughter|child|kid|boy|girl|baby|toddler)\b(?: \w+){0,12} "
     r"(?:(?:he|she) is|(?:he|she) just turned|who is|aged?) " + _MINOR_AGE + r"\b"
