@@ -116,3 +116,20 @@ def test_empathy_in_new_words_calms_the_caller():
     )
     assert any(change.reason.startswith("empathize") for change in reply.mood_changes)
     assert call.caller.mood < mood
+
+
+@pytest.mark.parametrize(
+    ("caller", "is_parent_of_minor"),
+    [
+        ("I'm calling about my son Leo, he's seven, he had a strep test.", True),
+        ("My 6 year old has had a fever since Monday.", True),
+        ("My son, he's thirty two, asked me to call.", False),
+        ("My daughter is one of your patients.", False),
+        ("My daughter, she is ten minutes away from the clinic.", False),
+    ],
+)
+def test_who_is_calling_a_parent_of_a_minor(caller, is_parent_of_minor):
+    from voicecoach.scoring.detectors.checks import caller_is_parent_of_minor
+    from voicecoach.scoring.text import NormText
+
+    assert caller_is_parent_of_minor(NormText(caller).text) is is_parent_of_minor

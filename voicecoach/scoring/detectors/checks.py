@@ -155,7 +155,9 @@ _MINOR_AGE = (
 )
 _PARENT_OF_MINOR = rx(
     r"my (?:\w+ )?(?:son|daughter|child|kid|boy|girl|baby|toddler)\b(?: \w+){0,12} "
-    r"(?:(?:he|she) is|(?:he|she) just turned|who is|aged?) " + _MINOR_AGE + r"\b"
+    r"(?:(?:he|she) is|(?:he|she) just turned|who is|aged?) "
+    + _MINOR_AGE
+    + r"\b(?! (?:of|minutes?|hours?|days?|weeks?|o clock|am|pm|thirty|fifteen|forty))"
     r"|my " + _MINOR_AGE + r" (?:year|month) old|my (?:baby|toddler|newborn|infant)"
 )
 
