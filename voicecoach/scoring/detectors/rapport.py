@@ -22,7 +22,7 @@ _THANKS = rx(
     r"(?: again)?(?: for (?P<object>(?:\w+ ){0,3}\w+))?"
 )
 _THANKS_NOT_FOR = re.compile(
-    r"^(?:nothing|that$|that (?!call|calling)|this$|the info|your (?:name|date|birthday|dob"
+    r"^(?:that$|that (?!call|calling)|this$|the info|your (?:name|date|birthday|dob"
     r"|address|zip|phone|number|"
     r"full name|details|information)|confirming|verifying|spelling|that date|the date)"
 )
