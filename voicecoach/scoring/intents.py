@@ -17,6 +17,7 @@ make every sentence look alike.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -138,21 +139,27 @@ class IntentModel:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1, norms)
 
-    def judge(self, vectors: np.ndarray) -> dict[str, list[IntentMatch | None]]:
-        """For every intent, per sentence vector: the match when it shows the intent."""
-        out: dict[str, list[IntentMatch | None]] = {i: [None] * len(vectors) for i in self._ids}
-        if not self._ids or not len(vectors):
+    def judge(
+        self, vectors: np.ndarray, wanted: Collection[str] | None = None
+    ) -> dict[str, list[IntentMatch | None]]:
+        """For every intent (or the `wanted` ones), per sentence vector: the match when it
+        shows the intent, else None."""
+        ids = [i for i in self._ids if wanted is None or i in wanted]
+        out: dict[str, list[IntentMatch | None]] = {i: [None] * len(vectors) for i in ids}
+        if not ids or not len(vectors):
             return out
-        pos = _gathered(self._positives, vectors, self._pos_index)  # (intents, rows, units)
-        unlike = _gathered(self._unlike, vectors, self._unlike_index)
+        rows = [self._ids.index(i) for i in ids]
+        pos_index = self._pos_index[rows]
+        pos = _gathered(self._positives, vectors, pos_index)  # (intents, examples, units)
+        unlike = _gathered(self._unlike, vectors, self._unlike_index[rows])
         neutral = np.stack([self._neutral @ v for v in vectors], axis=1)  # (neutral, units)
         against = np.concatenate(
-            [unlike, np.broadcast_to(neutral, (len(self._ids), *neutral.shape))], axis=1
+            [unlike, np.broadcast_to(neutral, (len(ids), *neutral.shape))], axis=1
         )
         similarity = _top_means(pos)
         contrast = _top_means(against)
-        nearest = self._pos_index[np.arange(len(self._ids))[:, None], np.argmax(pos, axis=1)]
-        for i, intent_id in enumerate(self._ids):
+        nearest = pos_index[np.arange(len(ids))[:, None], np.argmax(pos, axis=1)]
+        for i, intent_id in enumerate(ids):
             intent = self.intents[intent_id]
             shows = (similarity[i] >= intent.threshold) & (
                 similarity[i] - contrast[i] >= intent.margin

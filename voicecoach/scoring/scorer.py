@@ -42,6 +42,8 @@ from voicecoach.scoring.text import NormText
 from voicecoach.scoring.transcript import Transcript, Turn
 
 MAX_EVIDENCE = 3  # quotes kept per step, check or fault
+# judged on every turn: they decide other verdicts (brush-offs, news, disclosures)
+_ALWAYS_JUDGED = frozenset({"dismissive", "knowledge", "record_disclosure"})
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,14 @@ class Scorer:
             self.call.other_patients |= other_patient_names(turn.text) - set(self.call.name_parts)
             self._last_trainee = None
             return TurnUpdate(index, detections)
-        view = TurnView(index, self._trainee_count, norm, self.intents)
+        done = {i for i, f in self._found.items() if len(f.evidence) >= MAX_EVIDENCE}
+        view = TurnView(
+            index,
+            self._trainee_count,
+            norm,
+            self.intents,
+            _ALWAYS_JUDGED | (set(self.rubric.step_ids) | set(CHECK_IDS) | set(FAULT_IDS)) - done,
+        )
         self._trainee_count += 1
         detections = []
         entitled = entitlement_update(view)
@@ -229,6 +238,8 @@ class Scorer:
             ("fault", FAULT_IDS, FAULT_DETECTORS),
         ):
             for item_id in ids:
+                if kind != "fault" and item_id in done:
+                    continue  # three quotes kept already
                 hit = find(item_id, kind, registry[item_id], view, self.call)
                 if hit is None:
                     continue

@@ -61,6 +61,7 @@ class TurnView:
     trainee_index: int  # 0-based count of trainee turns before this one
     norm: NormText
     intents: IntentModel | None = None  # the meaning layer (default: the current files)
+    wanted: frozenset[str] | None = None  # intents still worth judging (None: all)
 
     def first(
         self, pattern: re.Pattern, accept: Callable[[re.Match], bool] | None = None
@@ -99,7 +100,7 @@ class TurnView:
 
         model = self.intents or intent_model()
         texts = [" ".join(self.norm.tokens[a:b]) for a, b in self._units]
-        return model.judge(model.embed(texts)) if texts else {}
+        return model.judge(model.embed(texts), self.wanted) if texts else {}
 
     @cached_property
     def _reported(self) -> list[tuple[int, int]]:
