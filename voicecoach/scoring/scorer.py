@@ -279,7 +279,7 @@ class Scorer:
             self.call.identity_checked = True
         elif discloses_record(view) and not self.call.identity_checked:
             self.call.disclosed_unverified = True
-        if delivers_news(view):
+        if delivers_news(view) or view.meaning("knowledge"):
             self.call.news_given = True
 
     def _in_order(self, step_order: str, trainee_indices: list[int]) -> bool:
