@@ -102,6 +102,7 @@ _NEWS = rx(
     r"|(?:has|have|had|got|was|were|is|are|will be|has been|have been|is being|needs to be|had "
     r"to be|have to be|being) (?:been )?(?:cancelled|canceled|postponed|delayed|denied|rejected|"
     r"moved|rescheduled|pushed back|called off|dropped|declined|not approved|not covered|bumped)"
+    r"|(?:can not|will not|could not|are not able to|are unable to|is not able to|won) "
     r"(?:take|accept|bill|see you|cover|go ahead|use|read|process|keep|do the|be covered|pay)"
     r"|(?:need|needs|have|has|will have) to (?:be )?(?:repeat|repeated|redo|redone|come back|"
     r"come in again|take your blood again|do it again|be done again|have it done again|retake|"
