@@ -76,6 +76,8 @@ _EXPRESS = rx(
     r"|(?:it|this|that) (?:really )?(?:makes|made|leaves|left|puts|put|gets|got) me(?: feel)? \w+"
     r"|(?:makes|made|leaves|left) (?:me )?(?:really |so |very |super )?(?:nervous|anxious|uneasy|"
     r"uncomfortable|worried|stressed|embarrassed|tense|on edge)"
+    r"|i (?:get|got|am|was|end up) (?:\w+ )?(?:short|snappy|cranky|irritable|behind|wiped out|"
+    r"exhausted|drained|burnt out|burned out) (?:with|by|and|on)"
     r"|(?:it|this|that) (?:is|was) (?:really |very |quite )?(?:hard|difficult|stressful|"
     r"awkward|embarrassing|uncomfortable|a problem) for (?:me|us|the patients|patients)"
     r"|(?:it|this|that) (?:affects|impacts|hurts) (?:me|the patients|patients|us|our|my)"

@@ -377,6 +377,7 @@ _EMPATHY = rx(
     r"month|year|experience|go of it|ride|wait|night)"
     r"|what a (?:rough|horrible|awful|terrible|long|hard|tough|stressful|miserable|frustrating|"
     r"exhausting) (?:\w+ )?(?:week|day|morning|time|experience|few days|wait|night)"
+    r"|i (?:do not|would not|can not) blame you"
     # "... must have been scary", "the last thing anyone wants", "nobody likes to hear that"
     r"|(?:must|might|would|could|can) (?:have been|be|feel|have felt) (?:\w+ ){0,2}"
     + FEELING
@@ -399,6 +400,7 @@ _EMPATHY = rx(
     r"of course you are (?:\w+ )?"
     + FEELING
     + r"|(?:that is|it is) (?:completely |totally |very |so |perfectly )?understandable"
+    r"|you (?:did not|do not) deserve|(?:is|was) not fair (?:on|to) you"
     # "I'd be thrown too", "anyone would be rattled", "that would drive anyone up the wall"
     r"|i would (?:be|feel|have been|have felt|get|go|have gone|lose it|react) (?!able|happy|glad)"
     r"(?:\w+ ){0,3}?(?:too|as well|also)\b"

@@ -204,12 +204,15 @@ _OWN = rx(
     r"|(?:i will|i am going to|i am|i am gonna|let me)(?: (?:personally|stay|be|keep|remain|stick|"
     r"get|right|myself|staying|keep))* on (?:this|it|top of (?:this|it|that|things))(?! \w+ing)"
     r"(?! (?:screen|account|form|list|file|page|system|call|line))"
+    r"|leave (?:it|this|that|this one|that one|everything|the rest) (?:with|to) me"
     r"|(?:you have|i give you) my word|consider it done|i will (?:see (?:this|it|that) through|"
     r"take it from here|make (?:this|it) (?:my|a) (?:top )?priority|keep you (?:posted|updated|"
     r"informed|in the loop)|not let (?:this|it) (?:drop|slip|go))|i (?:have|have got|got) this"
+    r"|i will be your (?:point of contact|contact|go to)"
     # any personal action: "I'll burn the disc myself"
     r"|(?:i will|i am going to|let me)(?! (?:need|have to|just need|be (?:out|off|away)))"
     r"(?: \w+){1,5} (?:myself|personally)\b"
+    r"|my goal is to (?:resolve|fix|sort|get)|(?:this|that|it) is on me|i will own (?:this|it)"
 )
 _NOT_OWN = re.compile(
     r"\bask you\b|"
