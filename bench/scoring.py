@@ -14,7 +14,9 @@ start-up time of the command. Timings on a shared machine are noisy.
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
+import hashlib
 import json
 import random
 import re
@@ -28,6 +30,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT.parent / "shared" / "data" / "transcripts"
+ESCONV = ROOT.parent / "shared" / "data" / "empathy" / "esconv_dev.tsv"
+# Outside text: which ESConv strategies stand for a step, and which stand against it.
+ESCONV_TASKS = {
+    "empathize": ({"Reflection of feelings"}, {"Information", "Providing Suggestions"}),
+    "clarify": ({"Restatement or Paraphrasing", "Questions"}, {"Providing Suggestions"}),
+}
 
 
 def predicted_ids(score: dict) -> set[str]:
@@ -156,7 +164,7 @@ def _evidence(score: dict, item: str) -> str:
     for section in ("steps", "checks", "faults"):
         if item in score[section]:
             ev = score[section][item]["evidence"]
-            return ev[0]["quote"] if ev else ""
+            return f"({ev[0].get('found_by', '?')}) {ev[0]['quote']}" if ev else ""
     return ""
 
 
@@ -165,6 +173,49 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     r = tp / (tp + fn) if tp + fn else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return p, r, f
+
+
+def esconv_half(text: str) -> str:
+    """A fixed split of the ESConv sentences (the file has no conversation ids): by a hash
+    of the text, "tuning" (intent examples may be written looking at it) or "held-out"."""
+    return "tuning" if hashlib.sha1(text.encode()).digest()[0] % 2 == 0 else "held-out"
+
+
+def esconv(path: Path, show_errors: bool) -> None:
+    """Balanced accuracy of steps on outside peer-support replies, each scored as one turn."""
+    from voicecoach.scoring import Scorer, Turn
+
+    rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"))
+    print(f"\nOutside text: {path.name}, {len(rows)} replies, each scored as one trainee turn")
+    found: dict[tuple[str, str], Counter] = {}
+    outcome: dict[str, dict[str, list[tuple[bool, bool]]]] = {}
+    for row in rows:
+        text, strategy = row["text"], row["strategy"]
+        scorer = Scorer("upset_caller", caller_name="", record_sensitive=False)
+        update = scorer.add_turn(Turn("trainee", text))
+        met = {d.id: d for d in update.detections}
+        half = esconv_half(text)
+        for step, (positive, negative) in ESCONV_TASKS.items():
+            if strategy not in positive | negative:
+                continue
+            truth, pred = strategy in positive, step in met
+            outcome.setdefault(step, {}).setdefault(half, []).append((truth, pred))
+            if pred:
+                found.setdefault((step, half), Counter())[met[step].found_by] += 1
+            if show_errors and half == "tuning" and truth != pred:
+                print(f"  {'FN' if truth else 'FP'} {step}: {text}")
+    print(f"{'id':12} {'half':9} {'n':>5} {'TPR':>6} {'TNR':>6} {'bal.acc':>8}  found by")
+    for step, halves in outcome.items():
+        for half in ("tuning", "held-out"):
+            pairs = halves.get(half, [])
+            pos = [p for t, p in pairs if t]
+            neg = [p for t, p in pairs if not t]
+            tpr = sum(pos) / len(pos) if pos else 0.0
+            tnr = 1 - sum(neg) / len(neg) if neg else 0.0
+            by = dict(found.get((step, half), Counter()))
+            bal = (tpr + tnr) / 2
+            print(f"{step:12} {half:9} {len(pairs):5d} {tpr:6.3f} {tnr:6.3f} {bal:8.3f}  {by}")
+    print("(held-out is the estimate: no intent example was written looking at it)")
 
 
 def twenty_turn_call(files: list[Path]) -> dict:
@@ -263,11 +314,22 @@ def main() -> None:
         "lower case, no punctuation, homophones, split or lost words, fillers",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for --asr-noise")
+    parser.add_argument(
+        "--esconv",
+        type=Path,
+        nargs="?",
+        const=ESCONV,
+        default=None,
+        metavar="TSV",
+        help="also measure empathize/clarify on outside replies (default ../shared esconv_dev.tsv)",
+    )
     args = parser.parse_args()
     files = sorted(args.directory.glob("*.json"))
     if not files:
         sys.exit(f"no .json transcripts in {args.directory}")
     accuracy(files, args.errors, args.asr_noise, args.seed)
+    if args.esconv:
+        esconv(args.esconv, args.errors)
     if not args.no_speed:
         speed(files, args.repeat)
 

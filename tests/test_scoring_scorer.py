@@ -46,7 +46,12 @@ def test_score_object_has_the_contract_shape():
     assert set(score["faults"]) == {"why_did_you", "dismissive", "jargon", "confidentiality_breach"}
     thank = score["steps"]["thank_caller"]
     assert thank["met"] and thank["in_order"]
-    assert thank["evidence"][0] == {"turn": 1, "quote": thank["evidence"][0]["quote"], "start": 8.5}
+    assert thank["evidence"][0] == {
+        "turn": 1,
+        "quote": thank["evidence"][0]["quote"],
+        "start": 8.5,
+        "found_by": "pattern",
+    }
     assert "thanks for giving us a call" in thank["evidence"][0]["quote"]
     assert score["checks"]["verify_identity"]["required"] is True
     assert score["score"] == 100 and score["verdict"] == "excellent"

@@ -232,6 +232,10 @@ class Caller:
         return self._conversation_phase(seen, detections, text), None, self._jargon_term(detections)
 
     def _conversation_phase(self, seen: set[str], detections: list[Any], text: str) -> str:
+        if "confidentiality_breach" in seen:
+            # a relative told something pushes for more; a caller told about another
+            # patient is alarmed for their own record
+            return "pressing" if self._caller_is_relative() else "alarmed"
         if "jargon" in seen:
             return "confused"
         if seen & set(FAULT_IDS):
@@ -254,6 +258,10 @@ class Caller:
         if seen & set(DETAIL_TRIGGERS) or seen & set(CHECK_IDS) or (not seen and "?" in text):
             return "details"  # a plain question gets an answer, not impatience
         return "waiting"
+
+    def _caller_is_relative(self) -> bool:
+        """Whether the caller phones about someone else (the scenario names a patient)."""
+        return bool(self.scenario.facts.get("patient"))
 
     def _jargon_term(self, detections: list[Any]) -> str:
         for detection in detections:

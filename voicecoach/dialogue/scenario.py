@@ -105,6 +105,8 @@ PHASES = (
     "escalating",
     "hanging_up",
     "timeout",
+    "pressing",
+    "alarmed",
 )
 LINE_FIELDS = (
     "name",

@@ -12,11 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from voicecoach import yamlsafe
 from voicecoach.errors import ScenarioError
 from voicecoach.paths import PROJECT_DIR, scenarios_dir
+from voicecoach.scoring.yamlcheck import line_of, parse_checked
 
 CHECK_IDS = ("help_me_understand", "verify_identity")
 FAULT_IDS = ("why_did_you", "dismissive", "jargon", "confidentiality_breach")
@@ -166,46 +164,15 @@ class Rubric:
         return self.verdicts[-1][1]
 
 
-def _line_of(node: yaml.Node, path: list) -> int:
-    """The 1-based line of the YAML node at a JSON-schema error path (or its nearest parent)."""
-    for key in path:
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            child = node.value[key]
-        else:
-            child = None
-        if child is None:
-            break
-        node = child
-    return node.start_mark.line + 1
-
-
 def parse_rubric(text: str, source: str) -> Rubric:
     """Validate rubric YAML text; ScenarioError names `source`:line on any problem."""
-    import jsonschema
-
     from voicecoach.scoring.detectors import STEP_DETECTORS
 
-    try:
-        root, data = yamlsafe.parse(text)  # safe, no aliases, bounded
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark else source
-        raise ScenarioError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    if root is None:
-        raise ScenarioError(f"{source}:1: the rubric file is empty")
-    validator = jsonschema.Draft7Validator(RUBRIC_SCHEMA)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        field = ".".join(str(p) for p in err.absolute_path) or "(top level)"
-        line = _line_of(root, list(err.absolute_path))
-        raise ScenarioError(f"{source}:{line}: {field}: {err.message}")
+    data, root = parse_checked(text, source, RUBRIC_SCHEMA)
     seen = set()
     for i, step in enumerate(data["steps"]):
         if step["id"] not in STEP_DETECTORS or step["id"] in seen:
-            line = _line_of(root, ["steps", i, "id"])
+            line = line_of(root, ["steps", i, "id"])
             problem = "repeated" if step["id"] in seen else "no detector for"
             raise ScenarioError(
                 f"{source}:{line}: steps.{i}.id: {problem} step {step['id']!r} "

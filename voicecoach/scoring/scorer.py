@@ -19,11 +19,14 @@ from voicecoach.scoring.detectors import (
     FAULT_DETECTORS,
     STEP_DETECTORS,
     CallState,
+    Detector,
     Hit,
     TurnView,
+    faults,
 )
 from voicecoach.scoring.detectors.checks import (
     asks_identifier,
+    caller_is_parent_of_minor,
     caller_is_third_party,
     discloses_record,
     entitlement_update,
@@ -32,11 +35,15 @@ from voicecoach.scoring.detectors.checks import (
 )
 from voicecoach.scoring.detectors.faults import jargon_from_confusion
 from voicecoach.scoring.detectors.spikes import delivers_news
+from voicecoach.scoring.framing import clause_before, is_negated, unasserted
+from voicecoach.scoring.intents import CONTEXT_IDS, Intent, intent_model
 from voicecoach.scoring.protocols import CHECK_IDS, FAULT_IDS, Rubric, load_rubric
 from voicecoach.scoring.text import NormText
 from voicecoach.scoring.transcript import Transcript, Turn
 
 MAX_EVIDENCE = 3  # quotes kept per step, check or fault
+# judged on every turn: they decide other verdicts (brush-offs, news, disclosures)
+_ALWAYS_JUDGED = frozenset({"dismissive", "knowledge", "record_disclosure"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class Detection:
     quote: str
     turn_index: int
     start_s: float | None
+    found_by: str = "pattern"  # "pattern" | "meaning"
 
     def to_json(self) -> dict:
         return {
@@ -56,6 +64,7 @@ class Detection:
             "quote": self.quote,
             "turn": self.turn_index,
             "start": self.start_s,
+            "found_by": self.found_by,
         }
 
 
@@ -106,6 +115,50 @@ class _Found:
             self.trainee_indices.append(trainee_index)
 
 
+def find(
+    item_id: str, kind: str, detector: Detector, view: TurnView, call: CallState
+) -> Hit | None:
+    """A step, check or fault in a trainee turn: the detector's pattern first, else the
+    meaning layer (when the id has intent examples). Dropped: a positive act inside a
+    sarcastic formula, inside words quoted from others (quotable ids) or after the
+    trainee denies it (negatable ids: "I'm not going to pretend I understand"), and a
+    meaning-layer step whose sentence brushes the caller off."""
+    intent = view.intents.intents.get(item_id) if view.intents else None
+    hit = detector(view, call)
+    if hit is not None and not _asserted(view, hit, intent, kind):
+        hit = None
+    if hit is None and intent is not None and item_id not in CONTEXT_IDS:
+        hit = view.meaning(item_id)
+        if hit is not None and kind != "fault" and _brushes_off(view, call, hit):
+            hit = None
+    return hit
+
+
+def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> bool:
+    """Whether a pattern hit is the trainee's own act: not a positive act inside a sarcastic
+    formula, nor quoted (quotable intents) or denied (negatable intents)."""
+    why = unasserted(view.norm, hit.span.first_token)
+    if why == "sarcastic" and kind != "fault":
+        return False
+    if intent is None:
+        return True
+    if why == "reported" and intent.quotable:
+        return False
+    return not (intent.negatable and is_negated(clause_before(view.norm, hit.span.first_token)))
+
+
+def _brushes_off(view: TurnView, call: CallState, hit: Hit) -> bool:
+    """Whether the sentence of a meaning-layer hit is sarcastic or itself a brush-off."""
+    a, b = view.norm.sentence_of(hit.span.first_token)
+    if unasserted(view.norm, a) == "sarcastic":
+        return True
+    brush_offs = (
+        faults.dismissive(view, call),
+        view.meaning("dismissive"),
+    )
+    return any(h is not None and a <= h.span.first_token < b for h in brush_offs)
+
+
 def _word_start_s(turn: Turn, norm: NormText, hit: Hit) -> float | None:
     """The recogniser's time for the first word of a match, else the turn's start."""
     word_index = norm.word_index(hit.span)
@@ -133,6 +186,7 @@ class Scorer:
         jargon: dict[str, str] | None = None,
     ):
         self.rubric: Rubric = load_rubric(protocol)
+        self.intents = intent_model()
         self.call = CallState(protocol, caller_name or "", record_sensitive, dict(jargon or {}))
         self._turn_count = 0
         self._trainee_count = 0
@@ -159,11 +213,20 @@ class Scorer:
             self.call.caller_turns.append(norm)
             if caller_is_third_party(norm.text):
                 self.call.third_party = True
+            if caller_is_parent_of_minor(norm.text):
+                self.call.entitlement_checked = True  # a parent may hear a child's record
             self.call.patient_names |= patient_names(norm.text)
             self.call.other_patients |= other_patient_names(turn.text) - set(self.call.name_parts)
             self._last_trainee = None
             return TurnUpdate(index, detections)
-        view = TurnView(index, self._trainee_count, norm)
+        done = {i for i, f in self._found.items() if len(f.evidence) >= MAX_EVIDENCE}
+        view = TurnView(
+            index,
+            self._trainee_count,
+            norm,
+            self.intents,
+            _ALWAYS_JUDGED | (set(self.rubric.step_ids) | set(CHECK_IDS) | set(FAULT_IDS)) - done,
+        )
         self._trainee_count += 1
         detections = []
         entitled = entitlement_update(view)
@@ -175,15 +238,18 @@ class Scorer:
             ("fault", FAULT_IDS, FAULT_DETECTORS),
         ):
             for item_id in ids:
-                hit = registry[item_id](view, self.call)
+                if kind != "fault" and item_id in done:
+                    continue  # three quotes kept already
+                hit = find(item_id, kind, registry[item_id], view, self.call)
                 if hit is None:
                     continue
                 quote = norm.quote(hit.span)
                 start_s = _word_start_s(turn, norm, hit)
                 found = self._found.setdefault(item_id, _Found())
                 if kind == "fault" or not found.evidence:
-                    detections.append(Detection(item_id, kind, quote, index, start_s))
-                found.add({"turn": index, "quote": quote, "start": start_s}, view.trainee_index)
+                    detections.append(Detection(item_id, kind, quote, index, start_s, hit.found_by))
+                evidence = {"turn": index, "quote": quote, "start": start_s}
+                found.add({**evidence, "found_by": hit.found_by}, view.trainee_index)
         self._update_context(view)
         self.call.trainee_turns.append(norm)
         self._last_trainee = (turn, view)
@@ -213,7 +279,7 @@ class Scorer:
             self.call.identity_checked = True
         elif discloses_record(view) and not self.call.identity_checked:
             self.call.disclosed_unverified = True
-        if delivers_news(view):
+        if delivers_news(view) or view.meaning("knowledge"):
             self.call.news_given = True
 
     def _in_order(self, step_order: str, trainee_indices: list[int]) -> bool:

@@ -11,8 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from voicecoach.scoring.text import NormText, Span, fold
+
+if TYPE_CHECKING:
+    from voicecoach.scoring.intents import IntentModel
 
 _NUMBER_WORDS_TEXT = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -29,6 +34,10 @@ DAY_OR_TIME = (
 )
 
 
+WINDOW_WORDS = 12  # an unpunctuated (recognised) sentence is judged in windows this long
+MIN_WORDS = 4  # shorter fragments ("thanks", "I'm sorry") carry too little meaning to judge
+
+
 def rx(pattern: str) -> re.Pattern:
     """Compile a canonical-text pattern with word boundaries around it."""
     return re.compile(r"\b(?:" + pattern + r")\b")
@@ -36,9 +45,12 @@ def rx(pattern: str) -> re.Pattern:
 
 @dataclass(frozen=True)
 class Hit:
-    """The span of a trainee turn that shows a step, check or fault."""
+    """The span of a trainee turn that shows a step, check or fault, and what found it:
+    a "pattern" (a detector's frame) or the "meaning" layer (nearest intent example)."""
 
     span: Span
+    found_by: str = "pattern"
+    example: str = ""  # the intent example the sentence was closest to (meaning only)
 
 
 @dataclass
@@ -48,6 +60,8 @@ class TurnView:
     index: int  # position in the whole transcript
     trainee_index: int  # 0-based count of trainee turns before this one
     norm: NormText
+    intents: IntentModel | None = None  # the meaning layer (default: the current files)
+    wanted: frozenset[str] | None = None  # intents still worth judging (None: all)
 
     def first(
         self, pattern: re.Pattern, accept: Callable[[re.Match], bool] | None = None
@@ -66,6 +80,59 @@ class TurnView:
         """Up to n canonical words before a match."""
         words = self.norm.text[: m.start()].split()
         return " ".join(words[-n_words:]) if n_words else ""
+
+    @cached_property
+    def _units(self) -> list[tuple[int, int]]:
+        """The turn's sentences (long unpunctuated ones as overlapping windows)."""
+        ranges = []
+        for a, b in self.norm.sentences:
+            if b - a <= WINDOW_WORDS + WINDOW_WORDS // 2:
+                ranges.append((a, b))
+            else:
+                step = WINDOW_WORDS // 2
+                ranges += [(i, min(b, i + WINDOW_WORDS)) for i in range(a, b - step, step)]
+        return ranges
+
+    @cached_property
+    def _judged(self) -> dict[str, list]:
+        """Every intent's verdict on every unit (one embedding pass per turn)."""
+        from voicecoach.scoring.intents import intent_model
+
+        model = self.intents or intent_model()
+        texts = [" ".join(self.norm.tokens[a:b]) for a, b in self._units]
+        return model.judge(model.embed(texts), self.wanted) if texts else {}
+
+    @cached_property
+    def _reported(self) -> list[tuple[int, int]]:
+        from voicecoach.scoring.framing import reported_ranges
+
+        return reported_ranges(self.norm)
+
+    def meaning(self, intent_id: str) -> Hit | None:
+        """The sentence closest to an intent's examples, when it shows that intent; skipping
+        short fragments, sentences that deny the act (negatable intents) and words quoted
+        from others (quotable intents)."""
+        from voicecoach.scoring.framing import is_negated
+        from voicecoach.scoring.intents import intent_model
+
+        intent = (self.intents or intent_model()).intents.get(intent_id)
+        if intent is None:
+            return None
+        best = None
+        for (a, b), found in zip(self._units, self._judged.get(intent_id, ()), strict=False):
+            if found is None or (best is not None and found.margin <= best[0].margin):
+                continue
+            if b - a < MIN_WORDS:
+                continue
+            if intent.quotable and any(a < rb and ra < b for ra, rb in self._reported):
+                continue
+            if intent.negatable and is_negated(" ".join(self.norm.tokens[a:b])):
+                continue
+            best = (found, a, b)
+        if best is None:
+            return None
+        found, a, b = best
+        return Hit(self.norm.span(a, b - 1), "meaning", found.example)
 
     def sentence_after(self, m: re.Match, n_words: int = 14) -> str:
         """The rest of the match's sentence (at most n words; ASR text has no sentences)."""

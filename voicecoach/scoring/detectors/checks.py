@@ -103,7 +103,7 @@ _THIRD_PERSON = rx(r"she|her|he|his|him|(?:mr|mrs|ms|miss|mister) \w+|the patien
 _PATIENT_INFO = rx(
     r"appointment|booked|scheduled|results?|test|lab|scan|sample|diagnos\w*|prescription|"
     r"medication|medicine|refill|bill|balance|owes|visit|notes? (?:say|said|show)|doctor wants|"
-    r"procedure|surgery|x ray|monitor|blood|biopsy|pregnan\w*|pap|mammogram|treatment|"
+    r"procedure|surgery|x ray|monitor|blood\w*|biopsy|pregnan\w*|pap|mammogram|treatment|"
     r"condition|cells|heartbeats?|referral|cancer|tumou?r|infection|pressure|sugar|cholesterol|"
     r"pills?|dose|therapy|ultrasound|mri|ct|imaging"
 )
@@ -147,6 +147,25 @@ def verify_identity(turn: TurnView, call: CallState) -> Hit | None:
 def caller_is_third_party(caller_text: str) -> bool:
     """Whether a caller turn shows the other party is not the patient (a relative...)."""
     return _THIRD_PARTY.search(caller_text) is not None
+
+
+_MINOR_AGE = (
+    r"(?:[1-9]|1[0-7]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen)"
+)
+_PARENT_OF_MINOR = rx(
+    r"my (?:\w+ )?(?:son|daughter|child|kid|boy|girl|baby|toddler)\b(?: \w+){0,12} "
+    r"(?:(?:he|she) is|(?:he|she) just turned|who is|aged?) "
+    + _MINOR_AGE
+    + r"\b(?! (?:of|minutes?|hours?|days?|weeks?|o clock|am|pm|thirty|fifteen|forty))"
+    r"|my " + _MINOR_AGE + r" (?:year|month) old|my (?:baby|toddler|newborn|infant)"
+)
+
+
+def caller_is_parent_of_minor(caller_text: str) -> bool:
+    """Whether the caller phones about their own child under 18 ("my son, he's seven"):
+    a parent is entitled to a minor's record."""
+    return _PARENT_OF_MINOR.search(caller_text) is not None
 
 
 def entitlement_update(turn: TurnView) -> bool | None:
@@ -207,6 +226,12 @@ def discloses_third_party_record(turn: TurnView, call: CallState) -> Hit | None:
         else None
     )
     return _record_sentence(turn, names, third_person=True)
+
+
+def withholds(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a hit withholds the information ("I can't share her results")."""
+    a, b = turn.norm.sentence_of(hit.span.first_token)
+    return _WITHHELD.search(" ".join(turn.norm.tokens[a:b])) is not None
 
 
 def _record_sentence(

@@ -78,8 +78,6 @@ _EXPRESS = rx(
     r"uncomfortable|worried|stressed|embarrassed|tense|on edge)"
     r"|i (?:get|got|am|was|end up) (?:\w+ )?(?:short|snappy|cranky|irritable|behind|wiped out|"
     r"exhausted|drained|burnt out|burned out) (?:with|by|and|on)"
-    r"|i (?:\w+ ){0,2}(?:embarrassed|uncomfortable|panicked|flustered|overwhelmed|anxious|"
-    r"stressed out|on edge)"
     r"|(?:it|this|that) (?:is|was) (?:really |very |quite )?(?:hard|difficult|stressful|"
     r"awkward|embarrassing|uncomfortable|a problem) for (?:me|us|the patients|patients)"
     r"|(?:it|this|that) (?:affects|impacts|hurts) (?:me|the patients|patients|us|our|my)"

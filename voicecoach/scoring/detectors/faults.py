@@ -8,7 +8,9 @@ from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
 from voicecoach.scoring.detectors.checks import (
     discloses_other_patient,
     discloses_third_party_record,
+    withholds,
 )
+from voicecoach.scoring.framing import sarcasm
 from voicecoach.scoring.text import NormText, word_set
 
 # --- why_did_you --------------------------------------------------------------
@@ -159,8 +161,9 @@ def is_dismissive_text(text: str, whole_turn: str) -> bool:
 
 
 def dismissive(turn: TurnView, call: CallState) -> Hit | None:
-    """'Calm down', 'not my problem', blaming the caller, or policy with no alternative."""
-    m = _dismissive_match(turn.norm.text, turn.norm.text)
+    """'Calm down', 'not my problem', blaming the caller, policy with no alternative, or a
+    sarcastic formula ("thanks for nothing", "sorry you feel that way")."""
+    m = _dismissive_match(turn.norm.text, turn.norm.text) or sarcasm(turn.norm.text)
     return Hit(turn.norm.match_span(m)) if m else None
 
 
@@ -621,7 +624,10 @@ def jargon(turn: TurnView, call: CallState) -> Hit | None:
 
 def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:
     """A patient's information given to someone else who was not verified as entitled: the
-    patient's relative, or a caller told about another patient."""
+    patient's relative, or a caller told about another patient. The record detail is found
+    by pattern or by meaning ("the scan shows a small nodule"), never in a sentence that
+    withholds it."""
     if call.third_party and not call.entitlement_checked:
-        return discloses_third_party_record(turn, call)
+        hit = discloses_third_party_record(turn, call) or turn.meaning("record_disclosure")
+        return None if hit is None or withholds(turn, hit) else hit
     return discloses_other_patient(turn, call)

@@ -200,7 +200,6 @@ _OWN = rx(
     r"|i am (?:personally )?(?:on it|taking (?:this|it|care|charge|ownership)|putting|walking|"
     r"calling|sending|faxing|emailing|flagging|removing|waiving|booking|writing|making a note|"
     r"escalating|handling|looking into|reversing|refunding|crediting)"
-    r"|(?:i|i will|i am going to) (?:take|taking) (?:personal )?(?:ownership|responsibility)"
     # "I'll stay on top of this", "I'm going to (stay) on this one" (a word may be lost)
     r"|(?:i will|i am going to|i am|i am gonna|let me)(?: (?:personally|stay|be|keep|remain|stick|"
     r"get|right|myself|staying|keep))* on (?:this|it|top of (?:this|it|that|things))(?! \w+ing)"
@@ -219,7 +218,7 @@ _NOT_OWN = re.compile(
     r"\bask you\b|"
     r"^(?:let me (?:get|have|take your|grab|confirm|verify|just get|just check|check one|check "
     r"who|"
-    r"ask you|see your|pull up your|open your|find your|look up your|bring up your|put you on "
+    r"ask you|(?:see|open|find|(?:pull|look|bring) up) (?:your|her|his|their|the)|put you on "
     r"hold|transfer)|i will (?:need|just need|transfer|put you on hold|let (?:them|someone)|pass "
     r"(?:it|this|that|you) (?:on|along)|have to ask you))"
 )

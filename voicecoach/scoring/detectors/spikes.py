@@ -174,7 +174,7 @@ def knowledge(turn: TurnView, call: CallState) -> Hit | None:
     """Gives the news plainly; news first given buried in jargon does not count."""
     if call.news_given:
         return None
-    hit = delivers_news(turn)
+    hit = delivers_news(turn) or turn.meaning("knowledge")
     if hit is None or unexplained_jargon(turn, call):
         return None
     return hit

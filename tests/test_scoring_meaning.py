@@ -1,0 +1,135 @@
+"""The meaning layer: intent examples as validated data, verdicts that say what found
+them, and the simulated caller reacting to what the trainee meant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voicecoach.dialogue import get_scenario
+from voicecoach.dialogue.text_call import TextCall
+from voicecoach.errors import ScenarioError
+from voicecoach.scoring import Scorer, Turn
+from voicecoach.scoring.intents import IntentModel, intent_files
+
+BUILT_IN = Path(__file__).parent.parent / "scenarios" / "protocols" / "intents"
+
+
+def test_built_in_intent_files_cover_all_three_protocols():
+    model = IntentModel(intent_files())
+    for intent_id in ("empathize", "clarify", "knowledge", "describe", "record_disclosure"):
+        assert intent_id in model.intents
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    threshold: 0.33\n", "    threshold: high\n", ":11: intents.close_call.threshold"),
+        ("  close_call:", "  small_talk:", ":9: intents.small_talk: unknown intent id"),
+        ("      - Have I answered", "      - [Have I answered", "intents.yaml:"),
+    ],
+)
+def test_intent_file_errors_name_file_and_line(tmp_path, old, new, expected):
+    text = (
+        "neutral:\n  - The clinic opens at eight.\n"
+        "  - Parking is behind the building.\n  - Please hold for a moment.\n"
+        "intents:\n"
+        "  # a comment line\n"
+        "  # another\n"
+        "  # and one more\n"
+        "  close_call:\n"
+        "    margin: 0.04\n"
+        "    threshold: 0.33\n"
+        "    examples:\n"
+        "      - Is there anything else I can help with?\n"
+        "      - Have I answered all your questions?\n"
+        "      - Anything more before we hang up?\n"
+    )
+    assert old in text
+    path = tmp_path / "intents.yaml"
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ScenarioError) as err:
+        IntentModel([path])
+    assert str(path) in str(err.value) and expected in str(err.value)
+
+
+def _turn_update(text: str, caller: str = "I was charged twice and I'm fed up."):
+    scorer = Scorer("upset_caller", caller_name="Maria Gonzalez", record_sensitive=False)
+    scorer.add_turn(Turn("caller", caller))
+    return scorer, scorer.add_turn(Turn("trainee", text, start=3.0))
+
+
+def test_a_paraphrase_is_found_by_meaning_with_its_quote_and_time():
+    scorer, update = _turn_update(
+        "Three days of waiting on something like that would have me worried sick."
+    )
+    (found,) = [d for d in update.detections if d.id == "empathize"]
+    assert found.found_by == "meaning" and found.start_s == 3.0
+    assert found.quote.startswith("Three days of waiting")
+    evidence = scorer.result().to_json()["steps"]["empathize"]["evidence"][0]
+    assert evidence["found_by"] == "meaning" and evidence["turn"] == 1
+
+
+def test_a_precise_phrase_is_found_by_pattern():
+    _, update = _turn_update("Thank you for calling, Maria.")
+    assert {(d.id, d.found_by) for d in update.detections} >= {
+        ("thank_caller", "pattern"),
+        ("use_name", "pattern"),
+    }
+
+
+def test_an_unauthorised_relative_told_a_result_breaks_confidentiality_and_presses_for_more():
+    call = TextCall(get_scenario("relative_information"), seed=1)
+    call.opening()
+    call.say("Thank you for calling, Karen. Tell me what's going on.")
+    reply = call.say("Okay, the scan shows a small nodule, the doctor reviewed it.")
+    assert reply.phase == "pressing"
+    assert any("confidentiality_breach" in change.reason for change in reply.mood_changes)
+    score = call.finish().to_json()["score"]
+    breach = score["faults"]["confidentiality_breach"]
+    assert breach["present"] and breach["evidence"][0]["quote"].startswith("Okay, the scan shows")
+    assert score["verdict"] == "not yet competent"
+
+
+def test_pulling_up_a_chart_is_not_taking_responsibility():
+    _, update = _turn_update("Let me pull up her chart.", caller="I'm calling about my mother.")
+    assert "take_ownership" not in update.ids()
+
+
+def test_a_brush_off_is_not_clarifying_and_angers_the_caller():
+    call = TextCall(get_scenario("surprise_bill"), seed=1)
+    call.opening()
+    mood = call.caller.mood
+    reply = call.say("Look, that's not my problem, you'll have to call your insurance.")
+    reasons = " ".join(change.reason for change in reply.mood_changes)
+    assert "dismissive" in reasons and "clarify" not in reasons
+    assert call.caller.mood > mood
+
+
+def test_empathy_in_new_words_calms_the_caller():
+    call = TextCall(get_scenario("surprise_bill"), seed=1)
+    call.opening()
+    mood = call.caller.mood
+    reply = call.say(
+        "I can tell from everything you're saying that you're really anxious about this."
+    )
+    assert any(change.reason.startswith("empathize") for change in reply.mood_changes)
+    assert call.caller.mood < mood
+
+
+@pytest.mark.parametrize(
+    ("caller", "is_parent_of_minor"),
+    [
+        ("I'm calling about my son Leo, he's seven, he had a strep test.", True),
+        ("My 6 year old has had a fever since Monday.", True),
+        ("My son, he's thirty two, asked me to call.", False),
+        ("My daughter is one of your patients.", False),
+        ("My daughter, she is ten minutes away from the clinic.", False),
+    ],
+)
+def test_who_is_calling_a_parent_of_a_minor(caller, is_parent_of_minor):
+    from voicecoach.scoring.detectors.checks import caller_is_parent_of_minor
+    from voicecoach.scoring.text import NormText
+
+    assert caller_is_parent_of_minor(NormText(caller).text) is is_parent_of_minor

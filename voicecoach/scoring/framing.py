@@ -1,0 +1,88 @@
+"""What a trainee sentence does not assert: quoted, negated or sarcastic words.
+
+"She told you to calm down?" quotes a colleague; "I'm not going to pretend I
+understand how you feel" denies empathy; "thanks for nothing" is not thanks.
+A step or fault found inside such words is not the trainee's own act.
+Works on canonical text (`text.py`) and returns canonical token ranges.
+"""
+
+from __future__ import annotations
+
+import re
+
+from voicecoach.scoring.text import NormText
+
+# "she told you to calm down", "you said the nurse...", "your colleague said ..."
+_REPORTING = re.compile(
+    r"\b(?:(?:she|he|they|someone|somebody|anyone|(?:the|your|my|a|our) \w+|\w+) "
+    r"(?:told|tells|said to|says to|asked|was telling|was saying to|kept telling) you"
+    # not "what you said" / "everything you are saying": a reference, not a quote
+    r"|(?<!what )(?<!everything )(?<!all )(?<!that )"
+    r"you (?:said|say|are saying|were saying|told me|mentioned|were told|got told|heard)"
+    r"|(?:she|he|they|someone|somebody|(?:the|your|a) \w+) (?:said|says|wrote|was like)"
+    r"|quote|in (?:her|his|their) words)\b(?: that| to)?"
+)
+# The trainee denies doing the act: "I'm not going to pretend...", "not sorry".
+_NEGATED_ACT = re.compile(
+    r"\b(?:i|we)(?: \w+){0,2} (?:not|never)\b"
+    r"(?! (?:imagine|blame|surprised|surprising|wonder|deserve|let|want you|want this|want that"
+    r"|mean to|have to worry|worry|stop|rest|give up|leave|sure|ignore|forget|hesitate))"
+    r"|\bnot (?:sorry|apologi[sz]\w*)\b|\bno (?:apology|apologies)\b"
+)
+_SARCASM = re.compile(
+    r"\b(?:thanks?(?: you)? (?:a lot )?for nothing|sorry (?:that )?you (?:feel|think|see it)"
+    r"(?: that way| like that)?|sorry not sorry|sorry if you (?:feel|felt|think|are offended)"
+    r"|(?:well )?good for you|must be nice|(?:oh )?(?:great|wonderful|lovely|perfect) job"
+    r"|thanks (?:so much )?for wasting|congratulations on|big surprise|what a shock)\b"
+)
+
+
+_CLAUSE_WORDS = frozenset({"but", "and", "so", "because", "when", "if", "though", "although"})
+
+
+def reported_ranges(norm: NormText) -> list[tuple[int, int]]:
+    """Token ranges [start, end) that report someone else's words (to the sentence end)."""
+    ranges = []
+    for m in _REPORTING.finditer(norm.text):
+        start = norm.token_at(m.end()) + (1 if m.end() < len(norm.text) else 0)
+        _, end = norm.sentence_of(norm.token_at(m.start()))
+        if start < end:
+            ranges.append((norm.token_at(m.start()), end))
+    return ranges
+
+
+def sentence_text(norm: NormText, start: int, end: int) -> str:
+    return " ".join(norm.tokens[start:end])
+
+
+def is_negated(sentence: str) -> bool:
+    """Whether a canonical sentence denies the trainee's own act."""
+    return _NEGATED_ACT.search(sentence) is not None
+
+
+def sarcasm(text: str) -> re.Match | None:
+    """A sarcastic formula in canonical text ("thanks for nothing"), if any."""
+    return _SARCASM.search(text)
+
+
+def is_sarcastic(sentence: str) -> bool:
+    return sarcasm(sentence) is not None
+
+
+def clause_before(norm: NormText, token: int, n_words: int = 6) -> str:
+    """Up to n canonical words before a token, within its sentence and clause (for a
+    negation in front of a match: "I'm not going to pretend I understand")."""
+    start, _ = norm.sentence_of(token)
+    words = norm.tokens[max(start, token - n_words) : token]
+    cut = max((i + 1 for i, w in enumerate(words) if w in _CLAUSE_WORDS), default=0)
+    return " ".join(words[cut:])
+
+
+def unasserted(norm: NormText, token: int) -> str | None:
+    """Why a token is not the trainee's own positive act ("reported", "sarcastic"), or None."""
+    if any(a <= token < b for a, b in reported_ranges(norm)):
+        return "reported"
+    a, b = norm.sentence_of(token)
+    if is_sarcastic(sentence_text(norm, a, b)):
+        return "sarcastic"
+    return None

@@ -1,0 +1,240 @@
+"""The meaning layer: a trainee sentence compared with labelled intent examples.
+
+Intent examples are data (`scenarios/protocols/intents/*.yaml`, schema-checked;
+errors name file and line). Each intent id (a step, check or fault, or
+`record_disclosure`) has example sentences that show it and `unlike` sentences
+that look close but are not it; every file may add `neutral` sentences (plain
+front-desk talk) that count against all intents. A sentence meets an intent
+when its similarity to the intent's nearest examples reaches the intent's
+`threshold` and beats the nearest `unlike`/neutral ones by `margin`.
+`negatable: true` skips sentences that deny the act ("I'm not sorry");
+`quotable: true` skips words quoted from others ("she told you to calm down")
+and also rejects pattern hits inside them.
+Similarity is the cosine of sentence embeddings (`embedding.py`) after
+removing the examples' common direction, so shared function words do not
+make every sentence look alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from voicecoach.errors import ScenarioError
+from voicecoach.paths import PROJECT_DIR, scenarios_dir
+from voicecoach.scoring.yamlcheck import load_checked
+
+TOP_K = 3  # nearest examples averaged
+EXTRA_INTENTS = ("record_disclosure",)  # used inside detectors, not rubric ids
+# ids whose verdict depends on the call so far: their detectors consult the meaning layer
+CONTEXT_IDS = frozenset({"confidentiality_breach", "knowledge", "record_disclosure"})
+
+_SENTENCES = {"type": "array", "items": {"type": "string", "minLength": 3}}
+INTENTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "neutral": _SENTENCES,
+        "intents": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["threshold", "margin", "examples"],
+                "additionalProperties": False,
+                "properties": {
+                    "threshold": {"type": "number", "minimum": 0, "maximum": 1},
+                    "margin": {"type": "number", "minimum": -1, "maximum": 1},
+                    "examples": {**_SENTENCES, "minItems": 3},
+                    "unlike": _SENTENCES,
+                    "negatable": {"type": "boolean"},
+                    "quotable": {"type": "boolean"},
+                },
+            },
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One intent's examples as vectors and its decision rule."""
+
+    id: str
+    threshold: float
+    margin: float
+    examples: tuple[str, ...]
+    vectors: np.ndarray  # (n, dim), centred and unit length
+    unlike: np.ndarray  # near misses (the shared neutral sentences count against it too)
+    negatable: bool  # a sentence denying the act does not show it ("I'm not sorry")
+    quotable: bool  # words quoted from someone else do not show it ("she told you to...")
+
+
+@dataclass(frozen=True)
+class IntentMatch:
+    """How close a sentence came to an intent, and to which example."""
+
+    id: str
+    similarity: float
+    contrast: float  # similarity to the nearest unlike/neutral sentences
+    example: str
+
+    @property
+    def margin(self) -> float:
+        return self.similarity - self.contrast
+
+
+class IntentModel:
+    """All intents, ready to judge sentences."""
+
+    def __init__(self, files: list[Path]):
+        from voicecoach.scoring.embedding import embedder
+
+        raw: dict[str, dict] = {}
+        neutral: list[str] = []
+        for path in files:
+            data, root = load_checked(path, INTENTS_SCHEMA)
+            neutral += data.get("neutral", [])
+            for intent_id, spec in data.get("intents", {}).items():
+                if intent_id not in known_intent_ids() or intent_id in raw:
+                    line = _key_line(root, intent_id)
+                    problem = "repeated" if intent_id in raw else "unknown"
+                    raise ScenarioError(
+                        f"{path}:{line}: intents.{intent_id}: {problem} intent id "
+                        f"(known: {', '.join(sorted(known_intent_ids()))})"
+                    )
+                raw[intent_id] = spec
+        self._embedder = embedder()
+        every = neutral + [s for spec in raw.values() for s in spec["examples"]]
+        self._centre = self._embedder.embed(every).mean(axis=0) if every else 0.0
+        self._neutral = self.embed(neutral)
+        self.intents: dict[str, Intent] = {}
+        for intent_id, spec in raw.items():
+            unlike = self.embed(spec.get("unlike", []))
+            self.intents[intent_id] = Intent(
+                intent_id,
+                float(spec["threshold"]),
+                float(spec["margin"]),
+                tuple(spec["examples"]),
+                self.embed(spec["examples"]),
+                unlike,
+                bool(spec.get("negatable", False)),
+                bool(spec.get("quotable", False)),
+            )
+        self._ids = list(self.intents)
+        self._examples = [e for i in self._ids for e in self.intents[i].examples]
+        self._positives, self._pos_index = _stacked([self.intents[i].vectors for i in self._ids])
+        self._unlike, self._unlike_index = _stacked([self.intents[i].unlike for i in self._ids])
+
+    def embed(self, sentences: list[str]) -> np.ndarray:
+        """Centred unit vectors for sentences."""
+        if not sentences:
+            return np.zeros((0, self._embedder.dim), dtype=np.float32)
+        vectors = self._embedder.embed(sentences) - self._centre
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms)
+
+    def judge(
+        self, vectors: np.ndarray, wanted: Collection[str] | None = None
+    ) -> dict[str, list[IntentMatch | None]]:
+        """For every intent (or the `wanted` ones), per sentence vector: the match when it
+        shows the intent, else None."""
+        ids = [i for i in self._ids if wanted is None or i in wanted]
+        out: dict[str, list[IntentMatch | None]] = {i: [None] * len(vectors) for i in ids}
+        if not ids or not len(vectors):
+            return out
+        rows = [self._ids.index(i) for i in ids]
+        pos_index = self._pos_index[rows]
+        pos = _gathered(self._positives, vectors, pos_index)  # (intents, examples, units)
+        unlike = _gathered(self._unlike, vectors, self._unlike_index[rows])
+        neutral = np.stack([self._neutral @ v for v in vectors], axis=1)  # (neutral, units)
+        against = np.concatenate(
+            [unlike, np.broadcast_to(neutral, (len(ids), *neutral.shape))], axis=1
+        )
+        similarity = _top_means(pos)
+        contrast = _top_means(against)
+        nearest = pos_index[np.arange(len(ids))[:, None], np.argmax(pos, axis=1)]
+        for i, intent_id in enumerate(ids):
+            intent = self.intents[intent_id]
+            shows = (similarity[i] >= intent.threshold) & (
+                similarity[i] - contrast[i] >= intent.margin
+            )
+            for u in np.flatnonzero(shows):
+                out[intent_id][u] = IntentMatch(
+                    intent_id,
+                    float(similarity[i, u]),
+                    float(contrast[i, u]),
+                    self._examples[nearest[i, u]],
+                )
+        return out
+
+
+def _stacked(blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """All rows in one matrix, and per block its row numbers padded with -1."""
+    width = max((len(b) for b in blocks), default=0)
+    index = np.full((len(blocks), width), -1, dtype=np.int64)
+    row = 0
+    for i, block in enumerate(blocks):
+        index[i, : len(block)] = np.arange(row, row + len(block))
+        row += len(block)
+    matrix = np.vstack(blocks) if row else np.zeros((0, 1), dtype=np.float32)
+    return matrix.astype(np.float32), index
+
+
+def _gathered(matrix: np.ndarray, vectors: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Similarities of each vector to the rows of each block: (blocks, width, vectors), padding
+    -inf. One matrix-vector product per sentence (faster than a matrix product on a busy
+    machine, where threaded BLAS stalls)."""
+    sims = np.stack([matrix @ v for v in vectors.astype(np.float32)], axis=1)
+    sims = np.vstack([sims, np.full((1, len(vectors)), -np.inf, dtype=np.float32)])
+    return sims[index]
+
+
+def _top_means(sims: np.ndarray) -> np.ndarray:
+    """Mean of the TOP_K largest along axis 1 (padding is -inf, so fewer rows give -inf)."""
+    k = min(TOP_K, sims.shape[1])
+    if k == 0:
+        return np.full((sims.shape[0], sims.shape[2]), -np.inf, dtype=np.float32)
+    return np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:, :].mean(axis=1)
+
+
+def _key_line(root: yaml.Node, intent_id: str) -> int:
+    for key, value in root.value:
+        if key.value == "intents":
+            for k, _ in value.value:
+                if k.value == intent_id:
+                    return k.start_mark.line + 1
+    return 1
+
+
+def known_intent_ids() -> set[str]:
+    from voicecoach.scoring.detectors import CHECK_DETECTORS, FAULT_DETECTORS, STEP_DETECTORS
+
+    return set(STEP_DETECTORS) | set(CHECK_DETECTORS) | set(FAULT_DETECTORS) | set(EXTRA_INTENTS)
+
+
+def intent_files() -> list[Path]:
+    """The intent files: the scenarios folder's, else the built-in ones."""
+    for folder in (
+        scenarios_dir() / "protocols" / "intents",
+        PROJECT_DIR / "scenarios" / "protocols" / "intents",
+    ):
+        files = sorted(folder.glob("*.yaml"))
+        if files:
+            return files
+    return []
+
+
+@lru_cache(maxsize=4)
+def _model_for(files: tuple[tuple[Path, int], ...]) -> IntentModel:
+    return IntentModel([path for path, _ in files])
+
+
+def intent_model() -> IntentModel:
+    """The intent model for the current intent files (reloaded when a file changes)."""
+    return _model_for(tuple((p, p.stat().st_mtime_ns) for p in intent_files()))
