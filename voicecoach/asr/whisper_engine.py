@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from voicecoach.asr.base import Recognition, Recognizer
+from voicecoach.asr.base import Recognition, Recognizer, Word
 from voicecoach.asr.whisper_model import SAMPLE_RATE_HZ, WhisperModel
 
 STEP_S = 0.8  # background decode after this much new audio
-PAUSE_S = 0.2  # trailing quiet that counts as a pause (decode now; endpoint when covered)
+PAUSE_S = 0.15  # trailing quiet that counts as a pause (decode now; endpoint when covered)
 FRAME_S = 0.02
 QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is quiet...
 QUIET_DBFS = -55.0  # ...or under this absolute level
@@ -72,6 +72,7 @@ class WhisperRecognizer(Recognizer):
         self._length = 0
         self._peak_db = -100.0
         self._last_voiced = 0  # samples up to the end of the last voiced frame
+        self._first_voiced: int | None = None  # the first voiced frame
         self._pending = np.zeros(0, np.float32)  # samples not yet framed
         self._latest: tuple[int, Recognition] | None = None  # (samples covered, result)
         self._decoding_from = -1  # samples covered by the decode in progress, -1 when idle
@@ -115,13 +116,14 @@ class WhisperRecognizer(Recognizer):
             latest = self._latest
             audio = self._audio()
             voiced = self._last_voiced
+            first_voiced = self._first_voiced
             self._reset()
         if not len(audio):
             return Recognition("", ())
         if self.live and latest is not None and latest[0] >= voiced > 0:
             return latest[1]
         end = voiced + _samples(0.3) if self.live and voiced else len(audio)
-        return self.model.recognize(audio[:end], prompt=self.prompt)
+        return self._recognize(audio[:end], voiced, first_voiced)
 
     def warm_up(self) -> None:
         self.model.recognize(np.full(SAMPLE_RATE_HZ, 1e-4, np.float32))
@@ -132,6 +134,18 @@ class WhisperRecognizer(Recognizer):
             self._reset()
 
     # --- internals --------------------------------------------------------------------
+
+    def _recognize(self, audio: np.ndarray, voiced: int, first_voiced: int | None) -> Recognition:
+        """Decode `audio`; no word after the last voiced sample nor before the first."""
+        speech_end_s = voiced / SAMPLE_RATE_HZ if voiced else None
+        result = self.model.recognize(audio, prompt=self.prompt, speech_end_s=speech_end_s)
+        if first_voiced is None or not result.words:
+            return result
+        onset_s = first_voiced / SAMPLE_RATE_HZ
+        first = result.words[0]
+        if first.start_s < onset_s < first.end_s:  # Whisper's first word often starts at 0
+            first = Word(first.word, round(onset_s, 3), first.end_s, first.conf)
+        return Recognition(result.text, (first, *result.words[1:]))
 
     def _append(self, y: np.ndarray) -> None:
         """Keep the samples; track the loudest frame and the end of the last voiced one."""
@@ -149,6 +163,8 @@ class WhisperRecognizer(Recognizer):
             voiced = np.flatnonzero(levels > threshold)
             if len(voiced):
                 self._last_voiced = base + (int(voiced[-1]) + 1) * frame
+                if self._first_voiced is None:
+                    self._first_voiced = base + int(voiced[0]) * frame
         self._pending = pending[whole:]
         limit = _samples(MAX_UTTERANCE_S)
         if self._length > limit:  # keep the last 30 s: Whisper's window
@@ -156,6 +172,7 @@ class WhisperRecognizer(Recognizer):
             dropped = self._length - limit
             self._samples, self._length = [audio], limit
             self._last_voiced = max(0, self._last_voiced - dropped)
+            self._first_voiced = 0
             self._latest, self._requested = None, 0
             self._generation += 1
 
@@ -166,18 +183,18 @@ class WhisperRecognizer(Recognizer):
 
     def _reset(self) -> None:
         self._samples, self._length, self._pending = [], 0, np.zeros(0, np.float32)
-        self._peak_db, self._last_voiced = -100.0, 0
+        self._peak_db, self._last_voiced, self._first_voiced = -100.0, 0, None
         self._latest, self._requested = None, 0
 
     def _start_decode(self) -> None:
         """Decode the utterance so far in the background (caller holds the lock)."""
         audio = self._audio()[: self._length]
         self._decoding_from = self._requested = len(audio)
-        generation = self._generation
+        generation, voiced, first_voiced = self._generation, self._last_voiced, self._first_voiced
 
         def run() -> None:
             try:
-                result = self.model.recognize(audio, prompt=self.prompt)
+                result = self._recognize(audio, voiced, first_voiced)
             except Exception:  # noqa: BLE001 - final() decodes again and reports a failure
                 result = None
             with self._changed:

@@ -36,6 +36,7 @@ REPEAT_LIMIT = 3  # a phrase said this many times in a row is a decoding loop
 NO_SPEECH_PROB = 0.6  # Whisper's own silence rule: no-speech probability above this...
 NO_SPEECH_LOGPROB = -1.0  # ...and mean token log-probability below this
 THREADS = 2
+AFTER_END_S = 0.1  # a word starting this close to the audio's end was invented
 PUNCTUATION = "\"'.,!?;:()[]-—…"
 
 
@@ -104,8 +105,19 @@ class WhisperModel:
         previous = self.tokenizer.encode(" " + prompt.strip(), add_special_tokens=False).ids
         return [self.sot_prev, *previous[-100:], *self.sot_sequence]
 
-    def recognize(self, y: np.ndarray, *, prompt: str = "", words: bool = True) -> Recognition:
-        """Text (and, with `words`, timed words) of 16 kHz float samples up to 30 s long."""
+    def recognize(
+        self,
+        y: np.ndarray,
+        *,
+        prompt: str = "",
+        words: bool = True,
+        speech_end_s: float | None = None,
+    ) -> Recognition:
+        """Text (and, with `words`, timed words) of 16 kHz float samples up to 30 s long.
+
+        With `words`, words aligned to start after `speech_end_s` (the last voiced
+        instant; default the end of `y`) were invented from the padding and are dropped.
+        """
         y = y[: FULL_WINDOW_FRAMES * HOP]
         if len(y) < HOP * 4:
             return Recognition("", ())
@@ -122,10 +134,16 @@ class WhisperModel:
             if decoded.no_speech_prob > NO_SPEECH_PROB and decoded.avg_logprob < NO_SPEECH_LOGPROB:
                 return Recognition("", ())
             tokens = [t for t in decoded.tokens if t < self.eot]
-            text = self.tokenizer.decode(tokens).strip()
             if not words or not tokens:
-                return Recognition(text, ())
-            return Recognition(text, tuple(self._align(encoded, tokens, content_frames)))
+                return Recognition(self.tokenizer.decode(tokens).strip(), ())
+            timed = self._align(encoded, tokens, content_frames)
+        # Words aligned after the audio's end were made up from the padding: drop them.
+        end_s = (len(y) / SAMPLE_RATE_HZ if speech_end_s is None else speech_end_s) - AFTER_END_S
+        cut = next((i for i, (word, _) in enumerate(timed) if word.start_s >= end_s), len(timed))
+        if cut < len(timed):
+            tokens = tokens[: timed[cut][1]]
+        text = self.tokenizer.decode(tokens).strip()
+        return Recognition(text, tuple(word for word, _ in timed[:cut]))
 
     def _decode(self, mel: np.ndarray, prompt: list[int], cap: int):
         features = self._ct2.StorageView.from_array(np.ascontiguousarray(mel[None]))
@@ -142,8 +160,9 @@ class WhisperModel:
         avg = result.scores[0] / max(1, len(tokens)) if result.scores else 0.0
         return encoded, Decoded(tokens[:cap], avg, result.no_speech_prob)
 
-    def _align(self, encoded, tokens: list[int], content_frames: int) -> list[Word]:
-        """Timed words: token boundaries from cross-attention, grouped at leading spaces."""
+    def _align(self, encoded, tokens: list[int], content_frames: int) -> list[tuple[Word, int]]:
+        """Timed words, each with the index of its first token: token boundaries from
+        cross-attention, grouped into words at leading spaces."""
         result = self.model.align(
             encoded, self.sot_sequence, [tokens], content_frames, median_filter_width=7
         )[0]
@@ -156,7 +175,7 @@ class WhisperModel:
         groups = self._word_tokens(tokens)
         bounds = np.cumsum([0] + [len(g) for g in groups])
         probs = list(result.text_token_probs)
-        out: list[Word] = []
+        out: list[tuple[Word, int]] = []
         for group, first, last in zip(groups, bounds[:-1], bounds[1:], strict=True):
             word = self.tokenizer.decode(group).strip().strip(PUNCTUATION)
             if not word or first >= len(jump_times):
@@ -164,7 +183,8 @@ class WhisperModel:
             start_s = float(jump_times[first])
             end_s = float(jump_times[min(last, len(jump_times) - 1)])
             conf = float(np.mean(probs[first:last])) if probs[first:last] else 1.0
-            out.append(Word(word, round(start_s, 3), round(max(end_s, start_s), 3), conf))
+            timed = Word(word, round(start_s, 3), round(max(end_s, start_s), 3), conf)
+            out.append((timed, int(first)))
         return out
 
     def _word_tokens(self, tokens: list[int]) -> list[list[int]]:
