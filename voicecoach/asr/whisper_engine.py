@@ -128,7 +128,9 @@ class WhisperRecognizer(Recognizer):
             return Recognition("", ())
         if self.live and latest is not None and latest[0] >= voiced > 0:
             return latest[1]
-        end = voiced + _samples(0.3) if self.live and voiced else len(audio)
+        if not self.live:  # files mix recordings of any level: a quiet last one is speech too
+            return self._recognize(audio, 0, first_voiced)
+        end = voiced + _samples(0.3) if voiced else len(audio)
         return self._recognize(audio[:end], voiced, first_voiced)
 
     def warm_up(self) -> None:
