@@ -235,3 +235,9 @@ def test_the_scorer_reaches_the_same_verdicts_for_digits_and_words():
     assert digits["checks"]["verify_identity"]["met"]
     assert "three pm" in steps["propose_solution"]["evidence"][0]["quote"]
     assert "three pm" in words["steps"]["propose_solution"]["evidence"][0]["quote"]
+
+
+def test_the_wrapper_forwards_every_hook_of_the_recogniser_interface():
+    hooks = {name for name, value in vars(Recognizer).items() if callable(value)}
+    hooks -= {"__enter__", "__exit__"}
+    assert {h for h in hooks if not h.startswith("_")} <= set(vars(NormalizingRecognizer))

@@ -59,6 +59,9 @@ class Recognizer(ABC):
         with the trainee's first seconds. Engines without such state ignore it.
         """
 
+    def warm_up(self) -> None:  # noqa: B027 - optional hook, not every engine needs it
+        """Run the engine once on silence so the first utterance is not the slow one."""
+
     def close(self) -> None:  # noqa: B027 - optional hook, not every engine needs it
         """Release the engine (a no-op unless the engine pools resources)."""
 

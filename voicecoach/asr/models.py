@@ -60,6 +60,7 @@ class ModelSpec:
     sha256: str
     size_bytes: int
     description: str
+    licence: str = "Apache-2.0"
 
 
 REGISTRY: dict[str, ModelSpec] = {

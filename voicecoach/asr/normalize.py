@@ -123,6 +123,9 @@ class NormalizingRecognizer(Recognizer):
     def prime(self, pcm: bytes) -> None:
         self.engine.prime(pcm)
 
+    def warm_up(self) -> None:
+        self.engine.warm_up()
+
     def close(self) -> None:
         self.engine.close()
 

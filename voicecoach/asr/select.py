@@ -1,14 +1,19 @@
-"""Choosing the recognition engine: `auto` prefers an English vosk model, else pocketsphinx.
+"""Choosing the recognition engine: `auto` is Whisper base, else pocketsphinx.
 
-Where the vosk model comes from, first match wins: `--model DIR`, the
-`VOICECOACH_VOSK_MODEL` variable, then English models installed under
-`models_dir()`. `auto` only takes a vosk model whose language is English (a
-Korean test model would recognise nothing useful); `--engine vosk` takes any.
+`auto` takes, first match wins: an English vosk model named explicitly
+(`--model DIR` or `VOICECOACH_VOSK_MODEL`), Whisper base (installed with the
+package, `whisper_weights.py`), then pocketsphinx. When the Whisper weights
+are missing, corrupt or fail to load (an unsupported CPU), `auto` falls back
+to pocketsphinx and says why in one line, once; `--engine whisper` raises
+that line as a ModelError. `--engine vosk` takes any vosk model (explicit,
+then installed English, then any installed); `auto` only an English one (a
+Korean test model would recognise nothing useful).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,7 +30,7 @@ from voicecoach.asr.normalize import NormalizingRecognizer
 from voicecoach.errors import ModelError
 from voicecoach.paths import models_dir
 
-ENGINES = ("auto", "vosk", "pocketsphinx")
+ENGINES = ("auto", "whisper", "pocketsphinx", "vosk")
 MODEL_ENV = "VOICECOACH_VOSK_MODEL"
 
 
@@ -36,11 +41,34 @@ class EngineChoice:
     engine: str
     model: Path | None
     reason: str
+    fallback: str | None = None  # why the preferred engine could not be used
 
     def describe(self) -> str:
         """The one line the CLI prints about which recogniser runs."""
         where = f" model {self.model}" if self.model else ""
         return f"speech recognition: {self.engine}{where} ({self.reason})"
+
+
+_WARNED: set[str] = set()
+
+
+def warn_fallback_once(choice: EngineChoice) -> None:
+    """Print the fallback reason on stderr, once per process and reason."""
+    if choice.fallback and choice.fallback not in _WARNED:
+        _WARNED.add(choice.fallback)
+        sys.stderr.write(f"Warning: {choice.fallback}\n")
+        sys.stderr.flush()
+
+
+def whisper_problem() -> str | None:
+    """None when Whisper base loads, else the one-line reason it cannot (ModelError text)."""
+    from voicecoach.asr.whisper_engine import shared_model
+
+    try:
+        shared_model()
+    except ModelError as exc:
+        return str(exc)
+    return None
 
 
 def choose_engine(engine: str = "auto", *, model: str | Path | None = None) -> EngineChoice:
@@ -53,6 +81,15 @@ def choose_engine(engine: str = "auto", *, model: str | Path | None = None) -> E
                 "--model is for the vosk engine; pocketsphinx uses its built-in English model"
             )
         return EngineChoice("pocketsphinx", None, "asked for")
+    if engine == "whisper":
+        if model is not None:
+            raise ModelError(
+                "--model is for the vosk engine; Whisper base is installed with VoiceCoach"
+            )
+        problem = whisper_problem()
+        if problem:
+            raise ModelError(problem)
+        return EngineChoice("whisper", None, "asked for")
     explicit = _explicit_model(model)
     if engine == "vosk":
         if explicit:
@@ -74,14 +111,14 @@ def choose_engine(engine: str = "auto", *, model: str | Path | None = None) -> E
             f"the vosk model from {explicit.origin} is not English (language {_lang(explicit)}); "
             "use --engine vosk to force it",
         )
-    english = find_english_model()
-    if english:
-        return EngineChoice("vosk", english.path, "English vosk model installed")
+    problem = whisper_problem()
+    if problem is None:
+        return EngineChoice("whisper", None, "Whisper base, installed with VoiceCoach")
     return EngineChoice(
         "pocketsphinx",
         None,
-        f"built-in English; no English vosk model in {models_dir()}, "
-        "`voicecoach models download` adds one",
+        "fallback: built-in English",
+        fallback=f"{problem}; using pocketsphinx instead (less accurate)",
     )
 
 
@@ -115,19 +152,26 @@ def recognizer_for(
     sample_rate: int = 16000,
     hints: Sequence[str] = (),
     prime_pcm: bytes | None = None,
+    live: bool = False,
 ) -> Recognizer:
     """A new recogniser for an EngineChoice (engines are imported only here), its
     numbers normalised to one spoken form (`voicecoach.asr.normalize`).
 
-    `hints` are names or words to expect (pocketsphinx adds them to its
-    dictionary and language model; vosk's compiled graphs cannot take new
-    words, so it ignores them). `prime_pcm` (16-bit mono at `sample_rate`)
-    adapts the recogniser to the speaker before the first utterance.
+    `hints` are names or words to expect (Whisper takes them as its initial
+    prompt; pocketsphinx adds them to its dictionary and language model;
+    vosk's compiled graphs cannot take new words, so it ignores them).
+    `prime_pcm` (16-bit mono at `sample_rate`) adapts the recogniser to the
+    speaker before the first utterance. `live` lets Whisper decode the growing
+    utterance in the background (captions, quick turn ends); files leave it off.
     """
-    if choice.engine == "vosk":
+    if choice.engine == "whisper":
+        from voicecoach.asr.whisper_engine import WhisperRecognizer
+
+        recognizer: Recognizer = WhisperRecognizer(sample_rate=sample_rate, hints=hints, live=live)
+    elif choice.engine == "vosk":
         from voicecoach.asr.vosk_engine import VoskRecognizer
 
-        recognizer: Recognizer = VoskRecognizer(choice.model, sample_rate=sample_rate)
+        recognizer = VoskRecognizer(choice.model, sample_rate=sample_rate)
     else:
         from voicecoach.asr.hints import normalize_hints
         from voicecoach.asr.sphinx_engine import DEFAULT_SETTINGS, SphinxRecognizer
@@ -146,13 +190,17 @@ def make_recognizer(
     sample_rate: int = 16000,
     hints: Sequence[str] = (),
     prime_pcm: bytes | None = None,
+    live: bool = False,
 ) -> Recognizer:
-    """A streaming recogniser: `engine` is auto, vosk or pocketsphinx (see module doc).
+    """A streaming recogniser: `engine` is auto, whisper, pocketsphinx or vosk (see module doc).
 
-    `hints` and `prime_pcm` as in `recognizer_for`.
+    `hints`, `prime_pcm` and `live` as in `recognizer_for`; a fallback is announced once.
     """
     choice = choose_engine(engine, model=model)
-    return recognizer_for(choice, sample_rate=sample_rate, hints=hints, prime_pcm=prime_pcm)
+    warn_fallback_once(choice)
+    return recognizer_for(
+        choice, sample_rate=sample_rate, hints=hints, prime_pcm=prime_pcm, live=live
+    )
 
 
 if __name__ == "__main__":

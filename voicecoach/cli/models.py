@@ -11,49 +11,71 @@ from voicecoach.cli.common import console, download_progress, echo_json, err_con
 def command() -> None:
     """List, download and locate speech-recognition models.
 
-    pocketsphinx's English model is built in; a vosk model is an optional,
-    more accurate upgrade (`voicecoach models download`).
+    Whisper base (the default) is installed with VoiceCoach and joined into
+    the cache folder on first use; pocketsphinx's English model is built in
+    (the fallback); vosk models are optional downloads (`voicecoach models download`).
     """
 
 
 @command.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per model per line.")
 def list_models(as_json: bool) -> None:
-    """Show the built-in, downloadable and installed models."""
+    """Show every engine's models: installed or not, size, licence and checksum state."""
     from voicecoach.asr.models import REGISTRY, installed_models
+    from voicecoach.asr.whisper_weights import load_pins, model_dir, weights_state
     from voicecoach.paths import models_dir
 
-    installed = {m.name: m for m in installed_models()}
+    pins = load_pins()
+    whisper_state = weights_state()
     rows = [
-        {
-            "name": "pocketsphinx-en-us",
-            "engine": "pocketsphinx",
-            "language": "en",
-            "status": "built in",
-            "path": None,
-        }
+        _row(
+            f"{pins.name}-{pins.version}",
+            "whisper",
+            "en",
+            "installed (default)" if "verified" in whisper_state else "installed",
+            pins.size_bytes,
+            pins.licence,
+            whisper_state,
+            model_dir(pins),
+        ),
+        _row(
+            "pocketsphinx-en-us",
+            "pocketsphinx",
+            "en",
+            "built in (fallback)",
+            None,
+            "BSD-2-Clause",
+            "in its package",
+            None,
+        ),
     ]
+    installed = {m.name: m for m in installed_models()}
     for spec in REGISTRY.values():
         found = installed.pop(spec.name, None)
-        downloadable = f"downloadable ({spec.size_bytes / 1e6:.0f} MB)"
         rows.append(
-            {
-                "name": spec.name,
-                "engine": "vosk",
-                "language": spec.language,
-                "status": "installed" if found else downloadable,
-                "path": str(found.path) if found else None,
-            }
+            _row(
+                spec.name,
+                "vosk",
+                spec.language,
+                "installed" if found else "downloadable",
+                spec.size_bytes,
+                spec.licence,
+                "SHA-256 verified at download" if found else "pinned SHA-256",
+                found.path if found else None,
+            )
         )
     for model in installed.values():
         rows.append(
-            {
-                "name": model.name,
-                "engine": "vosk",
-                "language": model.language or "unknown",
-                "status": "installed",
-                "path": str(model.path),
-            }
+            _row(
+                model.name,
+                "vosk",
+                model.language or "unknown",
+                "installed",
+                _folder_size(model.path),
+                "see the model's README",
+                "not pinned",
+                model.path,
+            )
         )
     if as_json:
         for row in rows:
@@ -61,12 +83,32 @@ def list_models(as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"Speech models (folder: {models_dir()})", title_justify="left")
-    for column in ("name", "engine", "language", "status", "path"):
+    columns = ("name", "engine", "language", "status", "size", "licence", "checksum", "path")
+    table = Table(title=f"Speech models (vosk folder: {models_dir()})", title_justify="left")
+    for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(row[c] or "" for c in ("name", "engine", "language", "status", "path")))
+        size = f"{row['size_bytes'] / 1e6:.0f} MB" if row["size_bytes"] else ""
+        table.add_row(*(size if c == "size" else row[c] or "" for c in columns))
     console.print(table)
+
+
+def _row(name, engine, language, status, size_bytes, licence, checksum, path) -> dict:
+    """One `models list` row (also its --json object)."""
+    return {
+        "name": name,
+        "engine": engine,
+        "language": language,
+        "status": status,
+        "size_bytes": size_bytes,
+        "licence": licence,
+        "checksum": checksum,
+        "path": str(path) if path else None,
+    }
+
+
+def _folder_size(path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
 @command.command(name="download")

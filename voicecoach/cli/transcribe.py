@@ -6,7 +6,8 @@ import click
 
 from voicecoach.cli.common import console, echo_json, err_console, report_error, task_progress
 
-ENGINE_CHOICES = ("auto", "vosk", "pocketsphinx")
+ENGINE_CHOICES = ("auto", "whisper", "pocketsphinx", "vosk")
+LONG_FILE_S = 30.0  # files longer than this get their own progress bar
 
 
 @click.command(name="transcribe")
@@ -16,7 +17,7 @@ ENGINE_CHOICES = ("auto", "vosk", "pocketsphinx")
     type=click.Choice(ENGINE_CHOICES),
     default="auto",
     show_default=True,
-    help="Recogniser: auto uses vosk when an English vosk model is installed, else pocketsphinx.",
+    help="Recogniser: auto is Whisper base (pocketsphinx if its weights are unusable).",
 )
 @click.option(
     "--model",
@@ -29,7 +30,7 @@ ENGINE_CHOICES = ("auto", "vosk", "pocketsphinx")
     "hints",
     multiple=True,
     metavar="NAME",
-    help="A name or word to expect, e.g. --hint 'Priya Raman' (repeatable; pocketsphinx only).",
+    help="A name or word to expect, e.g. --hint 'Priya Raman' (repeatable; not vosk).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file per line.")
 def command(
@@ -37,16 +38,17 @@ def command(
 ) -> None:
     """Transcribe wav/flac/ogg FILES (mono or stereo, 8-48 kHz) offline.
 
-    The recogniser first adapts to each whole file (its cepstral mean), then
-    decodes it. Each file gets its text, timed words and real-time factor. A file that
-    cannot be read is reported on one line and the others still run; the exit
-    status is 1 if any file failed.
+    Long files are cut at quiet moments into pieces of at most 28 s, with a
+    progress bar on stderr. Each file gets its text, timed words and real-time
+    factor. A file that cannot be read is reported on one line and the others
+    still run; the exit status is 1 if any file failed.
     """
-    from voicecoach.asr.select import choose_engine, recognizer_for
+    from voicecoach.asr.select import choose_engine, recognizer_for, warn_fallback_once
     from voicecoach.asr.transcribe import transcribe_file
     from voicecoach.errors import AudioError
 
     choice = choose_engine(engine, model=model)
+    warn_fallback_once(choice)
     err_console.print(choice.describe(), highlight=False, soft_wrap=True)
 
     def make(sample_rate: int):
@@ -56,8 +58,15 @@ def command(
     with task_progress() as progress:
         task = progress.add_task("transcribing", total=len(files), visible=len(files) > 1)
         for path in files:
+            seconds = progress.add_task(f"  {path}", total=None, visible=False)
+
+            def advance(done_s: float, total_s: float, seconds=seconds) -> None:
+                long_file = total_s > LONG_FILE_S
+                progress.update(seconds, completed=round(done_s), total=round(total_s))
+                progress.update(seconds, visible=long_file and done_s < total_s)
+
             try:
-                result = transcribe_file(path, make)
+                result = transcribe_file(path, make, progress=advance)
             except AudioError as exc:
                 failed += 1
                 report_error(str(exc).strip())

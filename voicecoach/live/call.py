@@ -29,6 +29,7 @@ from voicecoach.dialogue import Caller, CallerReply, Scenario
 from voicecoach.errors import VoiceCoachError
 from voicecoach.live.barge_in import BargeInDetector
 from voicecoach.live.caller_voice import CallerVoice
+from voicecoach.live.endpointing import EndpointPolicy
 from voicecoach.live.recognition import RecognitionStage
 from voicecoach.live.speaker import CallerSpeaker, SpokenLine
 from voicecoach.live.turns import TurnDetector
@@ -190,11 +191,13 @@ class LiveCall:
         self.scorer = scenario.new_scorer()
         self.voice = CallerVoice(scenario, synthesizer)
         self.player = player
+        self.recognizer = recognizer
+        policy = EndpointPolicy.for_silence(silence_ms)
         self.pipeline = Pipeline(
             [
-                VadStage(silence_ms=silence_ms),
+                VadStage(silence_ms=round(1000 * policy.short_s)),
                 BargeInDetector(lambda: self.speaker is not None and self.speaker.is_playing),
-                RecognitionStage(recognizer),
+                RecognitionStage(recognizer, policy=policy),
                 TurnDetector(sample_rate=SAMPLE_RATE_HZ),
             ]
         )
@@ -232,6 +235,7 @@ class LiveCall:
             raise
         self.speaker = CallerSpeaker(self.player, self.recorder)
         self._warm_up = start_warm_up()
+        threading.Thread(target=self.recognizer.warm_up, name="asr-warm-up", daemon=True).start()
         threads = [
             threading.Thread(target=self._capture_loop, name="capture", daemon=True),
             threading.Thread(target=self._respond_loop, name="responder", daemon=True),

@@ -7,9 +7,11 @@ turns is not fed. Word times are shifted onto the call clock.
 
 The end of a turn needs both signals: voice activity silent for the
 threshold (`SpeechEnded`) and the recogniser's own endpoint since the trainee
-last spoke. When the recogniser has not reached its endpoint yet, the
-`SpeechEnded` is held back (the audio keeps flowing to the recogniser) until
-it does, or until `max_wait_s` more has passed.
+last spoke. The `SpeechEnded` is held back (the audio keeps flowing to the
+recogniser) until the recogniser has reached its endpoint and the silence is
+as long as the `EndpointPolicy` asks after the text so far (shorter after a
+complete sentence, longer after "and", "um"), or until the policy's silence
+plus `max_wait_s` has passed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from voicecoach.asr.base import Recognizer, Word
+from voicecoach.live.endpointing import EndpointPolicy
 from voicecoach.live.vad import SpeechEnded
 from voicecoach.pipeline.messages import (
     AudioChunk,
@@ -45,17 +48,18 @@ class RecognitionStage(Stage):
         *,
         preroll_s: float = PREROLL_S,
         max_wait_s: float = MAX_ENDPOINT_WAIT_S,
+        policy: EndpointPolicy | None = None,
     ):
         self.recognizer = recognizer
         self.preroll_s = preroll_s
         self.max_wait_s = max_wait_s
+        self.policy = policy or EndpointPolicy()
         self._preroll: deque[AudioChunk] = deque()
         self._active = False
         self._segment_start_s = 0.0
         self._fed_s = 0.0
         self._endpoint = False
         self._held: SpeechEnded | None = None
-        self._held_wait_s = 0.0
         self._last_partial = ""
 
     def process(self, message: Message) -> Iterable[Message]:
@@ -66,21 +70,19 @@ class RecognitionStage(Stage):
         if isinstance(message, SpeechEnded):
             if not self._active:
                 return (message,)
-            if self._endpoint:
+            if self._may_end(message, message.t_s or message.end_s):
                 return [*self._finish(), message]
-            self._held, self._held_wait_s = message, 0.0
+            self._held = message
             return ()
         if isinstance(message, AudioChunk) and message.source == "trainee":
             if not self._active:
                 self._remember(message)
                 return (message,)
             out: list[Message] = [message, *self._feed(message)]
-            if self._held is not None:
-                self._held_wait_s += message.duration_s
-                if self._endpoint or self._held_wait_s >= self.max_wait_s - 1e-9:
-                    held, self._held = self._held, None
-                    released = replace(held, t_s=(message.t_s or 0.0) + message.duration_s)
-                    out += [*self._finish(), released]
+            now_s = (message.t_s or 0.0) + message.duration_s
+            if self._held is not None and self._may_end(self._held, now_s):
+                held, self._held = self._held, None
+                out += [*self._finish(), replace(held, t_s=now_s)]
             return out
         return (message,)
 
@@ -89,6 +91,14 @@ class RecognitionStage(Stage):
             return ()
         held, self._held = self._held, None
         return [*self._finish(), *([held] if held else [])]
+
+    def _may_end(self, ended: SpeechEnded, now_s: float) -> bool:
+        """Whether the turn may end at `now_s`, given the silence since `ended.end_s`."""
+        silent_s = now_s - ended.end_s + 1e-9
+        needed_s = self.policy.silence_needed_s(self.recognizer.partial() or self._last_partial)
+        if self._endpoint and silent_s >= needed_s:
+            return True
+        return silent_s >= max(needed_s, self.policy.base_s) + self.max_wait_s
 
     def _remember(self, chunk: AudioChunk) -> None:
         self._preroll.append(chunk)

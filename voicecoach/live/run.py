@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voicecoach.errors import BaselineError
 from voicecoach.live.call import CallResult, LiveCall
 from voicecoach.live.speaker import SpokenLine
 from voicecoach.live.vad import DEFAULT_SILENCE_MS
 from voicecoach.live.view import CallView
+
+if TYPE_CHECKING:
+    from voicecoach.dialogue import Scenario
+
+CLINICIAN = re.compile(r"\bDr\.? [A-Z][a-zA-Z-]+")
+
+
+def recognition_hints(scenario: Scenario) -> list[str]:
+    """Names the recogniser should expect: the caller's, then clinicians the scenario names."""
+    texts = [scenario.situation, *map(str, scenario.facts.get("details", []))]
+    patient = (scenario.facts.get("patient") or {}).get("name")
+    clinicians = [m.group(0) for text in texts for m in CLINICIAN.finditer(text)]
+    return list(dict.fromkeys(n for n in [scenario.caller.name, patient, *clinicians] if n))
 
 
 def run_live_call(
@@ -46,7 +61,7 @@ def run_live_call(
 
     scenario = get_scenario(scenario_id)
     with open_store(data_dir) as store:
-        recognizer = make_recognizer(engine, hints=[scenario.caller.name])
+        recognizer = make_recognizer(engine, hints=recognition_hints(scenario), live=True)
         try:
             baseline = load_baseline(trainee)
         except BaselineError:

@@ -1,0 +1,211 @@
+"""Whisper base as a streaming `Recognizer`: the default, accurate English engine.
+
+Whisper decodes whole utterances, not streams. The recogniser keeps the
+utterance's audio; in live mode (`live=True`) a background thread decodes
+the growing utterance every `STEP_S` of new audio and at once when the
+speaker pauses, so `partial()` shows captions and, when the turn ends, the
+last decode usually already covers every voiced sample: `final()` returns
+it without decoding again. `accept()` reports an endpoint when the speaker
+has paused and such a decode is ready. Without `live` (files), `final()`
+decodes the utterance once.
+
+Hints (the caller's name) become Whisper's initial prompt, the "previous
+text" it conditions on, so "calling Priya" is spelt "Priya".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from voicecoach.asr.base import Recognition, Recognizer, Word
+from voicecoach.asr.whisper_model import SAMPLE_RATE_HZ, WhisperModel
+
+STEP_S = 0.8  # background decode after this much new audio
+PAUSE_S = 0.15  # trailing quiet that counts as a pause (decode now; endpoint when covered)
+FRAME_S = 0.02
+QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is quiet...
+QUIET_DBFS = -55.0  # ...or under this absolute level
+MAX_UTTERANCE_S = 30.0
+
+
+def shared_model() -> WhisperModel:
+    """The verified Whisper model, loaded once per process and folder (ModelError if unusable)."""
+    from voicecoach.asr.whisper_weights import ensure_model
+
+    return _load(ensure_model())
+
+
+@lru_cache(maxsize=2)
+def _load(folder: Path) -> WhisperModel:
+    return WhisperModel(folder)
+
+
+def hint_prompt(hints: Sequence[str]) -> str:
+    """Whisper's initial prompt for names to expect: "Priya Raman, Dr. Okafor."."""
+    names = [h.strip() for h in hints if h.strip()]
+    return ", ".join(dict.fromkeys(names)) + "." if names else ""
+
+
+class WhisperRecognizer(Recognizer):
+    """Whisper base (CTranslate2, int8) behind the streaming interface (see module doc)."""
+
+    name = "whisper"
+
+    def __init__(
+        self,
+        *,
+        sample_rate: int = SAMPLE_RATE_HZ,
+        hints: Sequence[str] = (),
+        live: bool = False,
+        model: WhisperModel | None = None,
+    ):
+        self.sample_rate = sample_rate
+        self.model = model or shared_model()
+        self.prompt = hint_prompt(hints)
+        self.live = live
+        self._samples: list[np.ndarray] = []
+        self._length = 0
+        self._peak_db = -100.0
+        self._last_voiced = 0  # samples up to the end of the last voiced frame
+        self._first_voiced: int | None = None  # the first voiced frame
+        self._pending = np.zeros(0, np.float32)  # samples not yet framed
+        self._latest: tuple[int, Recognition] | None = None  # (samples covered, result)
+        self._decoding_from = -1  # samples covered by the decode in progress, -1 when idle
+        self._requested = 0
+        self._changed = threading.Condition()
+        self._generation = 0  # bumped by final(): late background results are dropped
+        self._worker: threading.Thread | None = None
+
+    # --- the Recognizer contract ------------------------------------------------
+
+    def accept(self, pcm: bytes) -> bool:
+        from voicecoach.audio.io import pcm16_to_float
+
+        y = pcm16_to_float(pcm)
+        if self.sample_rate != SAMPLE_RATE_HZ:
+            from voicecoach.audio.io import resample
+
+            y = resample(y, self.sample_rate, SAMPLE_RATE_HZ)
+        self._append(y)
+        if not self.live:
+            return False
+        paused = self._length - self._last_voiced >= PAUSE_S * SAMPLE_RATE_HZ
+        with self._changed:
+            covered = self._latest[0] if self._latest else 0
+            busy = self._decoding_from >= 0
+            if self._last_voiced > covered and not busy:
+                new_s = (self._length - max(covered, self._requested)) / SAMPLE_RATE_HZ
+                if paused or new_s >= STEP_S:
+                    self._start_decode()
+            return paused and self._last_voiced > 0 and covered >= self._last_voiced
+
+    def partial(self) -> str:
+        with self._changed:
+            return self._latest[1].text if self._latest else ""
+
+    def final(self) -> Recognition:
+        with self._changed:
+            self._generation += 1
+            while self._decoding_from >= 0:  # a decode in progress may cover everything
+                self._changed.wait()
+            latest = self._latest
+            audio = self._audio()
+            voiced = self._last_voiced
+            first_voiced = self._first_voiced
+            self._reset()
+        if not len(audio):
+            return Recognition("", ())
+        if self.live and latest is not None and latest[0] >= voiced > 0:
+            return latest[1]
+        end = voiced + _samples(0.3) if self.live and voiced else len(audio)
+        return self._recognize(audio[:end], voiced, first_voiced)
+
+    def warm_up(self) -> None:
+        self.model.recognize(np.full(SAMPLE_RATE_HZ, 1e-4, np.float32))
+
+    def close(self) -> None:
+        with self._changed:
+            self._generation += 1
+            self._reset()
+
+    # --- internals --------------------------------------------------------------------
+
+    def _recognize(self, audio: np.ndarray, voiced: int, first_voiced: int | None) -> Recognition:
+        """Decode `audio`; no word after the last voiced sample nor before the first."""
+        speech_end_s = voiced / SAMPLE_RATE_HZ if voiced else None
+        result = self.model.recognize(audio, prompt=self.prompt, speech_end_s=speech_end_s)
+        if first_voiced is None or not result.words:
+            return result
+        onset_s = first_voiced / SAMPLE_RATE_HZ
+        first = result.words[0]
+        if first.start_s < onset_s < first.end_s:  # Whisper's first word often starts at 0
+            first = Word(first.word, round(onset_s, 3), first.end_s, first.conf)
+        return Recognition(result.text, (first, *result.words[1:]))
+
+    def _append(self, y: np.ndarray) -> None:
+        """Keep the samples; track the loudest frame and the end of the last voiced one."""
+        self._samples.append(y)
+        base = self._length - len(self._pending)
+        self._length += len(y)
+        pending = np.concatenate([self._pending, y])
+        frame = _samples(FRAME_S)
+        whole = len(pending) // frame * frame
+        if whole:
+            frames = pending[:whole].reshape(-1, frame).astype(np.float64)
+            levels = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
+            self._peak_db = max(self._peak_db, float(levels.max()))
+            threshold = max(self._peak_db - QUIET_BELOW_PEAK_DB, QUIET_DBFS)
+            voiced = np.flatnonzero(levels > threshold)
+            if len(voiced):
+                self._last_voiced = base + (int(voiced[-1]) + 1) * frame
+                if self._first_voiced is None:
+                    self._first_voiced = base + int(voiced[0]) * frame
+        self._pending = pending[whole:]
+        limit = _samples(MAX_UTTERANCE_S)
+        if self._length > limit:  # keep the last 30 s: Whisper's window
+            audio = self._audio()[-limit:]
+            dropped = self._length - limit
+            self._samples, self._length = [audio], limit
+            self._last_voiced = max(0, self._last_voiced - dropped)
+            self._first_voiced = 0
+            self._latest, self._requested = None, 0
+            self._generation += 1
+
+    def _audio(self) -> np.ndarray:
+        if len(self._samples) > 1:
+            self._samples = [np.concatenate(self._samples)]
+        return self._samples[0] if self._samples else np.zeros(0, np.float32)
+
+    def _reset(self) -> None:
+        self._samples, self._length, self._pending = [], 0, np.zeros(0, np.float32)
+        self._peak_db, self._last_voiced, self._first_voiced = -100.0, 0, None
+        self._latest, self._requested = None, 0
+
+    def _start_decode(self) -> None:
+        """Decode the utterance so far in the background (caller holds the lock)."""
+        audio = self._audio()[: self._length]
+        self._decoding_from = self._requested = len(audio)
+        generation, voiced, first_voiced = self._generation, self._last_voiced, self._first_voiced
+
+        def run() -> None:
+            try:
+                result = self._recognize(audio, voiced, first_voiced)
+            except Exception:  # noqa: BLE001 - final() decodes again and reports a failure
+                result = None
+            with self._changed:
+                if result is not None and generation == self._generation:
+                    self._latest = (len(audio), result)
+                self._decoding_from = -1
+                self._changed.notify_all()
+
+        self._worker = threading.Thread(target=run, name="whisper-partial", daemon=True)
+        self._worker.start()
+
+
+def _samples(seconds: float) -> int:
+    return int(round(seconds * SAMPLE_RATE_HZ))

@@ -1,0 +1,213 @@
+"""Whisper base through CTranslate2: log-mel features, short-window decoding, word alignment.
+
+faster-whisper pads every call to a 30 s window, so a 1.5 s turn costs as
+much as a 30 s one. Here the encoder sees the turn's real frames plus
+`PAD_S` of silence (1.5 s -> about 130 ms, 6 s -> about 400 ms on two
+cores); decoding is greedy, without timestamps, capped at `TOKENS_PER_S`
+tokens per second of audio. Short windows sometimes loop ("in 1813 in
+1813..."): a result that hits the cap or repeats a phrase is decoded again
+in the full 30 s window. Word times come from CTranslate2's cross-attention
+alignment of the decoded tokens on the same encoder output (`align`); a
+word's confidence is the mean probability of its tokens.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from voicecoach.asr.base import Recognition, Word
+from voicecoach.errors import ModelError
+
+SAMPLE_RATE_HZ = 16000
+N_FFT = 400
+HOP = 160
+N_MELS = 80
+FRAMES_PER_S = SAMPLE_RATE_HZ // HOP  # mel frames; the encoder halves them
+FULL_WINDOW_FRAMES = 3000  # Whisper's native 30 s
+PAD_S = 3.0
+TOKENS_PER_S = 8.0
+MIN_TOKENS = 12
+REPEAT_LIMIT = 3  # a phrase said this many times in a row is a decoding loop
+NO_SPEECH_PROB = 0.6  # Whisper's own silence rule: no-speech probability above this...
+NO_SPEECH_LOGPROB = -1.0  # ...and mean token log-probability below this
+THREADS = 2
+AFTER_END_S = 0.1  # a word starting this close to the audio's end was invented
+PUNCTUATION = "\"'.,!?;:()[]-—…"
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Token ids of one decode, its mean log-probability and the no-speech probability."""
+
+    tokens: tuple[int, ...]
+    avg_logprob: float
+    no_speech_prob: float
+
+
+@lru_cache(maxsize=1)
+def _mel_filters() -> np.ndarray:
+    import librosa
+
+    return librosa.filters.mel(sr=SAMPLE_RATE_HZ, n_fft=N_FFT, n_mels=N_MELS).astype(np.float32)
+
+
+def log_mel(y: np.ndarray) -> np.ndarray:
+    """Whisper's log-mel spectrogram of 16 kHz float samples: (80, frames), frames even."""
+    padded = np.pad(y.astype(np.float32), N_FFT // 2, mode="reflect")
+    n_frames = 1 + (len(padded) - N_FFT) // HOP
+    frames = np.lib.stride_tricks.as_strided(
+        padded, shape=(n_frames, N_FFT), strides=(padded.strides[0] * HOP, padded.strides[0])
+    )
+    window = np.hanning(N_FFT + 1)[:-1].astype(np.float32)  # periodic Hann, as torch.stft
+    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+    mel = _mel_filters() @ power[:-1].T.astype(np.float32)  # Whisper drops the last frame
+    log_spec = np.log10(np.maximum(mel, 1e-10))
+    log_spec = np.maximum(log_spec, log_spec.max() - 8.0)
+    spec = ((log_spec + 4.0) / 4.0).astype(np.float32)
+    return spec[:, : spec.shape[1] // 2 * 2]
+
+
+class WhisperModel:
+    """A loaded Whisper model; `recognize(y, prompt)` is thread-safe (one decode at a time)."""
+
+    def __init__(self, folder: Path, *, threads: int = THREADS):
+        try:
+            import ctranslate2
+            from tokenizers import Tokenizer
+
+            self._ct2 = ctranslate2
+            self.model = ctranslate2.models.Whisper(
+                str(folder), device="cpu", compute_type="int8", intra_threads=threads
+            )
+            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        except Exception as exc:  # noqa: BLE001 - an unsupported CPU or a bad file: one line
+            raise ModelError(f"the Whisper model in {folder} failed to load: {exc}") from None
+        ids = self.tokenizer.token_to_id
+        self.eot = ids("<|endoftext|>")
+        self.sot_prev = ids("<|startofprev|>")
+        self.sot_sequence = [
+            ids("<|startoftranscript|>"),
+            ids("<|en|>"),
+            ids("<|transcribe|>"),
+            ids("<|notimestamps|>"),
+        ]
+        self._lock = threading.Lock()
+
+    def prompt_tokens(self, prompt: str) -> list[int]:
+        """The decoder prompt: earlier text (names to expect) then the start sequence."""
+        if not prompt.strip():
+            return list(self.sot_sequence)
+        previous = self.tokenizer.encode(" " + prompt.strip(), add_special_tokens=False).ids
+        return [self.sot_prev, *previous[-100:], *self.sot_sequence]
+
+    def recognize(
+        self,
+        y: np.ndarray,
+        *,
+        prompt: str = "",
+        words: bool = True,
+        speech_end_s: float | None = None,
+    ) -> Recognition:
+        """Text (and, with `words`, timed words) of 16 kHz float samples up to 30 s long.
+
+        With `words`, words aligned to start after `speech_end_s` (the last voiced
+        instant; default the end of `y`) were invented from the padding and are dropped.
+        """
+        y = y[: FULL_WINDOW_FRAMES * HOP]
+        if len(y) < HOP * 4:
+            return Recognition("", ())
+        content_frames = len(y) // HOP
+        padded = np.concatenate([y, np.zeros(int(PAD_S * SAMPLE_RATE_HZ), np.float32)])
+        mel = log_mel(padded)[:, :FULL_WINDOW_FRAMES]
+        prompt_ids = self.prompt_tokens(prompt)
+        cap = max(MIN_TOKENS, int(TOKENS_PER_S * len(y) / SAMPLE_RATE_HZ))
+        with self._lock:
+            encoded, decoded = self._decode(mel, prompt_ids, cap)
+            if len(decoded.tokens) >= cap or _loops(decoded.tokens):
+                full = log_mel(np.pad(y, (0, FULL_WINDOW_FRAMES * HOP - len(y))))
+                encoded, decoded = self._decode(full, prompt_ids, cap)
+            if decoded.no_speech_prob > NO_SPEECH_PROB and decoded.avg_logprob < NO_SPEECH_LOGPROB:
+                return Recognition("", ())
+            tokens = [t for t in decoded.tokens if t < self.eot]
+            if not words or not tokens:
+                return Recognition(self.tokenizer.decode(tokens).strip(), ())
+            timed = self._align(encoded, tokens, content_frames)
+        # Words aligned after the audio's end were made up from the padding: drop them.
+        end_s = (len(y) / SAMPLE_RATE_HZ if speech_end_s is None else speech_end_s) - AFTER_END_S
+        cut = next((i for i, (word, _) in enumerate(timed) if word.start_s >= end_s), len(timed))
+        if cut < len(timed):
+            tokens = tokens[: timed[cut][1]]
+        text = self.tokenizer.decode(tokens).strip()
+        return Recognition(text, tuple(word for word, _ in timed[:cut]))
+
+    def _decode(self, mel: np.ndarray, prompt: list[int], cap: int):
+        features = self._ct2.StorageView.from_array(np.ascontiguousarray(mel[None]))
+        encoded = self.model.encode(features, to_cpu=False)
+        result = self.model.generate(
+            encoded,
+            [prompt],
+            beam_size=1,
+            max_length=len(prompt) + cap,
+            return_scores=True,
+            return_no_speech_prob=True,
+        )[0]
+        tokens = tuple(result.sequences_ids[0])
+        avg = result.scores[0] / max(1, len(tokens)) if result.scores else 0.0
+        return encoded, Decoded(tokens[:cap], avg, result.no_speech_prob)
+
+    def _align(self, encoded, tokens: list[int], content_frames: int) -> list[tuple[Word, int]]:
+        """Timed words, each with the index of its first token: token boundaries from
+        cross-attention, grouped into words at leading spaces."""
+        result = self.model.align(
+            encoded, self.sot_sequence, [tokens], content_frames, median_filter_width=7
+        )[0]
+        text_indices = np.array([pair[0] for pair in result.alignments])
+        time_indices = np.array([pair[1] for pair in result.alignments])
+        if not len(text_indices):
+            return []
+        jumps = np.pad(np.diff(text_indices), (1, 0), constant_values=1).astype(bool)
+        jump_times = time_indices[jumps] / (FRAMES_PER_S / 2)
+        groups = self._word_tokens(tokens)
+        bounds = np.cumsum([0] + [len(g) for g in groups])
+        probs = list(result.text_token_probs)
+        out: list[tuple[Word, int]] = []
+        for group, first, last in zip(groups, bounds[:-1], bounds[1:], strict=True):
+            word = self.tokenizer.decode(group).strip().strip(PUNCTUATION)
+            if not word or first >= len(jump_times):
+                continue
+            start_s = float(jump_times[first])
+            end_s = float(jump_times[min(last, len(jump_times) - 1)])
+            conf = float(np.mean(probs[first:last])) if probs[first:last] else 1.0
+            timed = Word(word, round(start_s, 3), round(max(end_s, start_s), 3), conf)
+            out.append((timed, int(first)))
+        return out
+
+    def _word_tokens(self, tokens: list[int]) -> list[list[int]]:
+        """Tokens grouped into words: a token starting with a space starts a word."""
+        groups: list[list[int]] = []
+        for token in tokens:
+            piece = self.tokenizer.id_to_token(token) or ""
+            if not groups or piece.startswith("Ġ"):
+                groups.append([token])
+            else:
+                groups[-1].append(token)
+        return groups
+
+
+def _loops(tokens: tuple[int, ...]) -> bool:
+    """Whether some phrase of 1-8 tokens repeats REPEAT_LIMIT times in a row."""
+    n = len(tokens)
+    for size in range(1, 9):
+        for start in range(0, n - size * REPEAT_LIMIT + 1):
+            phrase = tokens[start : start + size]
+            if all(
+                tokens[start + k * size : start + (k + 1) * size] == phrase
+                for k in range(1, REPEAT_LIMIT)
+            ):
+                return True
+    return False

@@ -1,0 +1,55 @@
+"""Adaptive endpointing: how long a pause ends the turn, judged from what was said so far.
+
+A pause after a complete thought ("... what happened?") ends the turn
+sooner; a pause after a word that promises more ("and", "um", "so", "because")
+waits longer, so a trainee who stops to think is not cut off. Whisper marks
+the end of a sentence with its punctuation, which is the completeness signal
+used here; engines without punctuation (pocketsphinx, vosk) get the plain
+silence threshold unless the last word promises more. The words are data in
+`continuations.txt`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+CONTINUATIONS_FILE = Path(__file__).with_name("continuations.txt")
+COMPLETE_MARKS = (".", "?", "!")
+SHORT_S = 0.3
+LONG_S = 1.2
+
+
+@lru_cache(maxsize=1)
+def continuation_words() -> frozenset[str]:
+    """Words after which a speaker usually goes on (one per line, # comments)."""
+    lines = CONTINUATIONS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if (w := line.split("#")[0].strip().lower()))
+
+
+@dataclass(frozen=True)
+class EndpointPolicy:
+    """Silence (seconds) that ends a turn: `short_s` after a complete thought,
+    `long_s` after a continuation word, `base_s` otherwise."""
+
+    base_s: float = 0.5
+    short_s: float = SHORT_S
+    long_s: float = LONG_S
+
+    @classmethod
+    def for_silence(cls, silence_ms: int) -> EndpointPolicy:
+        """The policy around a user's chosen silence threshold."""
+        base_s = silence_ms / 1000.0
+        return cls(base_s=base_s, short_s=min(SHORT_S, base_s), long_s=max(LONG_S, base_s))
+
+    def silence_needed_s(self, text: str) -> float:
+        """How long a pause after `text` must last to end the turn."""
+        stripped = text.strip()
+        words = re.findall(r"[a-z']+", stripped.lower())
+        if words and words[-1] in continuation_words() and not stripped.endswith(("?", "!")):
+            return self.long_s
+        if stripped.endswith(COMPLETE_MARKS) and not stripped.endswith(".."):
+            return self.short_s
+        return self.base_s
