@@ -8,7 +8,8 @@ the recogniser's boundary), put back into the call, and the call scored. The
 step/check/fault micro-F1 of the heard calls is compared with the written ones
 (target: within 0.04), with bench/scoring.py's own metric code; the WER of the
 heard turns is printed too. Recognised text is cached per engine and voice
-(bench/out/heard/) unless --fresh.
+(bench/out/heard/, with a hash of the recogniser code it came from: a note
+says when that code has changed since) unless --fresh.
 
 Sets (each its own row, then all together):
   dev     ../shared/data/transcripts: the scorer was developed on these
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import os
 import sys
@@ -108,30 +110,43 @@ def recognise_all(texts: list[str], voice: str, engine: str, fresh: bool) -> dic
     choice = choose_engine(engine)
     cache_path = HEARD_DIR / f"{choice.engine}-{voice}.json"
     cache = {} if fresh or not cache_path.exists() else json.loads(cache_path.read_text())
-    todo = [t for t in texts if t not in cache]
+    heard, code = cache.get("heard", {}), engine_fingerprint()
+    if heard and cache.get("engine_code") != code:
+        print(f"  note: {cache_path.name} was recognised by older engine code; --fresh redoes it")
+    todo = [t for t in texts if t not in heard]
     wavs = dict(zip(texts, synthesize_all(texts, voice, description=f"{voice} voice"), strict=True))
     audio_s = busy_s = 0.0
     with Progress() as progress:
         task = progress.add_task(f"{choice.engine} hears {voice}", total=len(todo))
-        for text in todo:
+        for done, text in enumerate(todo, 1):
             started = time.perf_counter()
             result = transcribe_file(wavs[text], lambda sr: make_recognizer(engine, sample_rate=sr))
             busy_s += time.perf_counter() - started
             audio_s += result.duration_s
-            cache[text] = result.text
+            heard[text] = result.text
             progress.advance(task)
-            if len(cache) % 50 == 0:
+            if done % 20 == 0 or done == len(todo):
+                code_of_all = code if not cache.get("heard") else cache.get("engine_code")
+                cache = {"engine_code": code_of_all, "heard": heard}
                 _save(cache_path, cache)
-    _save(cache_path, cache)
     if todo:
         print(
             f"  {choice.engine} on {voice}: {len(todo)} turns, {audio_s:.0f} s of audio, "
-            f"RTF {busy_s / audio_s:.3f} (model loading included)"
+            f"RTF {busy_s / audio_s:.3f} (wall, shared machine)"
         )
-    return {t: cache[t] for t in texts}
+    return {t: heard[t] for t in texts}
 
 
-def _save(path: Path, cache: dict[str, str]) -> None:
+def engine_fingerprint() -> str:
+    """A hash of the recogniser code and pinned weights list (voicecoach/asr/*.py, *.json)."""
+    folder = ROOT / "voicecoach" / "asr"
+    digest = hashlib.sha1()
+    for path in sorted([*folder.glob("*.py"), *folder.glob("*.json")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _save(path: Path, cache: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(cache, indent=0, ensure_ascii=False), encoding="utf-8")
 

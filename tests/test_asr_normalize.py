@@ -18,7 +18,8 @@ from voicecoach.scoring import Transcript, Turn, score_transcript
 SAME_MEANING = [
     (["3 p.m.", "3pm", "3 PM", "3 P.M.", "three p m", "three pm", "3:00 p.m."], "three pm"),
     (["10 a.m.", "10am", "ten a m", "10:00 AM"], "ten am"),
-    (["3:45 p.m.", "3:45pm", "three forty five p m"], "three forty five pm"),
+    (["3:45 p.m.", "3:45pm", "3.45pm", "three forty five p m"], "three forty five pm"),
+    (["at 8:30", "at 8.30", "at eight thirty"], "at eight thirty"),
     (["9:05", "nine oh five"], "nine oh five"),
     (["at 3:00", "at 3 o'clock", "at three o'clock"], "at three o'clock"),
     (["$200", "200 dollars", "two hundred dollars"], "two hundred dollars"),
@@ -55,6 +56,7 @@ SAME_MEANING = [
     (["the 1990s", "the nineteen nineties"], "the nineteen nineties"),
     (["suite 210", "suite two hundred and ten"], "suite two hundred ten"),
     (["2.5 mg", "two point five mg"], "two point five mg"),
+    (["98.6 degrees", "ninety eight point six degrees"], "ninety eight point six degrees"),
     (["room #3", "room number three"], "room number three"),
 ]
 

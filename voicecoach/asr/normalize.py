@@ -11,7 +11,7 @@ number words ("one", "a hundred") are not always numbers:
     "$200" / "200 dollars" / "two hundred and dollars" -> "two hundred dollars"
     "the 14th", "March 4" (after a month)        -> "the fourteenth", "march fourth"
     "1986" (4 digits, 1100-2099)                 -> "nineteen eighty six"
-    "9:05", "7:30", "3:00"                       -> "nine oh five", "seven thirty", "three o'clock"
+    "9:05", "7:30" / "7.30", "3:00"              -> "nine oh five", "seven thirty", "three o'clock"
     "555-0142", "02139" (5+ digits, leading 0)   -> digit by digit, 0 as "zero"
     "twenty-five", "a hundred", "hundred and ten" -> "twenty five", "one hundred", "hundred ten"
 
@@ -49,7 +49,8 @@ _AMOUNT_UNITS = frozenset(["dollar", "dollars", "bucks", "cents", "percent"])
 _LEADING = "\"'([{“‘¿¡"
 _TRAILING = "\"'.,;:!?)]}”’…"
 _AMPM = re.compile(r"^([ap])\.?m\.?$", re.IGNORECASE)
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?:([ap])\.?m\.?)?$", re.IGNORECASE)
+# "3:45", "3:45pm" and, as Whisper often writes a clock time, "8.30" / "3.45pm"
+_TIME = re.compile(r"^([1-9]|1\d|2[0-3])[:.]([0-5]\d)(?:([ap])\.?m\.?)?$", re.IGNORECASE)
 _NUMBER_AMPM = re.compile(r"^(\d{1,2})([ap])\.?m\.?$", re.IGNORECASE)
 _MONEY = re.compile(r"^\$(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?$")
 _CARDINAL = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+$")
