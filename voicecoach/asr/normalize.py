@@ -12,6 +12,7 @@ number words ("one", "a hundred") are not always numbers:
     "the 14th", "March 4" (after a month)        -> "the fourteenth", "march fourth"
     "1986" (4 digits, 1100-2099)                 -> "nineteen eighty six"
     "9:05", "7:30" / "7.30", "3:00"              -> "nine oh five", "seven thirty", "three o'clock"
+    "at 930", "1145am" (3-4 digits as a time)     -> "at nine thirty", "eleven forty five am"
     "555-0142", "02139" (5+ digits, leading 0)   -> digit by digit, 0 as "zero"
     "twenty-five", "a hundred", "hundred and ten" -> "twenty five", "one hundred", "hundred ten"
 
@@ -46,12 +47,15 @@ _AND_AFTER = frozenset((*_SCALES, "dollar", "dollars"))
 # A bare 4-digit number before these is an amount, not a year ("2500 dollars").
 _AMOUNT_UNITS = frozenset(["dollar", "dollars", "bucks", "cents", "percent"])
 
+# Whisper writes "at 930", "until 1145": after these a 3-4 digit number is a clock time.
+_BEFORE_CLOCK_TIME = frozenset(["at", "by", "until", "till", "before", "after", "around", "from"])
+
 _LEADING = "\"'([{“‘¿¡"
 _TRAILING = "\"'.,;:!?)]}”’…"
 _AMPM = re.compile(r"^([ap])\.?m\.?$", re.IGNORECASE)
 # "3:45", "3:45pm" and, as Whisper often writes a clock time, "8.30" / "3.45pm"
 _TIME = re.compile(r"^([1-9]|1\d|2[0-3])[:.]([0-5]\d)(?:([ap])\.?m\.?)?$", re.IGNORECASE)
-_NUMBER_AMPM = re.compile(r"^(\d{1,2})([ap])\.?m\.?$", re.IGNORECASE)
+_NUMBER_AMPM = re.compile(r"^(\d{1,4})([ap])\.?m\.?$", re.IGNORECASE)
 _MONEY = re.compile(r"^\$(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?$")
 _CARDINAL = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+$")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$", re.IGNORECASE)
@@ -167,6 +171,9 @@ def _number(digits: str, *, before: str, after: str) -> list[str]:
     n = int(digits.replace(",", ""))
     if "," not in digits and (len(digits) >= 5 or (len(digits) > 1 and digits[0] == "0")):
         return _digits(digits)
+    clock = (before in _BEFORE_CLOCK_TIME and after not in _AMOUNT_UNITS) or _AMPM.match(after)
+    if clock and len(digits) in (3, 4) and 1 <= n // 100 <= 23 and n % 100 < 60:
+        return _time(n // 100, n % 100, "" if _AMPM.match(after) else None)  # "at 930"
     if before in _MONTHS and 1 <= n <= 31:
         return _words(num2words(n, to="ordinal"))
     if len(digits) == 4 and 1100 <= n <= 2099 and after not in _AMOUNT_UNITS:
@@ -227,8 +234,8 @@ def _core_words(core: str, *, before: str, after: str) -> list[str] | None:
         ampm = (m.group(3).lower() + "m") if m.group(3) else None
         ampm = ampm or ("" if _AMPM.match(after) else None)  # "12:00 pm": no o'clock
         return _time(int(m.group(1)), int(m.group(2)), ampm)
-    if m := _NUMBER_AMPM.match(core):
-        return [*_cardinal(int(m.group(1))), m.group(2).lower() + "m"]
+    if m := _NUMBER_AMPM.match(core):  # "3pm", "1145am"
+        return _number(m.group(1), before="at", after=m.group(2) + "m") + [m.group(2).lower() + "m"]
     if m := _MONEY.match(core):
         return _money(m.group(1), m.group(2))
     if _CARDINAL.match(core):
