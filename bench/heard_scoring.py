@@ -101,14 +101,16 @@ def spoken_texts(calls) -> list[str]:
 
 
 def recognise_all(texts: list[str], voice: str, engine: str, fresh: bool) -> dict[str, str]:
-    """Text heard by the recogniser for each spoken line (cached in bench/out/heard/)."""
+    """Text heard by the recogniser for each spoken line, numbers normalised (the raw text
+    is cached in bench/out/heard/)."""
     from rich.progress import Progress
 
-    from voicecoach.asr.select import choose_engine, make_recognizer
+    from voicecoach.asr.normalize import normalize_text
+    from voicecoach.asr.select import choose_engine
     from voicecoach.asr.transcribe import transcribe_file
 
     choice = choose_engine(engine)
-    cache_path = HEARD_DIR / f"{choice.engine}-{voice}.json"
+    cache_path = HEARD_DIR / f"{choice.engine}-{voice}-raw.json"
     cache = {} if fresh or not cache_path.exists() else json.loads(cache_path.read_text())
     heard, code = cache.get("heard", {}), engine_fingerprint()
     if heard and cache.get("engine_code") != code:
@@ -120,7 +122,7 @@ def recognise_all(texts: list[str], voice: str, engine: str, fresh: bool) -> dic
         task = progress.add_task(f"{choice.engine} hears {voice}", total=len(todo))
         for done, text in enumerate(todo, 1):
             started = time.perf_counter()
-            result = transcribe_file(wavs[text], lambda sr: make_recognizer(engine, sample_rate=sr))
+            result = transcribe_file(wavs[text], lambda sr: _engine_itself(engine, sr))
             busy_s += time.perf_counter() - started
             audio_s += result.duration_s
             heard[text] = result.text
@@ -134,15 +136,28 @@ def recognise_all(texts: list[str], voice: str, engine: str, fresh: bool) -> dic
             f"  {choice.engine} on {voice}: {len(todo)} turns, {audio_s:.0f} s of audio, "
             f"RTF {busy_s / audio_s:.3f} (wall, shared machine)"
         )
-    return {t: heard[t] for t in texts}
+    return {t: normalize_text(heard[t]) for t in texts}
+
+
+def _engine_itself(engine: str, sample_rate: int):
+    """The recogniser `make_recognizer` builds, without its number normalisation: the raw
+    text is cached, and `normalize_text` is applied when scoring (so a change to
+    normalize.py needs no new recognition; utterances are joined before, not after)."""
+    from voicecoach.asr.normalize import NormalizingRecognizer
+    from voicecoach.asr.select import make_recognizer
+
+    recognizer = make_recognizer(engine, sample_rate=sample_rate)
+    return recognizer.engine if isinstance(recognizer, NormalizingRecognizer) else recognizer
 
 
 def engine_fingerprint() -> str:
-    """A hash of the recogniser code and pinned weights list (voicecoach/asr/*.py, *.json)."""
+    """A hash of the recogniser code and pinned weights list (voicecoach/asr/*.py, *.json,
+    normalize.py aside)."""
     folder = ROOT / "voicecoach" / "asr"
     digest = hashlib.sha1()
     for path in sorted([*folder.glob("*.py"), *folder.glob("*.json")]):
-        digest.update(path.read_bytes())
+        if path.name != "normalize.py":
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
