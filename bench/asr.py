@@ -9,8 +9,7 @@ Sets:
   dev      bench/frontdesk_sentences.txt: 45 front-desk sentences the pocketsphinx
            language model was written alongside: a DEVELOPMENT (fitted) figure, kept
            for comparison with earlier numbers, not an estimate.
-  long     one ~10-minute file made of the `real` clips: real-time factor of
-           `transcribe` on a long file (target <= 0.3; WER shown too).
+The real-time factor of `transcribe` on a ~10-minute file is bench/long_file.py's.
 
 Engines are names `make_recognizer` takes (`auto` is the default engine, whatever it
 is now); each runs in its own process, so its peak memory is its own. Files are
@@ -23,7 +22,7 @@ eighty dollars"), and both reference and recognised text are normalised the same
 way before counting word errors. Timing figures are wall clock and process CPU on a
 2-core machine shared with other work: noisy, CPU time is the fairer one.
 
-    .venv/bin/python bench/asr.py [--engines auto,pocketsphinx] [--sets real,heldout,dev,long]
+    .venv/bin/python bench/asr.py [--engines auto,pocketsphinx] [--sets real,heldout,dev]
 """
 
 from __future__ import annotations
@@ -46,11 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEECH_DIR = shared_data_dir() / "speech"
 HELDOUT_PATH = ROOT / "bench" / "data" / "frontdesk_heldout.txt"
 DEV_PATH = ROOT / "bench" / "frontdesk_sentences.txt"
-LONG_PATH = ROOT / "bench" / "out" / "long_real.wav"
-LONG_S = 600.0
-SETS = ("real", "heldout", "dev", "long")
+SETS = ("real", "heldout", "dev")
 WER_TARGETS = {"real": 0.06, "heldout": 0.05}
-RTF_TARGET = 0.3
 
 CONTRACTIONS = {
     "i'm": "i am",
@@ -132,32 +128,10 @@ def spoken_items(path: Path, voice: str) -> list[tuple[Path, str]]:
     return list(zip(wavs, texts, strict=True))
 
 
-def long_item() -> tuple[Path, str]:
-    """A ~10-minute file of the real clips one after another (0.5 s apart), built once."""
-    import numpy as np
-
-    from voicecoach.audio.io import load_audio, write_wav
-
-    items = real_items()
-    references, chunks, total = [], [], 0
-    while total < LONG_S * 16000:
-        for path, reference in items:
-            y, _ = load_audio(path, sr=16000)
-            chunks += [y, np.zeros(8000, dtype=np.float32)]
-            references.append(reference)
-            total += len(y) + 8000
-    if not LONG_PATH.exists():
-        LONG_PATH.parent.mkdir(parents=True, exist_ok=True)
-        write_wav(LONG_PATH, np.concatenate(chunks), 16000)
-    return LONG_PATH, " ".join(references)
-
-
 def set_groups(set_name: str) -> dict[str, list[tuple[Path, str]]]:
     """The files of a set, grouped by voice where festival speaks them."""
     if set_name == "real":
         return {"real speakers": real_items()}
-    if set_name == "long":
-        return {"real speakers": [long_item()]}
     path = HELDOUT_PATH if set_name == "heldout" else DEV_PATH
     return {voice: spoken_items(path, voice) for voice in VOICES}
 
@@ -242,7 +216,7 @@ def print_table(results: list[dict]) -> None:
                     str(row["files"]),
                     f"{row['audio_s']:.0f}",
                     _wer_cell(set_name, row),
-                    f"{row['rtf_wall']:.3f}" + _rtf_verdict(set_name, row["rtf_wall"]),
+                    f"{row['rtf_wall']:.3f}",
                     f"{row['rtf_cpu']:.3f}",
                     f"{result['peak_rss_mb']:.0f}",
                 )
@@ -251,7 +225,7 @@ def print_table(results: list[dict]) -> None:
     for result in results:
         print(f"{result['engine']}: {result['describe']}")
     print(
-        "held-out: real, heldout and long (no recogniser, LM or prompt was fitted to them); "
+        "held-out: real and heldout (no recogniser, LM or prompt was fitted to them); "
         "development: dev (the pocketsphinx LM was written alongside it)."
     )
     load = os.getloadavg()[0]
@@ -281,12 +255,6 @@ def _wer_cell(set_name: str, row: dict) -> str:
     target = WER_TARGETS.get(set_name)
     verdict = "" if target is None else (" ok" if wer <= target else f" > {target}")
     return f"{wer:.3f}{verdict}"
-
-
-def _rtf_verdict(set_name: str, rtf: float) -> str:
-    if set_name != "long":
-        return ""
-    return " ok" if rtf <= RTF_TARGET else f" > {RTF_TARGET}"
 
 
 def main() -> None:

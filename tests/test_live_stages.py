@@ -1,8 +1,13 @@
-"""The live call's stages alone, fed with festival speech and silence from files."""
+"""The live call's stages alone, fed with festival speech and silence from files.
+
+The recogniser is the default one (Whisper, live mode: it decodes in the
+background while audio arrives), so audio is fed at the microphone's pace.
+"""
 
 from __future__ import annotations
 
 import subprocess
+import time
 
 import numpy as np
 import pytest
@@ -10,6 +15,7 @@ import pytest
 from voicecoach.asr.base import Recognizer
 from voicecoach.audio.io import float_to_pcm16, load_audio
 from voicecoach.live.barge_in import BargeInDetector
+from voicecoach.live.endpointing import EndpointPolicy
 from voicecoach.live.recognition import RecognitionStage
 from voicecoach.live.turns import TurnDetector
 from voicecoach.live.vad import SpeechEnded, SpeechResumed, VadStage
@@ -53,6 +59,24 @@ def chunks(y: np.ndarray, *, noise_db: float = -70.0, seed: int = 0) -> list[Aud
 
 def silence(seconds: float) -> np.ndarray:
     return np.zeros(int(seconds * SR), np.float32)
+
+
+def run_paced(stage, messages: list[AudioChunk]) -> list:
+    """`run_stage`, but each chunk arrives when a microphone would deliver it."""
+    started = time.monotonic()
+    out = []
+    for chunk in messages:
+        time.sleep(max(0.0, started + chunk.t_s + chunk.duration_s - time.monotonic()))
+        out.extend(stage.process(chunk))
+    return [*out, *stage.close()]
+
+
+def festival(text: str, folder) -> np.ndarray:
+    wav = folder / "said.wav"
+    subprocess.run(["text2wave", "-o", str(wav)], input=text.encode(), check=True)
+    y, _ = load_audio(wav, sr=SR)
+    voiced = np.flatnonzero(np.abs(y) > 0.02)
+    return y[voiced[0] : voiced[-1] + 1]
 
 
 def test_vad_marks_speech_start_and_end_at_the_right_times(speech):
@@ -100,27 +124,31 @@ def test_speech_while_the_caller_plays_is_a_barge_in(speech):
 def recognizer():
     from voicecoach.asr.select import make_recognizer
 
-    return make_recognizer("pocketsphinx")
+    recognizer = make_recognizer(live=True)
+    recognizer.warm_up()
+    return recognizer
 
 
 def test_speech_and_silence_become_one_turn_with_text_words_times_and_audio(speech, recognizer):
     y = np.concatenate([silence(1.0), speech, silence(1.0)])
     stages = Pipeline([VadStage(), RecognitionStage(recognizer), TurnDetector()])
-    out = run_stage(stages, chunks(y))
+    out = run_paced(stages, chunks(y))
     (turn,) = [m for m in out if isinstance(m, TurnEnded)]
-    assert turn.text.startswith("thank you for")
+    assert turn.text.lower().startswith("thank you for calling")
     assert "listening" in turn.text
     speech_end_s = 1.0 + len(speech) / SR
     assert turn.start_s == pytest.approx(1.0, abs=0.1)
     assert turn.end_s == pytest.approx(speech_end_s, abs=0.1)
     # Word times are on the call clock, inside the spoken span.
-    assert turn.words[0].word == "thank"
+    assert turn.words[0].word == "Thank"
     assert turn.words[0].start_s == pytest.approx(1.0, abs=0.3)
     assert turn.words[-1].end_s == pytest.approx(speech_end_s, abs=0.3)
     assert len(turn.audio) / SR == pytest.approx(turn.end_s - turn.start_s, abs=0.03)
     partials = [m for m in out if isinstance(m, PartialText)]
-    assert partials and all(p.t_s < turn.t_s for p in partials)
-    assert turn.t_s == pytest.approx(speech_end_s + 0.5, abs=0.05)
+    assert len(partials) >= 2 and all(p.t_s < turn.t_s for p in partials)
+    assert partials[0].t_s < speech_end_s  # captions while the trainee speaks
+    # The turn ends at the 500 ms silence, or at most the endpoint wait later.
+    assert speech_end_s + 0.5 - 0.03 <= turn.t_s <= speech_end_s + 0.5 + 0.3 + 0.03
     # One final result for the whole turn, just before the turn ended.
     (final,) = [m for m in out if isinstance(m, FinalText)]
     assert out.index(final) < out.index(turn) and final.text == turn.text
@@ -146,7 +174,7 @@ class NoEndpoint(Recognizer):
 def test_the_turn_waits_for_the_recogniser_endpoint_but_not_forever(speech, recognizer):
     y = np.concatenate([silence(1.0), speech, silence(1.5)])
     stages = [VadStage(), RecognitionStage(NoEndpoint(recognizer), max_wait_s=0.4), TurnDetector()]
-    (turn,) = [m for m in run_stage(Pipeline(stages), chunks(y)) if isinstance(m, TurnEnded)]
+    (turn,) = [m for m in run_paced(Pipeline(stages), chunks(y)) if isinstance(m, TurnEnded)]
     assert turn.t_s == pytest.approx(1.0 + len(speech) / SR + 0.5 + 0.4, abs=0.05)
     assert turn.end_s == pytest.approx(1.0 + len(speech) / SR, abs=0.1)
 
@@ -154,7 +182,7 @@ def test_the_turn_waits_for_the_recogniser_endpoint_but_not_forever(speech, reco
 def test_speech_resumed_after_a_pause_joins_the_same_turn(speech, recognizer):
     y = np.concatenate([silence(0.5), speech, silence(0.35), speech, silence(0.8)])
     stages = Pipeline([VadStage(), RecognitionStage(recognizer), TurnDetector()])
-    out = run_stage(stages, chunks(y))
+    out = run_paced(stages, chunks(y))
     assert sum(isinstance(m, SpeechResumed) for m in out) == 1
     assert sum(isinstance(m, FinalText) for m in out) == 1
     (turn,) = [m for m in out if isinstance(m, TurnEnded)]
@@ -170,8 +198,40 @@ def test_two_turns_are_kept_apart_and_noise_alone_ends_no_turn(speech, recognize
         [silence(0.5), speech, silence(1.0), click, silence(1.0), speech, silence(1.0)]
     )
     stages = Pipeline([VadStage(), RecognitionStage(recognizer), TurnDetector()])
-    out = run_stage(stages, chunks(y))
+    out = run_paced(stages, chunks(y))
     turns = [m for m in out if isinstance(m, TurnEnded)]
     assert len(turns) == 2
     assert all("listening" in t.text for t in turns)
     assert turns[1].start_s > turns[0].end_s + 2.0
+
+
+@pytest.mark.parametrize(
+    ("text", "silence_s"),
+    [
+        ("I can help you with that.", 0.3),  # a complete sentence: end sooner
+        ("What happened?", 0.3),
+        ("I can check that and", 1.2),  # more is coming: wait longer
+        ("so um", 1.2),
+        ("let me see...", 0.5),  # trailing off: the plain threshold
+        ("thank you for calling i am listening", 0.5),  # no punctuation (pocketsphinx)
+    ],
+)
+def test_the_pause_that_ends_a_turn_follows_what_was_said(text, silence_s):
+    assert EndpointPolicy().silence_needed_s(text) == silence_s
+    assert EndpointPolicy.for_silence(800).silence_needed_s("Fine.") == 0.3
+    assert EndpointPolicy.for_silence(200).silence_needed_s("Fine.") == 0.2
+
+
+def test_a_turn_ending_on_and_waits_longer_than_a_finished_sentence(recognizer, tmp_path):
+    policy = EndpointPolicy.for_silence(500)
+    waits = {}
+    for text in ("i can check that for you", "i can check that for you and"):
+        said = festival(text, tmp_path)
+        y = np.concatenate([silence(0.5), said, silence(2.0)])
+        stages = [VadStage(silence_ms=300), RecognitionStage(recognizer, policy=policy)]
+        out = run_paced(Pipeline([*stages, TurnDetector()]), chunks(y))
+        (turn,) = [m for m in out if isinstance(m, TurnEnded)]
+        waits[text] = turn.t_s - turn.end_s
+    finished, unfinished = waits.values()
+    assert 0.3 - 0.03 <= finished <= 0.5 + 0.3 + 0.03
+    assert unfinished == pytest.approx(1.2, abs=0.05)

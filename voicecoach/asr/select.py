@@ -102,22 +102,21 @@ def choose_engine(engine: str = "auto", *, model: str | Path | None = None) -> E
                 f"pass --model DIR or set {MODEL_ENV}"
             )
         return EngineChoice("vosk", installed.path, f"installed, language {_lang(installed)}")
-    if explicit:
-        if explicit.is_english:
-            return EngineChoice("vosk", explicit.path, f"{explicit.origin}, English")
-        return EngineChoice(
-            "pocketsphinx",
-            None,
-            f"the vosk model from {explicit.origin} is not English (language {_lang(explicit)}); "
-            "use --engine vosk to force it",
-        )
+    if explicit and explicit.is_english:
+        return EngineChoice("vosk", explicit.path, f"{explicit.origin}, English")
+    ignored = (
+        f"; the vosk model from {explicit.origin} is not English (language {_lang(explicit)}), "
+        "use --engine vosk to force it"
+        if explicit
+        else ""
+    )
     problem = whisper_problem()
     if problem is None:
-        return EngineChoice("whisper", None, "Whisper base, installed with VoiceCoach")
+        return EngineChoice("whisper", None, "Whisper base, installed with VoiceCoach" + ignored)
     return EngineChoice(
         "pocketsphinx",
         None,
-        "fallback: built-in English",
+        "fallback: built-in English" + ignored,
         fallback=f"{problem}; using pocketsphinx instead (less accurate)",
     )
 

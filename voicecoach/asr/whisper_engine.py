@@ -16,6 +16,7 @@ text" it conditions on, so "calling Priya" is spelt "Priya".
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -26,11 +27,13 @@ from voicecoach.asr.base import Recognition, Recognizer, Word
 from voicecoach.asr.whisper_model import SAMPLE_RATE_HZ, WhisperModel
 
 STEP_S = 0.8  # background decode after this much new audio
+REST_RATIO = 1.0  # captions wait as long as the last decode took: the worker is idle at a pause
 PAUSE_S = 0.15  # trailing quiet that counts as a pause (decode now; endpoint when covered)
 FRAME_S = 0.02
 QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is quiet...
 QUIET_DBFS = -55.0  # ...or under this absolute level
 MAX_UTTERANCE_S = 30.0
+WARM_UP_S = 5
 
 
 def shared_model() -> WhisperModel:
@@ -80,6 +83,8 @@ class WhisperRecognizer(Recognizer):
         self._changed = threading.Condition()
         self._generation = 0  # bumped by final(): late background results are dropped
         self._worker: threading.Thread | None = None
+        self._idle_since = 0.0  # time.monotonic() when the last decode ended
+        self._last_took_s = 0.0
 
     # --- the Recognizer contract ------------------------------------------------
 
@@ -100,7 +105,8 @@ class WhisperRecognizer(Recognizer):
             busy = self._decoding_from >= 0
             if self._last_voiced > covered and not busy:
                 new_s = (self._length - max(covered, self._requested)) / SAMPLE_RATE_HZ
-                if paused or new_s >= STEP_S:
+                rested = time.monotonic() - self._idle_since >= self._last_took_s * REST_RATIO
+                if paused or (new_s >= STEP_S and rested):
                     self._start_decode()
             return paused and self._last_voiced > 0 and covered >= self._last_voiced
 
@@ -126,7 +132,8 @@ class WhisperRecognizer(Recognizer):
         return self._recognize(audio[:end], voiced, first_voiced)
 
     def warm_up(self) -> None:
-        self.model.recognize(np.full(SAMPLE_RATE_HZ, 1e-4, np.float32))
+        noise = np.random.default_rng(0).normal(0, 1e-3, WARM_UP_S * SAMPLE_RATE_HZ)
+        self.model.recognize(noise.astype(np.float32))
 
     def close(self) -> None:
         with self._changed:
@@ -193,11 +200,14 @@ class WhisperRecognizer(Recognizer):
         generation, voiced, first_voiced = self._generation, self._last_voiced, self._first_voiced
 
         def run() -> None:
+            started = time.monotonic()
             try:
                 result = self._recognize(audio, voiced, first_voiced)
             except Exception:  # noqa: BLE001 - final() decodes again and reports a failure
                 result = None
             with self._changed:
+                self._idle_since = time.monotonic()
+                self._last_took_s = self._idle_since - started
                 if result is not None and generation == self._generation:
                     self._latest = (len(audio), result)
                 self._decoding_from = -1

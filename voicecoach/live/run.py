@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,14 +61,18 @@ def run_live_call(
     from voicecoach.tts.synth import default_synthesizer
 
     scenario = get_scenario(scenario_id)
-    with open_store(data_dir) as store:
-        recognizer = make_recognizer(engine, hints=recognition_hints(scenario), live=True)
+    with open_store(data_dir) as store, ThreadPoolExecutor(1) as loader:
+        # The recogniser's weights load while the speech engine warms up.
+        loading = loader.submit(
+            make_recognizer, engine, hints=recognition_hints(scenario), live=True
+        )
         try:
             baseline = load_baseline(trainee)
         except BaselineError:
             baseline = None
         synthesizer = default_synthesizer()
         synthesizer.warm_up()
+        recognizer = loading.result()
         call = LiveCall(
             scenario,
             trainee=trainee,

@@ -1,0 +1,198 @@
+"""Whisper base, the default recogniser: pinned weights, festival speech, fallback, long files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from voicecoach.asr.select import choose_engine, make_recognizer
+from voicecoach.asr.transcribe import MAX_PIECE_S, quiet_cuts, recognize_samples
+from voicecoach.asr.whisper_weights import (
+    PACKAGES,
+    SOURCE_ENV,
+    ensure_model,
+    load_pins,
+    model_dir,
+)
+from voicecoach.audio.io import float_to_pcm16, load_audio, write_wav
+from voicecoach.cli import cli
+
+SR = 16000
+SENTENCES = (
+    "I can check your appointment for you",
+    "please hold on while I look at the schedule",
+    "your bill shows the same charge twice",
+)
+
+
+def festival(text: str, path: Path) -> np.ndarray:
+    subprocess.run(["text2wave", "-o", str(path)], input=text.encode(), check=True)
+    return load_audio(path, sr=SR)[0]
+
+
+@pytest.fixture(scope="module")
+def sentences(tmp_path_factory) -> list[tuple[str, np.ndarray]]:
+    folder = tmp_path_factory.mktemp("whisper-speech")
+    return [(s, festival(s, folder / f"{i}.wav")) for i, s in enumerate(SENTENCES)]
+
+
+def words_of(text: str) -> list[str]:
+    return [w.strip(".,?!").lower() for w in text.split()]
+
+
+def test_auto_picks_whisper_and_joins_the_pinned_weights_once():
+    choice = choose_engine("auto")
+    assert choice.engine == "whisper" and choice.fallback is None
+    folder = model_dir()
+    pins = load_pins()
+    assert (folder / "model.bin").stat().st_size == pins.size_bytes == 145_217_532
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["config.json", "tokenizer.json", "vocabulary.txt", "model.bin"]
+    )
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # no staging left
+    joined_at = (folder / "model.bin").stat().st_mtime_ns
+    choose_engine("whisper")
+    assert (folder / "model.bin").stat().st_mtime_ns == joined_at
+
+
+def test_festival_speech_is_recognised_with_timed_confident_words(sentences):
+    text, y = sentences[0]
+    padded = np.concatenate([np.zeros(SR // 2, np.float32), y, np.zeros(SR // 2, np.float32)])
+    with make_recognizer() as recognizer:
+        assert recognizer.name == "whisper"
+        result = recognize_samples(recognizer, padded)
+    assert words_of(result.text) == words_of(text)
+    assert [w.word.lower() for w in result.words] == words_of(text)
+    starts = [w.start_s for w in result.words]
+    assert starts == sorted(starts)
+    assert 0.3 <= result.words[0].start_s <= 0.9
+    assert result.words[-1].end_s <= len(padded) / SR
+    assert all(0.0 < w.conf <= 1.0 for w in result.words)
+
+
+def test_a_live_recogniser_captions_while_fed_and_reports_its_endpoint(sentences):
+    _, y = sentences[1]
+    audio = np.concatenate([y, np.zeros(SR, np.float32)])
+    pcm = float_to_pcm16(audio)
+    step = 2 * 320
+    endpoint_at = None
+    with make_recognizer(live=True) as recognizer:
+        started = time.monotonic()
+        for i in range(0, len(pcm), step):
+            time.sleep(max(0.0, started + i / 2 / SR - time.monotonic()))
+            if recognizer.accept(pcm[i : i + step]) and endpoint_at is None:
+                endpoint_at = i / 2 / SR
+        partial = recognizer.partial()
+        final = recognizer.final()
+    assert endpoint_at is not None and endpoint_at > len(y) / SR
+    assert partial == final.text
+    assert words_of(final.text) == words_of(SENTENCES[1])
+
+
+def test_long_files_are_cut_at_quiet_moments_and_transcribed_whole(sentences, tmp_path):
+    gap = np.zeros(int(0.6 * SR), np.float32)
+    parts = [np.concatenate([y, gap]) for _, y in sentences] * 6
+    y = np.concatenate(parts)
+    cuts = quiet_cuts(y, SR)
+    bounds = [0, *cuts, len(y)]
+    assert cuts and all(b - a <= MAX_PIECE_S * SR for a, b in zip(bounds, bounds[1:], strict=False))
+    frame = int(0.02 * SR)
+    assert all(np.max(np.abs(y[c - frame : c + frame])) < 0.01 for c in cuts)  # in a pause
+    seen = []
+    with make_recognizer() as recognizer:
+        result = recognize_samples(recognizer, y, progress=lambda done, total: seen.append(done))
+    assert len(seen) == len(cuts) + 1 and seen[-1] == pytest.approx(len(y) / SR)
+    heard = " ".join(words_of(result.text))
+    assert heard.count("schedule") == 6 and heard.count("appointment") == 6
+    times = [w.start_s for w in result.words]
+    assert times == sorted(times) and times[-1] > len(y) / SR - 4
+
+
+def test_models_list_shows_every_engine_with_size_licence_and_checksum():
+    choose_engine("whisper")
+    result = CliRunner().invoke(cli, ["models", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["engine"]: row for row in map(json.loads, result.output.splitlines())}
+    assert set(rows) == {"whisper", "pocketsphinx", "vosk"}
+    whisper = rows["whisper"]
+    assert whisper["size_bytes"] == 145_217_532 and whisper["licence"] == "MIT"
+    assert whisper["checksum"] == "SHA-256 verified" and whisper["status"] == "installed (default)"
+
+
+def weights_copy(tmp_path: Path, *, corrupt: str | None = None, drop: str | None = None) -> Path:
+    """The two packages' files in one folder: links, except a corrupted or missing file."""
+    import importlib.resources
+
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    for package in PACKAGES:
+        for source in (Path(str(importlib.resources.files(package))) / "data").iterdir():
+            if source.name == drop:
+                continue
+            if source.name == corrupt:
+                data = bytearray(source.read_bytes())
+                data[len(data) // 2] ^= 0xFF
+                (folder / source.name).write_bytes(bytes(data))
+            else:
+                os.symlink(source, folder / source.name)
+    return folder
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "voicecoach", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        ({"corrupt": "model.bin.part2"}, "does not match its SHA-256 pin"),
+        ({"drop": "tokenizer.json"}, "tokenizer.json is missing"),
+    ],
+)
+def test_bad_weights_fall_back_to_pocketsphinx_saying_so_once(sentences, tmp_path, damage, says):
+    env = {
+        SOURCE_ENV: str(weights_copy(tmp_path, **damage)),
+        "VOICECOACH_CACHE_DIR": str(tmp_path / "c"),
+    }
+    wav = tmp_path / "speech.wav"
+    write_wav(wav, sentences[0][1], SR)
+    result = run_cli("transcribe", "--json", str(wav), str(wav), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1 and says in warnings[0] and "pocketsphinx" in warnings[0]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["engine"] for line in lines] == ["pocketsphinx", "pocketsphinx"]
+    assert "appointment" in lines[0]["text"]
+    asked = run_cli("transcribe", "--engine", "whisper", str(wav), env=env)
+    assert asked.returncode == 2 and "Traceback" not in asked.stderr
+    assert asked.stderr.startswith("Error: ") and says in asked.stderr
+    assert len(asked.stderr.strip().splitlines()) == 1
+
+
+def test_a_joined_model_corrupted_later_is_named_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOICECOACH_CACHE_DIR", str(tmp_path / "c"))
+    model_bin = ensure_model() / "model.bin"
+    with open(model_bin, "r+b") as f:
+        f.seek(1000)
+        f.write(b"\0" * 64)
+    listing = run_cli("models", "list", "--json", env={})
+    row = next(json.loads(line) for line in listing.stdout.splitlines() if '"whisper"' in line)
+    assert row["checksum"].startswith("unusable") and str(model_bin) in row["checksum"]
+    asked = run_cli("transcribe", "--engine", "whisper", "x.wav", env={})
+    assert asked.returncode == 2 and str(model_bin) in asked.stderr
+    assert len(asked.stderr.strip().splitlines()) == 1
