@@ -7,14 +7,14 @@ after recognition (scoring, the caller's reaction, the replay) sees one form,
 the words a person says, because digits read aloud are unambiguous while
 number words ("one", "a hundred") are not always numbers:
 
-    "3 p.m." / "3pm" / "3 PM" / "three p m"     -> "three pm"
-    "$200" / "200 dollars" / "two hundred and dollars" -> "two hundred dollars"
-    "the 14th", "March 4" (after a month)        -> "the fourteenth", "march fourth"
-    "1986" (4 digits, 1100-2099)                 -> "nineteen eighty six"
-    "9:05", "7:30" / "7.30", "3:00"              -> "nine oh five", "seven thirty", "three o'clock"
-    "at 930", "1145am" (3-4 digits as a time)     -> "at nine thirty", "eleven forty five am"
-    "555-0142", "02139" (5+ digits, leading 0)   -> digit by digit, 0 as "zero"
-    "twenty-five", "a hundred", "hundred and ten" -> "twenty five", "one hundred", "hundred ten"
+    "3 p.m." / "3pm" / "3 PM" / "three p m"    -> "three pm"
+    "$210" / "two hundred and ten dollars"     -> "two hundred ten dollars"
+    "the 14th", "March 4" (after a month)      -> "the fourteenth", "March fourth"
+    "1986" (4 digits, 1100-2099)               -> "nineteen eighty six"
+    "9:05", "7.30", "3:00"                     -> "nine oh five", "seven thirty", "three o'clock"
+    "at 930", "1145am" (3-4 digits as a time)  -> "at nine thirty", "eleven forty five am"
+    "555-0142", "02139" (5+ digits, leading 0) -> digit by digit, 0 as "zero"
+    "twenty-five", "a hundred"                 -> "twenty five", "one hundred"
 
 Only number tokens change: other words, their case and the punctuation around
 them stay as the engine wrote them. `normalize_words` keeps word times: a token
