@@ -88,21 +88,25 @@ def load_calls(set_names: list[str], limit: int | None) -> list[tuple[str, Path,
     return calls
 
 
-def spoken_texts(calls) -> list[str]:
-    """The distinct trainee lines in canonical spoken form, in order."""
+def spoken_lines(calls, hints: bool) -> list[tuple[str, str]]:
+    """The distinct (trainee line in canonical spoken form, caller-name hint or "")."""
     from voicecoach.asr.normalize import normalize_text
 
-    seen: dict[str, None] = {}
+    seen: dict[tuple[str, str], None] = {}
     for _, _, transcript, _ in calls:
         for turn in transcript.turns:
             if turn.speaker == "trainee":
-                seen.setdefault(normalize_text(turn.text), None)
+                hint = transcript.caller_name if hints else ""
+                seen.setdefault((normalize_text(turn.text), hint), None)
     return list(seen)
 
 
-def recognise_all(texts: list[str], voice: str, engine: str, fresh: bool) -> dict[str, str]:
-    """Text heard by the recogniser for each spoken line, numbers normalised (the raw text
-    is cached in bench/out/heard/)."""
+def recognise_all(
+    lines: list[tuple[str, str]], voice: str, engine: str, fresh: bool
+) -> dict[tuple[str, str], str]:
+    """Text heard for each (spoken line, name hint) as the live call hears it: the call's
+    caller name passed as `hints`; numbers normalised (the raw text is cached in
+    bench/out/heard/)."""
     from rich.progress import Progress
 
     from voicecoach.asr.normalize import normalize_text
@@ -115,17 +119,18 @@ def recognise_all(texts: list[str], voice: str, engine: str, fresh: bool) -> dic
     heard, code = cache.get("heard", {}), engine_fingerprint()
     if heard and cache.get("engine_code") != code:
         print(f"  note: {cache_path.name} was recognised by older engine code; --fresh redoes it")
-    todo = [t for t in texts if t not in heard]
+    texts = list(dict.fromkeys(text for text, _ in lines))
     wavs = dict(zip(texts, synthesize_all(texts, voice, description=f"{voice} voice"), strict=True))
+    todo = [line for line in lines if _key(*line) not in heard]
     audio_s = busy_s = 0.0
     with Progress() as progress:
         task = progress.add_task(f"{choice.engine} hears {voice}", total=len(todo))
-        for done, text in enumerate(todo, 1):
+        for done, (text, hint) in enumerate(todo, 1):
             started = time.perf_counter()
-            result = transcribe_file(wavs[text], lambda sr: _engine_itself(engine, sr))
+            result = transcribe_file(wavs[text], lambda sr, h=hint: _engine_itself(engine, sr, h))
             busy_s += time.perf_counter() - started
             audio_s += result.duration_s
-            heard[text] = result.text
+            heard[_key(text, hint)] = result.text
             progress.advance(task)
             if done % 20 == 0 or done == len(todo):
                 code_of_all = code if not cache.get("heard") else cache.get("engine_code")
@@ -136,17 +141,21 @@ def recognise_all(texts: list[str], voice: str, engine: str, fresh: bool) -> dic
             f"  {choice.engine} on {voice}: {len(todo)} turns, {audio_s:.0f} s of audio, "
             f"RTF {busy_s / audio_s:.3f} (wall, shared machine)"
         )
-    return {t: normalize_text(heard[t]) for t in texts}
+    return {line: normalize_text(heard[_key(*line)]) for line in lines}
 
 
-def _engine_itself(engine: str, sample_rate: int):
+def _key(text: str, hint: str) -> str:
+    return f"{hint}\n{text}" if hint else text
+
+
+def _engine_itself(engine: str, sample_rate: int, hint: str):
     """The recogniser `make_recognizer` builds, without its number normalisation: the raw
     text is cached, and `normalize_text` is applied when scoring (so a change to
     normalize.py needs no new recognition; utterances are joined before, not after)."""
     from voicecoach.asr.normalize import NormalizingRecognizer
     from voicecoach.asr.select import make_recognizer
 
-    recognizer = make_recognizer(engine, sample_rate=sample_rate)
+    recognizer = make_recognizer(engine, sample_rate=sample_rate, hints=[hint] if hint else [])
     return recognizer.engine if isinstance(recognizer, NormalizingRecognizer) else recognizer
 
 
@@ -166,13 +175,14 @@ def _save(path: Path, cache: dict) -> None:
     path.write_text(json.dumps(cache, indent=0, ensure_ascii=False), encoding="utf-8")
 
 
-def heard_transcript(transcript, heard: dict[str, str]):
+def heard_transcript(transcript, heard: dict[tuple[str, str], str], hints: bool):
     """The call with every trainee turn replaced by what the recogniser heard."""
     from voicecoach.asr.normalize import normalize_text
     from voicecoach.scoring import Turn
 
+    hint = transcript.caller_name if hints else ""
     turns = tuple(
-        Turn(t.speaker, heard[normalize_text(t.text)], start=t.start, end=t.end)
+        Turn(t.speaker, heard[(normalize_text(t.text), hint)], start=t.start, end=t.end)
         if t.speaker == "trainee"
         else t
         for t in transcript.turns
@@ -180,7 +190,7 @@ def heard_transcript(transcript, heard: dict[str, str]):
     return dataclasses.replace(transcript, turns=turns)
 
 
-def evaluate(calls, heard_by_voice: dict[str, dict[str, str]]) -> dict[tuple[str, str], Tally]:
+def evaluate(calls, heard_by_voice: dict, hints: bool) -> dict[tuple[str, str], Tally]:
     """Tallies keyed by (set, "written" or a voice)."""
     from voicecoach.asr.normalize import normalize_text
     from voicecoach.scoring import score_transcript
@@ -191,13 +201,14 @@ def evaluate(calls, heard_by_voice: dict[str, dict[str, str]]) -> dict[tuple[str
             tally = tallies.setdefault((set_key, "written"), Tally())
             tally.add_score(score_transcript(transcript).to_json(), labels)
         for voice, heard in heard_by_voice.items():
-            call = heard_transcript(transcript, heard)
+            call = heard_transcript(transcript, heard, hints)
             score = score_transcript(call).to_json()
             errors = words = 0
             for turn in transcript.turns:
                 if turn.speaker == "trainee":
                     spoken = normalize_text(turn.text)
-                    e, n = word_errors(spoken, heard[spoken])
+                    hint = transcript.caller_name if hints else ""
+                    e, n = word_errors(spoken, heard[(spoken, hint)])
                     errors, words = errors + e, words + n
             for set_key in (set_name, "all"):
                 for key in ((set_key, voice), (set_key, "both voices")):
@@ -217,9 +228,10 @@ def print_table(tallies: dict[tuple[str, str], Tally], set_names: list[str], eng
         table.add_column(column, justify="left" if column in ("set", "text") else "right")
     for set_name in [*set_names, "all"]:
         written = tallies[(set_name, "written")]
-        for (name, kind), tally in tallies.items():
-            if name != set_name:
-                continue
+        kinds = ["written", *(k for n, k in tallies if n == set_name and k != "written")]
+        kinds.sort(key=lambda k: k == "both voices")  # written, each voice, both voices
+        for kind in kinds:
+            tally = tallies[(set_name, kind)]
             gap = written.f1 - tally.f1
             verdict = "" if kind == "written" else (" ok" if gap <= F1_GAP_TARGET else " > 0.04")
             table.add_row(
@@ -253,14 +265,19 @@ def main() -> None:
     parser.add_argument("--voices", default=",".join(VOICES), help="comma-separated: slt,kal")
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated: dev,proxy,proxy2")
     parser.add_argument("--limit", type=int, help="only the first N calls of each set")
+    parser.add_argument(
+        "--no-hints",
+        action="store_true",
+        help="do not pass the caller's name as a recognition hint (the live call does)",
+    )
     parser.add_argument("--fresh", action="store_true", help="recognise again, ignore the cache")
     args = parser.parse_args()
     set_names, voices = args.sets.split(","), args.voices.split(",")
     calls = load_calls(set_names, args.limit)
-    texts = spoken_texts(calls)
-    print(f"{len(calls)} calls, {len(texts)} distinct trainee turns, voices {', '.join(voices)}")
-    heard = {voice: recognise_all(texts, voice, args.engine, args.fresh) for voice in voices}
-    print_table(evaluate(calls, heard), set_names, args.engine)
+    lines = spoken_lines(calls, not args.no_hints)
+    print(f"{len(calls)} calls, {len(lines)} distinct trainee turns, voices {', '.join(voices)}")
+    heard = {voice: recognise_all(lines, voice, args.engine, args.fresh) for voice in voices}
+    print_table(evaluate(calls, heard, not args.no_hints), set_names, args.engine)
 
 
 if __name__ == "__main__":
