@@ -250,3 +250,30 @@ def test_the_wrapper_forwards_every_hook_of_the_recogniser_interface():
     hooks = {name for name, value in vars(Recognizer).items() if callable(value)}
     hooks -= {"__enter__", "__exit__"}
     assert {h for h in hooks if not h.startswith("_")} <= set(vars(NormalizingRecognizer))
+
+
+def test_the_default_engine_hears_spoken_numbers_and_scoring_gets_words(tmp_path):
+    import subprocess
+
+    from voicecoach.asr.select import make_recognizer
+    from voicecoach.asr.transcribe import recognize_samples
+    from voicecoach.audio.io import load_audio
+
+    said = "your copay is forty five dollars and I can see you at three thirty pm on march fourth"
+    wav = tmp_path / "numbers.wav"
+    subprocess.run(["text2wave", "-o", str(wav)], input=said.encode(), check=True)
+    y, _ = load_audio(wav, sr=16000)
+    pad = np.zeros(8000, np.float32)
+    padded = np.concatenate([pad, y, pad])
+    with make_recognizer() as recognizer:
+        raw = recognize_samples(recognizer.engine, padded)
+        heard = recognize_samples(recognizer, padded)
+    assert any(c.isdigit() for c in raw.text)  # the engine itself writes digits ("$45", "3:30")
+    text = heard.text.lower()
+    assert not any(c.isdigit() for c in text)
+    for phrase in ("forty five dollars", "three thirty pm", "march fourth"):
+        assert phrase in text
+    assert [w.word.lower() for w in heard.words] == [t.strip(".,?!") for t in text.split()]
+    starts = [w.start_s for w in heard.words]
+    assert starts == sorted(starts) and all(w.start_s <= w.end_s for w in heard.words)
+    assert heard.words[-1].end_s <= len(padded) / 16000
