@@ -11,7 +11,7 @@
 The machine is shared by several engineers: wall-clock RTF is noisy, CPU
 time is the fairer figure of the engine's cost.
 
-    .venv/bin/python bench/long_file.py [--engine auto] [--minutes 10]
+    .venv/bin/python bench/long_file.py [--engine auto] [--minutes 10] [--speech DIR]
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ import argparse
 import resource
 import sys
 import time
+from pathlib import Path
 
+import asr
 import numpy as np
 from asr import real_items, word_errors
 
@@ -37,6 +39,7 @@ def main() -> int:
     from voicecoach.asr.transcribe import recognize_samples, transcribe_file
     from voicecoach.audio.io import load_audio
 
+    asr.SPEECH_DIR = Path(ARGS.speech)
     choice = choose_engine(ARGS.engine)
     print(choice.describe())
 
@@ -76,6 +79,9 @@ def main() -> int:
 
 PARSER = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 PARSER.add_argument("--engine", default="auto", help="auto, whisper, pocketsphinx or vosk")
+PARSER.add_argument(
+    "--speech", default=str(asr.SPEECH_DIR), help="the speech folder (../shared/data/speech)"
+)
 PARSER.add_argument("--minutes", type=float, default=10.0, help="length of the long file")
 
 if __name__ == "__main__":

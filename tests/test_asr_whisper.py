@@ -196,3 +196,36 @@ def test_a_joined_model_corrupted_later_is_named_in_one_line(tmp_path, monkeypat
     asked = run_cli("transcribe", "--engine", "whisper", "x.wav", env={})
     assert asked.returncode == 2 and str(model_bin) in asked.stderr
     assert len(asked.stderr.strip().splitlines()) == 1
+
+
+def test_transcribe_draws_a_progress_bar_for_a_long_file_on_a_terminal(sentences, tmp_path):
+    import pty
+
+    gap = np.zeros(int(0.6 * SR), np.float32)
+    y = np.concatenate([np.concatenate([s, gap]) for _, s in sentences] * 8)
+    wav = tmp_path / "long.wav"
+    write_wav(wav, y, SR)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "transcribe", str(wav)],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    os.close(slave)
+    drawn = b""
+    while True:
+        try:
+            block = os.read(master, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not block:
+            break
+        drawn += block
+    out, _ = proc.communicate(timeout=300)
+    os.close(master)
+    assert proc.returncode == 0
+    screen = drawn.decode(errors="replace")
+    total = round(len(y) / SR)
+    assert "long.wav" in screen and f"/{total}" in screen  # seconds done / seconds in all
+    assert "schedule" in out.decode().lower()

@@ -145,7 +145,7 @@ def test_speech_and_silence_become_one_turn_with_text_words_times_and_audio(spee
     assert turn.words[-1].end_s == pytest.approx(speech_end_s, abs=0.3)
     assert len(turn.audio) / SR == pytest.approx(turn.end_s - turn.start_s, abs=0.03)
     partials = [m for m in out if isinstance(m, PartialText)]
-    assert len(partials) >= 2 and all(p.t_s < turn.t_s for p in partials)
+    assert len(partials) >= 2 and all(p.t_s <= turn.t_s for p in partials)
     assert partials[0].t_s < speech_end_s  # captions while the trainee speaks
     # The turn ends at the 500 ms silence, or at most the endpoint wait later.
     assert speech_end_s + 0.5 - 0.03 <= turn.t_s <= speech_end_s + 0.5 + 0.3 + 0.03
@@ -234,4 +234,4 @@ def test_a_turn_ending_on_and_waits_longer_than_a_finished_sentence(recognizer, 
         waits[text] = turn.t_s - turn.end_s
     finished, unfinished = waits.values()
     assert 0.3 - 0.03 <= finished <= 0.5 + 0.3 + 0.03
-    assert unfinished == pytest.approx(1.2, abs=0.05)
+    assert 1.2 - 0.03 <= unfinished <= 1.2 + 0.3 + 0.03  # the long wait (plus the endpoint's)

@@ -197,7 +197,7 @@ def download_model(
     expected = (sha256 or spec.sha256).lower()
     part = root / f".{spec.name}.zip.part"
     _fetch(url, part, progress)
-    actual = _sha256_of(part)
+    actual = sha256_of(part)
     if actual != expected:
         part.unlink(missing_ok=True)
         raise DownloadError(
@@ -266,7 +266,8 @@ def _truncated_message(url: str, received: int, total: int | None) -> str:
     )
 
 
-def _sha256_of(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256 in hex."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(1 << 20):

@@ -12,7 +12,6 @@ instead of the installed packages (tests, air-gapped copies).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from voicecoach.asr.models import sha256_of
 from voicecoach.errors import ModelError
 from voicecoach.paths import cache_dir
 
@@ -87,15 +87,6 @@ def source_files() -> dict[str, Path]:
             where = ", ".join(str(f) for f in folders)
             raise ModelError(f"Whisper weights file {name} is missing from {where}")
     return found
-
-
-def sha256_of(path: Path) -> str:
-    """The file's SHA-256 in hex."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def ensure_model(*, verify: bool = True) -> Path:

@@ -235,7 +235,7 @@ class LiveCall:
             raise
         self.speaker = CallerSpeaker(self.player, self.recorder)
         self._warm_up = start_warm_up()
-        threading.Thread(target=self.recognizer.warm_up, name="asr-warm-up", daemon=True).start()
+        threading.Thread(target=self._warm_recognizer, name="asr-warm-up", daemon=True).start()
         threads = [
             threading.Thread(target=self._capture_loop, name="capture", daemon=True),
             threading.Thread(target=self._respond_loop, name="responder", daemon=True),
@@ -263,6 +263,13 @@ class LiveCall:
         if error is not None:
             raise error
         return result
+
+    def _warm_recognizer(self) -> None:
+        """The recogniser's first decode, while the caller's opening line plays."""
+        try:
+            self.recognizer.warm_up()
+        except Exception as exc:  # noqa: BLE001 - a real failure shows on the first turn
+            self.recorder.event("warning", text=f"warming up speech recognition failed: {exc}")
 
     def stop(self, reason: str) -> None:
         """End the call from another thread; it is saved incomplete with `reason`."""

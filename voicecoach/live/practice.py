@@ -24,10 +24,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 SPOKEN_OPTIONS = (
     click.option(
         "--engine",
-        type=click.Choice(["auto", "vosk", "pocketsphinx"]),
+        type=click.Choice(["auto", "whisper", "pocketsphinx", "vosk"]),
         default="auto",
         show_default=True,
-        help="Spoken mode: speech recogniser (auto: vosk when an English model is installed).",
+        help="Spoken mode: speech recogniser (auto: Whisper base, pocketsphinx if unusable).",
     ),
     click.option(
         "--silence-ms",
