@@ -209,7 +209,9 @@ def test_two_turns_are_kept_apart_and_noise_alone_ends_no_turn(speech, recognize
     ("text", "silence_s"),
     [
         ("I can help you with that.", 0.3),  # a complete sentence: end sooner
-        ("What happened?", 0.3),
+        ("Could you tell me what happened?", 0.3),
+        ("Thank you.", 0.5),  # a short opener: the trainee often goes on
+        ("Right. Let me pull up your account.", 0.3),
         ("I can check that and", 1.2),  # more is coming: wait longer
         ("so um", 1.2),
         ("let me see...", 0.5),  # trailing off: the plain threshold
@@ -218,8 +220,8 @@ def test_two_turns_are_kept_apart_and_noise_alone_ends_no_turn(speech, recognize
 )
 def test_the_pause_that_ends_a_turn_follows_what_was_said(text, silence_s):
     assert EndpointPolicy().silence_needed_s(text) == silence_s
-    assert EndpointPolicy.for_silence(800).silence_needed_s("Fine.") == 0.3
-    assert EndpointPolicy.for_silence(200).silence_needed_s("Fine.") == 0.2
+    assert EndpointPolicy.for_silence(800).silence_needed_s("That is all fine.") == 0.3
+    assert EndpointPolicy.for_silence(200).silence_needed_s("That is all fine.") == 0.2
 
 
 def test_a_turn_ending_on_and_waits_longer_than_a_finished_sentence(recognizer, tmp_path):

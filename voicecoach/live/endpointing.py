@@ -1,8 +1,10 @@
 """Adaptive endpointing: how long a pause ends the turn, judged from what was said so far.
 
-A pause after a complete thought ("... what happened?") ends the turn
-sooner; a pause after a word that promises more ("and", "um", "so", "because")
-waits longer, so a trainee who stops to think is not cut off. Whisper marks
+A pause after a complete thought ("Could you tell me what happened?") ends
+the turn sooner; a short sentence ("Thank you.", "Okay.") often opens a
+longer turn, so it counts as complete only from `MIN_COMPLETE_WORDS` words.
+A pause after a word that promises more ("and", "um", "so", "because") waits
+longer, so a trainee who stops to think is not cut off. Whisper marks
 the end of a sentence with its punctuation, which is the completeness signal
 used here; engines without punctuation (pocketsphinx, vosk) get the plain
 silence threshold unless the last word promises more. The words are data in
@@ -20,6 +22,7 @@ CONTINUATIONS_FILE = Path(__file__).with_name("continuations.txt")
 COMPLETE_MARKS = (".", "?", "!")
 SHORT_S = 0.3
 LONG_S = 1.2
+MIN_COMPLETE_WORDS = 4
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +53,8 @@ class EndpointPolicy:
         words = re.findall(r"[a-z']+", stripped.lower())
         if words and words[-1] in continuation_words() and not stripped.endswith(("?", "!")):
             return self.long_s
-        if stripped.endswith(COMPLETE_MARKS) and not stripped.endswith(".."):
+        last_sentence = re.split(r"[.?!]\s", stripped)[-1]
+        complete = stripped.endswith(COMPLETE_MARKS) and not stripped.endswith("..")
+        if complete and len(re.findall(r"[A-Za-z0-9']+", last_sentence)) >= MIN_COMPLETE_WORDS:
             return self.short_s
         return self.base_s

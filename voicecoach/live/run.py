@@ -61,18 +61,18 @@ def run_live_call(
     from voicecoach.tts.synth import default_synthesizer
 
     scenario = get_scenario(scenario_id)
-    with open_store(data_dir) as store, ThreadPoolExecutor(1) as loader:
-        # The recogniser's weights load while the speech engine warms up.
-        loading = loader.submit(
-            make_recognizer, engine, hints=recognition_hints(scenario), live=True
-        )
+    with open_store(data_dir) as store, ThreadPoolExecutor(1) as warmer:
+        # The speech engine warms up while the recogniser loads. The recogniser loads
+        # on this thread: a CTranslate2 model created by a thread that then ends
+        # decodes several times slower.
+        synthesizer = default_synthesizer()
+        warming = warmer.submit(synthesizer.warm_up)
+        recognizer = make_recognizer(engine, hints=recognition_hints(scenario), live=True)
         try:
             baseline = load_baseline(trainee)
         except BaselineError:
             baseline = None
-        synthesizer = default_synthesizer()
-        synthesizer.warm_up()
-        recognizer = loading.result()
+        warming.result()
         call = LiveCall(
             scenario,
             trainee=trainee,
