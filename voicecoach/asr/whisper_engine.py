@@ -33,6 +33,7 @@ FRAME_S = 0.02
 QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is quiet...
 QUIET_DBFS = -55.0  # ...or under this absolute level
 MAX_UTTERANCE_S = 30.0
+MIN_SPEECH_S = 0.2  # voiced audio shorter than this is no word
 WARM_UP_S = 5
 
 
@@ -126,9 +127,13 @@ class WhisperRecognizer(Recognizer):
             self._reset()
         if not len(audio):
             return Recognition("", ())
-        if self.live and latest is not None and latest[0] >= voiced > 0:
+        if not self.live:  # files mix recordings of any level: a quiet last one is speech too
+            return self._recognize(audio, 0, first_voiced)
+        if first_voiced is not None and voiced - first_voiced < _samples(MIN_SPEECH_S):
+            return Recognition("", ())  # a click or a cough: shorter than any word
+        if latest is not None and latest[0] >= voiced > 0:
             return latest[1]
-        end = voiced + _samples(0.3) if self.live and voiced else len(audio)
+        end = voiced + _samples(0.3) if voiced else len(audio)
         return self._recognize(audio[:end], voiced, first_voiced)
 
     def warm_up(self) -> None:

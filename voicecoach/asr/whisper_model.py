@@ -37,6 +37,7 @@ NO_SPEECH_PROB = 0.6  # Whisper's own silence rule: no-speech probability above 
 NO_SPEECH_LOGPROB = -1.0  # ...and mean token log-probability below this
 THREADS = 2
 AFTER_END_S = 0.1  # a word starting this close to the audio's end was invented
+UNHEARD_S = 2.0  # speech this long after the last word is decoded on its own
 PUNCTUATION = "\"'.,!?;:()[]-—…"
 
 
@@ -143,7 +144,25 @@ class WhisperModel:
         if cut < len(timed):
             tokens = tokens[: timed[cut][1]]
         text = self.tokenizer.decode(tokens).strip()
-        return Recognition(text, tuple(word for word, _ in timed[:cut]))
+        result = Recognition(text, tuple(word for word, _ in timed[:cut]))
+        return self._rest_after(result, y, prompt=prompt, end_s=end_s + AFTER_END_S)
+
+    def _rest_after(self, result: Recognition, y: np.ndarray, *, prompt: str, end_s: float):
+        """Whisper sometimes stops after the first sentence of a long window: when its last
+        word ends `UNHEARD_S` before the speech does, the rest is decoded too."""
+        if not result.words or end_s - result.words[-1].end_s < UNHEARD_S:
+            return result
+        offset_s = result.words[-1].end_s
+        rest = self.recognize(
+            y[int(offset_s * SAMPLE_RATE_HZ) :], prompt=prompt, speech_end_s=end_s - offset_s
+        )
+        if not rest.words:
+            return result
+        shifted = tuple(
+            Word(w.word, round(w.start_s + offset_s, 3), round(w.end_s + offset_s, 3), w.conf)
+            for w in rest.words
+        )
+        return Recognition(f"{result.text} {rest.text}", result.words + shifted)
 
     def _decode(self, mel: np.ndarray, prompt: list[int], cap: int):
         features = self._ct2.StorageView.from_array(np.ascontiguousarray(mel[None]))
