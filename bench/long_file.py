@@ -24,14 +24,14 @@ from pathlib import Path
 
 import asr
 import numpy as np
-from asr import edit_distance, normalize, real_items
+from asr import real_items, word_errors
 
 GAP_S = 0.5
 
 
 def wer(pairs: list[tuple[str, str]]) -> float:
-    errors = sum(edit_distance(normalize(ref), normalize(hyp)) for ref, hyp in pairs)
-    return errors / sum(len(normalize(ref)) for ref, _ in pairs)
+    counts = [word_errors(ref, hyp) for ref, hyp in pairs]
+    return sum(e for e, _ in counts) / sum(n for _, n in counts)
 
 
 def main() -> int:

@@ -26,6 +26,7 @@ from voicecoach.asr.models import (
     installed_models,
     model_language,
 )
+from voicecoach.asr.normalize import NormalizingRecognizer
 from voicecoach.errors import ModelError
 from voicecoach.paths import models_dir
 
@@ -152,7 +153,8 @@ def recognizer_for(
     prime_pcm: bytes | None = None,
     live: bool = False,
 ) -> Recognizer:
-    """A new recogniser for an EngineChoice (engines are imported only here).
+    """A new recogniser for an EngineChoice (engines are imported only here), its
+    numbers normalised to one spoken form (`voicecoach.asr.normalize`).
 
     `hints` are names or words to expect (Whisper takes them as its initial
     prompt; pocketsphinx adds them to its dictionary and language model;
@@ -177,7 +179,7 @@ def recognizer_for(
         recognizer = SphinxRecognizer(sample_rate=sample_rate, settings=settings)
     if prime_pcm:
         recognizer.prime(prime_pcm)
-    return recognizer
+    return NormalizingRecognizer(recognizer)
 
 
 def make_recognizer(
