@@ -39,19 +39,36 @@ class Embedder:
         self._tokenizer.no_truncation()
         self.dim = int(self._vectors.shape[1])
 
+    def token_vectors(self, text: str) -> np.ndarray:
+        """(tokens, dim) vectors of a text's tokens (none for an empty text)."""
+        ids = np.asarray(self._tokenizer.encode(text).ids, dtype=np.int64)
+        return self._vectors[ids[(ids >= 0) & (ids < len(self._vectors))]]
+
     def embed(self, texts: list[str]) -> np.ndarray:
-        """(len(texts), dim) unit vectors; an empty text gives a zero vector."""
+        """(len(texts), dim) unit mean vectors; an empty text gives a zero vector. One text at
+        a time: the tokenizer's batch call stalls in its thread pool on a busy machine."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(
-            texts
-        ):  # one by one: the batch call's thread pool stalls under load
-            ids = np.asarray(self._tokenizer.encode(text).ids, dtype=np.int64)
-            ids = ids[(ids >= 0) & (ids < len(self._vectors))]
-            if ids.size:
-                mean = self._vectors[ids].mean(axis=0)
-                norm = float(np.linalg.norm(mean))
-                out[i] = mean / norm if norm else mean
+        for i, text in enumerate(texts):
+            vectors = self.token_vectors(text)
+            if len(vectors):
+                out[i] = _unit(vectors.mean(axis=0))
         return out
+
+    def pooled(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), 3 * dim): the unit mean, max and min of each text's token vectors
+        (max and min keep the strongest words that the mean blurs). Zero for an empty text."""
+        out = np.zeros((len(texts), 3 * self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            vectors = self.token_vectors(text)
+            if len(vectors):
+                pools = (vectors.mean(axis=0), vectors.max(axis=0), vectors.min(axis=0))
+                out[i] = np.concatenate([_unit(v) for v in pools])
+        return out
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
 
 
 @lru_cache(maxsize=1)
