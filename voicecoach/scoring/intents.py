@@ -148,16 +148,19 @@ class IntentModel:
         return vectors / np.where(norms == 0, 1, norms)
 
     def judge(
-        self, sentences: list[str], wanted: Collection[str] | None = None
+        self, sentences: list[str], wanted: Collection[str] | None = None, min_words: int = 0
     ) -> dict[str, list[IntentMatch | None]]:
         """For every intent (or the `wanted` ones), per sentence: the match when it shows the
-        intent, else None. One embedding pass for all of them."""
+        intent, else None. One embedding pass for all of them. A head's evidence is a
+        sentence of at least `min_words` words when there is one."""
         ids = [i for i in self._ids if wanted is None or i in wanted]
         out: dict[str, list[IntentMatch | None]] = {i: [None] * len(sentences) for i in ids}
         if not ids or not sentences:
             return out
         features = self._embedder.pooled(sentences)  # the mean block first
         whole = self._embedder.pooled([" ".join(sentences)]) if len(sentences) > 1 else features
+        long_enough = np.array([len(s.split()) >= min_words for s in sentences])
+        candidates = long_enough if long_enough.any() else ~long_enough
         vectors = self._centred(features[:, : self._embedder.dim])
         rows = [self._ids.index(i) for i in ids]
         pos_index = self._pos_index[rows]
@@ -176,7 +179,8 @@ class IntentModel:
                 similarity[i] = head.probability(features)
                 contrast[i] = head.threshold
                 shows = np.zeros(len(sentences), dtype=bool)
-                shows[np.argmax(similarity[i])] = head.probability(whole)[0] >= head.threshold
+                best = np.flatnonzero(candidates)[np.argmax(similarity[i][candidates])]
+                shows[best] = head.probability(whole)[0] >= head.threshold
             else:
                 shows = (similarity[i] >= intent.threshold) & (
                     similarity[i] - contrast[i] >= intent.margin
