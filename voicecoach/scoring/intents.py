@@ -157,8 +157,8 @@ class IntentModel:
         out: dict[str, list[IntentMatch | None]] = {i: [None] * len(sentences) for i in ids}
         if not ids or not sentences:
             return out
-        features = self._embedder.pooled(sentences)  # the mean block first
-        whole = self._embedder.pooled([" ".join(sentences)]) if len(sentences) > 1 else features
+        pooled = self._embedder.pooled(sentences, whole=True)  # the mean block first
+        features, whole = pooled[:-1], pooled[-1:]
         long_enough = np.array([len(s.split()) >= min_words for s in sentences])
         candidates = long_enough if long_enough.any() else ~long_enough
         vectors = self._centred(features[:, : self._embedder.dim])
