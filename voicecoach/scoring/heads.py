@@ -65,14 +65,18 @@ def load_heads(path: Path, n_features: int, known: set[str]) -> dict[str, Intent
         return {}
     data, root = load_checked(path, HEADS_SCHEMA)
     heads = {}
+    heads_node = next(v for k, v in root.value if k.value == "heads")
+    key_lines = {k.value: k.start_mark.line + 1 for k, _ in heads_node.value}
     for intent_id, spec in data["heads"].items():
-        where = f"{path}:{line_of(root, ['heads', intent_id])}: heads.{intent_id}"
         if intent_id not in known:
-            raise ScenarioError(f"{where}: unknown intent id")
-        if len(spec["weights"]) != n_features:
             raise ScenarioError(
-                f"{where}: {len(spec['weights'])} weights, the embeddings give {n_features} "
-                "features (refit with bench/fit_intents.py)"
+                f"{path}:{key_lines[intent_id]}: heads.{intent_id}: unknown intent id"
+            )
+        if len(spec["weights"]) != n_features:
+            line = line_of(root, ["heads", intent_id, "weights"])
+            raise ScenarioError(
+                f"{path}:{line}: heads.{intent_id}.weights: {len(spec['weights'])} weights, the "
+                f"embeddings give {n_features} features (refit with bench/fit_intents.py)"
             )
         heads[intent_id] = IntentHead(
             intent_id,
