@@ -9,7 +9,8 @@ and the TUNING half of ESConv only (each reply as one text, as the scorer judges
 turn's whole text with a head). The threshold maximises the balanced accuracy of
 5-fold cross-validated predictions on the tuning half. Prints tuning (cross-validated and
 in-sample) and held-out balanced accuracy of the head alone; held-out is the estimate.
---check prints the numbers without writing the file.
+--check prints the numbers without writing the file; --adopt ID... marks the heads the
+scorer uses (the others are written for measurement only).
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ def training_set(step: str, intents: dict, neutral: list[str], replies: list[dic
     positive, negative = ESCONV_TASKS[step]
     rows = [(t, 1, EXAMPLE_WEIGHT) for t in intents[step]["examples"]]
     rows += [(t, 0, EXAMPLE_WEIGHT) for t in intents[step].get("unlike", [])]
-    rows += [(t, 0, 1.0) for t in neutral]
-    rows += [(t, 0, 1.0) for i, s in intents.items() if i != step for t in s["examples"]]
+    rows += [(t, 0, EXAMPLE_WEIGHT) for t in neutral]
+    rows += [(t, 0, EXAMPLE_WEIGHT) for i, s in intents.items() if i != step for t in s["examples"]]
     rows += [
         (r["text"], int(r["strategy"] in positive), 1.0)
         for r in replies
@@ -63,6 +64,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--esconv", type=Path, default=ESCONV, help="ESConv strategy TSV")
     parser.add_argument("--check", action="store_true", help="print numbers, write nothing")
+    parser.add_argument(
+        "--adopt", nargs="*", default=[], metavar="ID", help="heads the scorer should use"
+    )
     args = parser.parse_args()
     intents, neutral = {}, []
     for path in intent_files():
@@ -98,6 +102,7 @@ def main() -> None:
             figures.append(balanced_accuracy(truth, prob >= threshold))
         print(f"{step:10} {threshold:9.2f} " + " ".join(f"{f:10.3f}" for f in figures))
         heads[step] = {
+            "adopted": step in args.adopt,
             "threshold": round(threshold, 2),
             "bias": round(float(model.intercept_[0]), 5),
             "weights": [round(float(w), 5) for w in model.coef_[0]],

@@ -5,7 +5,9 @@ outside phrasing), an intent may have a head: weights over the mean, max and min
 the sentence's token vectors (`Embedder.pooled`), a bias and a probability threshold.
 The coefficients are data (`intent_heads.yaml` beside this module), refitted by
 `bench/fit_intents.py` from the intent examples and the tuning half of an outside
-corpus; the file is checked on load and errors name it.
+corpus; the file is checked on load and errors name it. Only heads marked
+`adopted` take part in scoring: a head is adopted when it lifts outside text
+without costing the front-desk sets (dev/proxy micro-F1, the intent tests).
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ HEADS_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": {
                 "type": "object",
-                "required": ["threshold", "bias", "weights"],
+                "required": ["adopted", "threshold", "bias", "weights"],
                 "additionalProperties": False,
                 "properties": {
+                    "adopted": {"type": "boolean"},
                     "threshold": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
                     "bias": {"type": "number"},
                     "weights": {"type": "array", "items": {"type": "number"}},
@@ -53,6 +56,7 @@ class IntentHead:
     weights: np.ndarray  # (features,)
     bias: float
     threshold: float  # the probability at which a sentence shows the intent
+    adopted: bool  # used by the scorer (false: fitted and measured, not yet trusted)
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(intent) per row of (sentences, features)."""
@@ -83,5 +87,6 @@ def load_heads(path: Path, n_features: int, known: set[str]) -> dict[str, Intent
             np.asarray(spec["weights"], dtype=np.float32),
             float(spec["bias"]),
             float(spec["threshold"]),
+            bool(spec["adopted"]),
         )
     return heads

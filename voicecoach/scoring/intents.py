@@ -12,10 +12,10 @@ when its similarity to the intent's nearest examples reaches the intent's
 and also rejects pattern hits inside them.
 Similarity is the cosine of sentence embeddings (`embedding.py`) after
 removing the examples' common direction, so shared function words do not
-make every sentence look alike. An intent with a learned head (`heads.py`)
-is decided by the head on the whole turn instead (the outside replies it
-learnt from are labelled as wholes); the evidence is the turn's sentence
-the head rates highest, with its nearest example.
+make every sentence look alike. An intent with an adopted learned head
+(`heads.py`) is also met when the examples do not reach it but the head,
+judging the whole turn (the outside replies it learnt from are labelled as
+wholes), does; the evidence is the turn's sentence the head rates highest.
 """
 
 from __future__ import annotations
@@ -175,16 +175,14 @@ class IntentModel:
         nearest = pos_index[np.arange(len(ids))[:, None], np.argmax(pos, axis=1)]
         for i, intent_id in enumerate(ids):
             intent, head = self.intents[intent_id], self.heads.get(intent_id)
-            if head is not None:
+            shows = (similarity[i] >= intent.threshold) & (
+                similarity[i] - contrast[i] >= intent.margin
+            )
+            if head is not None and head.adopted and not shows.any():
                 similarity[i] = head.probability(features)
                 contrast[i] = head.threshold
-                shows = np.zeros(len(sentences), dtype=bool)
                 best = np.flatnonzero(candidates)[np.argmax(similarity[i][candidates])]
                 shows[best] = head.probability(whole)[0] >= head.threshold
-            else:
-                shows = (similarity[i] >= intent.threshold) & (
-                    similarity[i] - contrast[i] >= intent.margin
-                )
             for u in np.flatnonzero(shows):
                 out[intent_id][u] = IntentMatch(
                     intent_id,
