@@ -182,8 +182,7 @@ def test_shipped_heads_fit_the_embeddings_and_decide_their_intents():
         # written for this test, in no intent file: the learned head alone judges them
         ("It must feel like nobody is listening to you after all those calls.", "empathize"),
         ("You sound completely worn out by all of this back and forth.", "empathize"),
-        ("So the second charge showed up after you had already paid at the desk?", "clarify"),
-        ("Which charge on the statement looks wrong to you?", "clarify"),
+        ("Help me picture it: what did the receptionist say when you paid?", "clarify"),
     ],
 )
 def test_the_learned_head_finds_fresh_phrasings(text, intent):
