@@ -48,20 +48,26 @@ class Embedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dim) unit mean vectors; an empty text gives a zero vector. One text at
         a time: the tokenizer's batch call stalls in its thread pool on a busy machine."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            vectors = self.token_vectors(text)
+        return self.mean_of([self.token_vectors(text) for text in texts])
+
+    def mean_of(self, tokens: list[np.ndarray]) -> np.ndarray:
+        """(len(tokens), dim) unit means of per-text token vectors (zero when none)."""
+        out = np.zeros((len(tokens), self.dim), dtype=np.float32)
+        for i, vectors in enumerate(tokens):
             if len(vectors):
                 out[i] = _unit(vectors.mean(axis=0))
         return out
 
     def pooled(self, texts: list[str], *, whole: bool = False) -> np.ndarray:
-        """(len(texts), 3 * dim): the unit mean, max and min of each text's token vectors
+        """`pool` of the texts' token vectors."""
+        return self.pool([self.token_vectors(text) for text in texts], whole=whole)
+
+    def pool(self, tokens: list[np.ndarray], *, whole: bool = False) -> np.ndarray:
+        """(len(tokens), 3 * dim): the unit mean, max and min of each text's token vectors
         (max and min keep the strongest words that the mean blurs). Zero for an empty text.
-        `whole` adds a last row for all the texts together (their tokens, not re-read)."""
-        tokens = [self.token_vectors(text) for text in texts]
+        `whole` adds a last row for all the texts together."""
         if whole:
-            tokens.append(np.vstack(tokens) if tokens else np.zeros((0, self.dim), np.float32))
+            tokens = [*tokens, np.vstack(tokens) if tokens else np.zeros((0, self.dim))]
         out = np.zeros((len(tokens), 3 * self.dim), dtype=np.float32)
         for i, vectors in enumerate(tokens):
             if len(vectors):

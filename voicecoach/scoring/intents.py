@@ -157,11 +157,11 @@ class IntentModel:
         out: dict[str, list[IntentMatch | None]] = {i: [None] * len(sentences) for i in ids}
         if not ids or not sentences:
             return out
-        pooled = self._embedder.pooled(sentences, whole=True)  # the mean block first
-        features, whole = pooled[:-1], pooled[-1:]
+        tokens = [self._embedder.token_vectors(s) for s in sentences]
+        pooled: np.ndarray | None = None  # head features, computed when a head is consulted
         long_enough = np.array([len(s.split()) >= min_words for s in sentences])
         candidates = long_enough if long_enough.any() else ~long_enough
-        vectors = self._centred(features[:, : self._embedder.dim])
+        vectors = self._centred(self._embedder.mean_of(tokens))
         rows = [self._ids.index(i) for i in ids]
         pos_index = self._pos_index[rows]
         pos = _gathered(self._positives, vectors, pos_index)  # (intents, examples, units)
@@ -179,10 +179,12 @@ class IntentModel:
                 similarity[i] - contrast[i] >= intent.margin
             )
             if head is not None and head.adopted and not shows.any():
-                similarity[i] = head.probability(features)
+                if pooled is None:
+                    pooled = self._embedder.pool(tokens, whole=True)  # the whole turn last
+                similarity[i] = head.probability(pooled[:-1])
                 contrast[i] = head.threshold
                 best = np.flatnonzero(candidates)[np.argmax(similarity[i][candidates])]
-                shows[best] = head.probability(whole)[0] >= head.threshold
+                shows[best] = head.probability(pooled[-1:])[0] >= head.threshold
             for u in np.flatnonzero(shows):
                 out[intent_id][u] = IntentMatch(
                     intent_id,
