@@ -204,3 +204,18 @@ def test_the_learned_heads_pass_over_advice_and_information(text):
     features = model._embedder.pooled([" ".join(NormText(text).tokens)])
     for head in model.heads.values():
         assert head.probability(features)[0] < head.threshold
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the "you've had a rough week" pattern family is gone: written for this test
+        "You've had such a tough month with all of this.",
+        "It sounds like you are having a really hard time with this.",
+        "You have been having a miserable few days, haven't you.",
+        "You've had a long and difficult wait for this, Maria.",
+    ],
+)
+def test_a_hard_time_named_is_empathy_found_by_meaning(text):
+    _, update = _turn_update(text)
+    assert ("empathize", "meaning") in {(d.id, d.found_by) for d in update.detections}
