@@ -11,7 +11,9 @@ from voicecoach.dialogue import get_scenario
 from voicecoach.dialogue.text_call import TextCall
 from voicecoach.errors import ScenarioError
 from voicecoach.scoring import Scorer, Turn
-from voicecoach.scoring.intents import IntentModel, intent_files
+from voicecoach.scoring.heads import load_heads
+from voicecoach.scoring.intents import IntentModel, intent_files, known_intent_ids
+from voicecoach.scoring.text import NormText
 
 BUILT_IN = Path(__file__).parent.parent / "scenarios" / "protocols" / "intents"
 
@@ -133,3 +135,87 @@ def test_who_is_calling_a_parent_of_a_minor(caller, is_parent_of_minor):
     from voicecoach.scoring.text import NormText
 
     assert caller_is_parent_of_minor(NormText(caller).text) is is_parent_of_minor
+
+
+def _heads_file(tmp_path: Path, heads: str) -> Path:
+    path = tmp_path / "intent_heads.yaml"
+    path.write_text("features: wordllama l2_supercat_256 mean+max+min\nheads:\n" + heads)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("heads", "expected"),
+    [
+        (
+            "  empathize:\n    adopted: true\n    threshold: 0.4\n    bias: 0.0\n"
+            "    weights: [0.1, 0.2]\n",
+            ":7: heads.empathize.weights: 2 weights, the embeddings give 768 features",
+        ),
+        (
+            "  small_talk:\n    adopted: true\n    threshold: 0.4\n    bias: 0.0\n"
+            "    weights: [0.1]\n",
+            ":3: heads.small_talk: unknown intent id",
+        ),
+        (
+            "  clarify:\n    adopted: true\n    threshold: 1.5\n    bias: 0.0\n"
+            "    weights: [0.1]\n",
+            ":5: heads.clarify.threshold",
+        ),
+    ],
+)
+def test_intent_head_errors_name_file_and_line(tmp_path, heads, expected):
+    path = _heads_file(tmp_path, heads)
+    with pytest.raises(ScenarioError) as err:
+        load_heads(path, 768, known_intent_ids())
+    assert str(path) in str(err.value) and expected in str(err.value)
+
+
+def test_shipped_heads_fit_the_embeddings_and_decide_their_intents():
+    model = IntentModel(intent_files())
+    assert {"empathize", "clarify"} <= set(model.heads)
+    assert all(len(h.weights) == 3 * model._embedder.dim for h in model.heads.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # written for this test, in no intent file: the learned head alone judges them
+        ("It must feel like nobody is listening to you after all those calls.", "empathize"),
+        ("You sound completely worn out by all of this back and forth.", "empathize"),
+        ("Help me picture it: what did the receptionist say when you paid?", "clarify"),
+    ],
+)
+def test_the_learned_head_finds_fresh_phrasings(text, intent):
+    model = IntentModel(intent_files())
+    head = model.heads[intent]
+    features = model._embedder.pooled([" ".join(NormText(text).tokens)])
+    assert head.probability(features)[0] >= head.threshold
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You should call your insurer and ask them to send the form again.",
+        "Our billing office is open from eight until four on weekdays.",
+    ],
+)
+def test_the_learned_heads_pass_over_advice_and_information(text):
+    model = IntentModel(intent_files())
+    features = model._embedder.pooled([" ".join(NormText(text).tokens)])
+    for head in model.heads.values():
+        assert head.probability(features)[0] < head.threshold
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the "you've had a rough week" pattern family is gone: written for this test
+        "You've had such a tough month with all of this.",
+        "It sounds like you are having a really hard time with this.",
+        "You have been having a miserable few days, haven't you.",
+        "You've had a long and difficult wait for this, Maria.",
+    ],
+)
+def test_a_hard_time_named_is_empathy_found_by_meaning(text):
+    _, update = _turn_update(text)
+    assert ("empathize", "meaning") in {(d.id, d.found_by) for d in update.detections}

@@ -12,7 +12,10 @@ when its similarity to the intent's nearest examples reaches the intent's
 and also rejects pattern hits inside them.
 Similarity is the cosine of sentence embeddings (`embedding.py`) after
 removing the examples' common direction, so shared function words do not
-make every sentence look alike.
+make every sentence look alike. An intent with an adopted learned head
+(`heads.py`) is also met when the examples do not reach it but the head,
+judging the whole turn (the outside replies it learnt from are labelled as
+wholes), does; the evidence is the turn's sentence the head rates highest.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import yaml
 
 from voicecoach.errors import ScenarioError
 from voicecoach.paths import PROJECT_DIR, scenarios_dir
+from voicecoach.scoring.heads import HEADS_FILE, load_heads
 from voicecoach.scoring.yamlcheck import load_checked
 
 TOP_K = 3  # nearest examples averaged
@@ -80,8 +84,8 @@ class IntentMatch:
     """How close a sentence came to an intent, and to which example."""
 
     id: str
-    similarity: float
-    contrast: float  # similarity to the nearest unlike/neutral sentences
+    similarity: float  # to the nearest examples (for a head: its probability)
+    contrast: float  # to the nearest unlike/neutral sentences (for a head: its threshold)
     example: str
 
     @property
@@ -130,24 +134,34 @@ class IntentModel:
         self._examples = [e for i in self._ids for e in self.intents[i].examples]
         self._positives, self._pos_index = _stacked([self.intents[i].vectors for i in self._ids])
         self._unlike, self._unlike_index = _stacked([self.intents[i].unlike for i in self._ids])
+        self.heads = load_heads(HEADS_FILE, 3 * self._embedder.dim, known_intent_ids())
 
     def embed(self, sentences: list[str]) -> np.ndarray:
         """Centred unit vectors for sentences."""
-        if not sentences:
+        return self._centred(self._embedder.embed(sentences))
+
+    def _centred(self, means: np.ndarray) -> np.ndarray:
+        if not len(means):
             return np.zeros((0, self._embedder.dim), dtype=np.float32)
-        vectors = self._embedder.embed(sentences) - self._centre
+        vectors = means - self._centre
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1, norms)
 
     def judge(
-        self, vectors: np.ndarray, wanted: Collection[str] | None = None
+        self, sentences: list[str], wanted: Collection[str] | None = None, min_words: int = 0
     ) -> dict[str, list[IntentMatch | None]]:
-        """For every intent (or the `wanted` ones), per sentence vector: the match when it
-        shows the intent, else None."""
+        """For every intent (or the `wanted` ones), per sentence: the match when it shows the
+        intent, else None. One embedding pass for all of them. A head's evidence is a
+        sentence of at least `min_words` words when there is one."""
         ids = [i for i in self._ids if wanted is None or i in wanted]
-        out: dict[str, list[IntentMatch | None]] = {i: [None] * len(vectors) for i in ids}
-        if not ids or not len(vectors):
+        out: dict[str, list[IntentMatch | None]] = {i: [None] * len(sentences) for i in ids}
+        if not ids or not sentences:
             return out
+        tokens = [self._embedder.token_vectors(s) for s in sentences]
+        pooled: np.ndarray | None = None  # head features, computed when a head is consulted
+        long_enough = np.array([len(s.split()) >= min_words for s in sentences])
+        candidates = long_enough if long_enough.any() else ~long_enough
+        vectors = self._centred(self._embedder.mean_of(tokens))
         rows = [self._ids.index(i) for i in ids]
         pos_index = self._pos_index[rows]
         pos = _gathered(self._positives, vectors, pos_index)  # (intents, examples, units)
@@ -160,10 +174,17 @@ class IntentModel:
         contrast = _top_means(against)
         nearest = pos_index[np.arange(len(ids))[:, None], np.argmax(pos, axis=1)]
         for i, intent_id in enumerate(ids):
-            intent = self.intents[intent_id]
+            intent, head = self.intents[intent_id], self.heads.get(intent_id)
             shows = (similarity[i] >= intent.threshold) & (
                 similarity[i] - contrast[i] >= intent.margin
             )
+            if head is not None and head.adopted and not shows.any():
+                if pooled is None:
+                    pooled = self._embedder.pool(tokens, whole=True)  # the whole turn last
+                similarity[i] = head.probability(pooled[:-1])
+                contrast[i] = head.threshold
+                best = np.flatnonzero(candidates)[np.argmax(similarity[i][candidates])]
+                shows[best] = head.probability(pooled[-1:])[0] >= head.threshold
             for u in np.flatnonzero(shows):
                 out[intent_id][u] = IntentMatch(
                     intent_id,

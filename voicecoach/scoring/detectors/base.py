@@ -100,7 +100,7 @@ class TurnView:
 
         model = self.intents or intent_model()
         texts = [" ".join(self.norm.tokens[a:b]) for a, b in self._units]
-        return model.judge(model.embed(texts), self.wanted) if texts else {}
+        return model.judge(texts, self.wanted, MIN_WORDS) if texts else {}
 
     @cached_property
     def _reported(self) -> list[tuple[int, int]]:

@@ -1,0 +1,92 @@
+"""Learned intent heads: a logistic model per intent over pooled sentence embeddings.
+
+Where nearest-example similarity is too blunt (empathy and clarifying questions in
+outside phrasing), an intent may have a head: weights over the mean, max and min of
+the sentence's token vectors (`Embedder.pooled`), a bias and a probability threshold.
+The coefficients are data (`intent_heads.yaml` beside this module), refitted by
+`bench/fit_intents.py` from the intent examples and the tuning half of an outside
+corpus; the file is checked on load and errors name it. Only heads marked
+`adopted` take part in scoring: a head is adopted when it lifts outside text
+without costing the front-desk sets (dev/proxy micro-F1, the intent tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voicecoach.errors import ScenarioError
+from voicecoach.scoring.yamlcheck import line_of, load_checked
+
+HEADS_FILE = Path(__file__).with_name("intent_heads.yaml")
+
+HEADS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["features", "heads"],
+    "additionalProperties": False,
+    "properties": {
+        "features": {"const": "wordllama l2_supercat_256 mean+max+min"},
+        "fitted_on": {"type": "string"},
+        "heads": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["adopted", "threshold", "bias", "weights"],
+                "additionalProperties": False,
+                "properties": {
+                    "adopted": {"type": "boolean"},
+                    "threshold": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                    "bias": {"type": "number"},
+                    "weights": {"type": "array", "items": {"type": "number"}},
+                },
+            },
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class IntentHead:
+    """One intent's logistic model: P(intent) = sigmoid(weights . features + bias)."""
+
+    id: str
+    weights: np.ndarray  # (features,)
+    bias: float
+    threshold: float  # the probability at which a sentence shows the intent
+    adopted: bool  # used by the scorer (false: fitted and measured, not yet trusted)
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        """P(intent) per row of (sentences, features)."""
+        return 1.0 / (1.0 + np.exp(-(features @ self.weights + self.bias)))
+
+
+def load_heads(path: Path, n_features: int, known: set[str]) -> dict[str, IntentHead]:
+    """The heads in a file, checked: known intent ids, `n_features` weights each."""
+    if not path.exists():
+        return {}
+    data, root = load_checked(path, HEADS_SCHEMA)
+    heads = {}
+    heads_node = next(v for k, v in root.value if k.value == "heads")
+    key_lines = {k.value: k.start_mark.line + 1 for k, _ in heads_node.value}
+    for intent_id, spec in data["heads"].items():
+        if intent_id not in known:
+            raise ScenarioError(
+                f"{path}:{key_lines[intent_id]}: heads.{intent_id}: unknown intent id"
+            )
+        if len(spec["weights"]) != n_features:
+            line = line_of(root, ["heads", intent_id, "weights"])
+            raise ScenarioError(
+                f"{path}:{line}: heads.{intent_id}.weights: {len(spec['weights'])} weights, the "
+                f"embeddings give {n_features} features (refit with bench/fit_intents.py)"
+            )
+        heads[intent_id] = IntentHead(
+            intent_id,
+            np.asarray(spec["weights"], dtype=np.float32),
+            float(spec["bias"]),
+            float(spec["threshold"]),
+            bool(spec["adopted"]),
+        )
+    return heads
