@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(espeak-ng libportaudio2 libsndfile1 festival festvox-us-slt-hts
               libasound2-plugins alsa-utils python3-venv)
-DEV_APT_PACKAGES=(chromium chromium-driver)
+DEV_APT_PACKAGES=(chromium chromium-driver postgresql)
 extras=""
 if [[ "${1:-}" == "--dev" ]]; then
     APT_PACKAGES+=("${DEV_APT_PACKAGES[@]}")

@@ -131,7 +131,9 @@ def test_a_comment_stored_at_infinity_by_an_older_version_is_moved_to_the_start(
     assert comment["text"] == "hidden" and comment["t_s"] == 0 and comment["end_s"] is None
 
 
-def test_annotating_a_session_whose_folder_is_gone_is_refused_and_stores_nothing(tmp_path):
+def test_annotating_a_session_whose_folder_is_gone_is_refused_and_stores_nothing(
+    tmp_path, store_backend
+):
     data = tmp_path / "data"
     with open_store(data) as store:
         sid = make_session(store).info.id
@@ -142,7 +144,7 @@ def test_annotating_a_session_whose_folder_is_gone_is_refused_and_stores_nothing
 
 
 @pytest.fixture()
-def lost_recordings(tmp_path):
+def lost_recordings(tmp_path, store_backend):
     """One session whose folder was deleted by hand, one whose audio files were."""
     data = tmp_path / "data"
     with open_store(data) as store:
