@@ -81,10 +81,21 @@ def download_progress() -> Progress:
     )
 
 
-def _use_database(_ctx: click.Context, _param: click.Parameter, url: str | None) -> None:
-    """Make `--database URL` the store's database for this command (and what it starts)."""
-    if url:
-        os.environ[DATABASE_URL_ENV] = url
+def _use_database(ctx: click.Context, _param: click.Parameter, url: str | None) -> None:
+    """Make `--database URL` the store's database while this command runs (and in what it
+    starts), as VOICECOACH_DATABASE_URL, which `open_store` reads."""
+    if not url:
+        return
+    before = os.environ.get(DATABASE_URL_ENV)
+    os.environ[DATABASE_URL_ENV] = url
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop(DATABASE_URL_ENV, None)
+        else:
+            os.environ[DATABASE_URL_ENV] = before
+
+    ctx.call_on_close(restore)
 
 
 def database_option(func):

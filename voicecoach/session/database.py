@@ -30,6 +30,8 @@ _PASSWORD_IN_URL = re.compile(r"(://[^/:@]*:)[^@/]*@")
 def hide_password(url: str | URL) -> str:
     """The URL as it may be shown to a user or written to a log: password as ***."""
     if isinstance(url, URL):
+        if url.drivername == "postgresql+psycopg":  # shown as the user wrote it
+            url = url.set(drivername="postgresql")
         return url.render_as_string(hide_password=True)
     return _PASSWORD_IN_URL.sub(r"\1***@", str(url))
 
