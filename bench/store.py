@@ -4,7 +4,8 @@ Starts a throwaway PostgreSQL cluster (as the tests do, tests/postgres_server.py
 unless `--database URL` names one, indexes `--trainees` x `--sessions` sessions
 (each folder with the score and delivery files of one realistic session, a
 comment on every fifth and an override on every tenth), then runs `--readers`
-threads at once, as one app server's request threads would, each repeating:
+threads at once, as one app server's request threads would, each repeating
+(back to back, or with `--think-s` pauses as people reading pages do):
 the session list as the web page asks for it (all sessions, and the first 50),
 searches (by trainee; by scenario and verdict), and a trainee's progress
 (`results.progress.trainee_progress`, which also reads the session files).
@@ -87,8 +88,11 @@ def fill(store: SessionStore, trainees: int, per_trainee: int) -> list[str]:
     return names
 
 
-def read_load(store: SessionStore, names: list[str], readers: int, rounds: int) -> dict:
-    """Each reader thread repeats every kind of read `rounds` times; latencies in ms by kind."""
+def read_load(
+    store: SessionStore, names: list[str], readers: int, rounds: int, think_s: float
+) -> dict:
+    """Each reader thread repeats every kind of read `rounds` times, pausing up to
+    `think_s` (uniformly) between reads as a person does; latencies in ms by kind."""
     kinds = {
         "list all": lambda rng: store.list_sessions(),
         "list first 50": lambda rng: store.list_sessions(limit=50),
@@ -114,6 +118,7 @@ def read_load(store: SessionStore, names: list[str], readers: int, rounds: int) 
                 took = (time.perf_counter() - began) * 1000
                 with lock:
                     timings[kind].append(took)
+                time.sleep(rng.uniform(0, think_s))
 
     threads = [threading.Thread(target=reader, args=(seed,)) for seed in range(readers)]
     for thread in threads:
@@ -129,6 +134,12 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20, help="sessions per trainee")
     parser.add_argument("--readers", type=int, default=50, help="concurrent reader threads")
     parser.add_argument("--rounds", type=int, default=3, help="reads of each kind per reader")
+    parser.add_argument(
+        "--think-s",
+        type=float,
+        default=0.0,
+        help="a reader's pause between reads, up to this many seconds (0: back to back)",
+    )
     parser.add_argument("--database", default=None, help="an empty PostgreSQL database URL")
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
@@ -139,8 +150,9 @@ def main() -> None:
         names = fill(store, args.trainees, args.sessions)
         total = args.trainees * args.sessions
         print(f"indexed {total} sessions in {time.perf_counter() - began:.1f} s ({store.location})")
-        timings = read_load(store, names, args.readers, args.rounds)
-    print(f"{args.readers} concurrent readers, {args.rounds} rounds each (ms):")
+        timings = read_load(store, names, args.readers, args.rounds, args.think_s)
+    pause = f"pauses up to {args.think_s} s" if args.think_s else "back to back"
+    print(f"{args.readers} concurrent readers in one process, {args.rounds} rounds, {pause} (ms):")
     print(f"{'read':26} {'n':>5} {'p50':>8} {'p95':>8} {'max':>8}  target p95")
     for kind, values in timings.items():
         p50, p95 = np.percentile(values, [50, 95])
