@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(espeak-ng libportaudio2 libsndfile1 festival festvox-us-slt-hts
               libasound2-plugins alsa-utils python3-venv)
-DEV_APT_PACKAGES=(chromium chromium-driver festvox-kallpc16k)  # kal: 2nd bench voice
+DEV_APT_PACKAGES=(chromium chromium-driver postgresql festvox-kallpc16k)  # kal: 2nd test/bench voice
 extras=""
 if [[ "${1:-}" == "--dev" ]]; then
     APT_PACKAGES+=("${DEV_APT_PACKAGES[@]}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
+from postgres_server import fresh_database, running_postgres
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -12,8 +15,32 @@ def private_user_folders(tmp_path_factory):
     root = tmp_path_factory.mktemp("user")
     patch.setenv("VOICECOACH_DATA_DIR", str(root / "data"))
     patch.setenv("VOICECOACH_CACHE_DIR", str(root / "cache"))
+    patch.delenv("VOICECOACH_DATABASE_URL", raising=False)
     yield root
     patch.undo()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL server for this test run; its base URL (see postgres_server)."""
+    with running_postgres() as base:
+        yield base
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster):
+    """The URL of an empty PostgreSQL database of its own for one test."""
+    with fresh_database(postgres_cluster, f"test_{secrets.token_hex(6)}") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_backend(request, monkeypatch):
+    """Run a test on both store backends: the default SQLite file, and PostgreSQL chosen
+    by VOICECOACH_DATABASE_URL (as every command and `open_store` read it)."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("VOICECOACH_DATABASE_URL", request.getfixturevalue("postgres_url"))
+    return request.param
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from voicecoach.cli import cli
 from voicecoach.errors import SessionError
 from voicecoach.session.review import apply_override
 from voicecoach.session.store import open_store
+from voicecoach.session.tables import comments, sessions
 
 
 def invoke(*args: str):
@@ -83,19 +84,27 @@ def test_a_corrupt_index_is_moved_aside_rebuilt_and_the_user_told(tmp_path):
         assert store.recovered is None and snapshot(store) == before
 
 
-def test_sessions_repair_rebuilds_the_index_and_keeps_the_old_one(tmp_path):
+def test_sessions_repair_rebuilds_the_index_and_keeps_the_old_one(tmp_path, store_backend):
     data = tmp_path / "data"
     first, _, before = annotate(data)
-    with sqlite3.connect(data / "sessions.db") as conn:  # damage the index's content
-        conn.execute("DELETE FROM comments")
-        conn.execute("DELETE FROM sessions WHERE id = ?", (first,))
+    with open_store(data) as store:
+        store.add_user("sam", role="instructor", password="correct horse")
+        store.record_audit("sam", "played", session_id=first)
+        with store.engine.begin() as conn:  # damage the index's content
+            conn.execute(comments.delete())
+            conn.execute(sessions.delete().where(sessions.c.id == first))
     repaired = invoke("sessions", "repair", "--data-dir", str(data))
     assert repaired.exit_code == 0
     text = " ".join(repaired.output.split())
     assert "2 session(s) with 2 comment(s) and 1 override(s)" in text
-    assert list(data.glob("sessions.db.before-repair-*"))
+    if store_backend == "sqlite":
+        assert list(data.glob("sessions.db.before-repair-*"))
+    else:
+        assert "_before_repair_" in text and "***" not in text
     with open_store(data) as store:
         assert snapshot(store) == before
+        assert store.authenticate("sam", "correct horse") is not None  # accounts are kept
+        assert [entry.session_id for entry in store.list_audit()] == [first]
         added = store.add_comment(first, t_s=5.0, text="after the repair", author="sam")
         assert added.id not in {c["id"] for s in before.values() for c in s["comments"]}
 
@@ -131,7 +140,9 @@ def test_a_comment_stored_at_infinity_by_an_older_version_is_moved_to_the_start(
     assert comment["text"] == "hidden" and comment["t_s"] == 0 and comment["end_s"] is None
 
 
-def test_annotating_a_session_whose_folder_is_gone_is_refused_and_stores_nothing(tmp_path):
+def test_annotating_a_session_whose_folder_is_gone_is_refused_and_stores_nothing(
+    tmp_path, store_backend
+):
     data = tmp_path / "data"
     with open_store(data) as store:
         sid = make_session(store).info.id
@@ -142,7 +153,7 @@ def test_annotating_a_session_whose_folder_is_gone_is_refused_and_stores_nothing
 
 
 @pytest.fixture()
-def lost_recordings(tmp_path):
+def lost_recordings(tmp_path, store_backend):
     """One session whose folder was deleted by hand, one whose audio files were."""
     data = tmp_path / "data"
     with open_store(data) as store:

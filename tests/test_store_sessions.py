@@ -1,4 +1,8 @@
-"""The session store: index, folders, comments, overrides, one writer, folder sync."""
+"""The session store: index, folders, comments, overrides, one writer, folder sync.
+
+Every test taking `store` or `store_backend` runs twice: on the default SQLite
+index and on a real PostgreSQL server (a throwaway cluster, see conftest).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from voicecoach.session.store import (
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, store_backend):
     with open_store(tmp_path / "data") as opened:
         yield opened
 
@@ -38,12 +42,15 @@ def test_the_interface_is_abstract_so_other_backends_must_implement_it():
         SessionStore("/tmp")  # type: ignore[abstract]
 
 
-def test_a_new_session_gets_a_folder_and_an_unfinished_row(store, tmp_path):
+def test_a_new_session_gets_a_folder_and_an_unfinished_row(store, tmp_path, store_backend):
     info = store.create_session("amy", "double_billing", "upset_caller")
     assert info.folder == tmp_path / "data" / "sessions" / info.id
     assert info.folder.is_dir()
     assert info.folder.stat().st_mode & 0o777 == 0o700  # recordings are private
-    assert store.db_path == tmp_path / "data" / "sessions.db"
+    if store_backend == "sqlite":
+        assert store.db_path == tmp_path / "data" / "sessions.db"
+    else:
+        assert store.db_path is None and not (tmp_path / "data" / "sessions.db").exists()
     got = store.get_session(info.id)
     assert (got.trainee, got.scenario_id, got.protocol) == ("amy", "double_billing", "upset_caller")
     assert got.complete is False and got.reason == NOT_FINISHED_REASON
@@ -279,7 +286,7 @@ def test_sync_indexes_folders_recorded_without_the_store(store):
     assert store.get_session(kept.id).trainee == "amy"
 
 
-def test_the_index_survives_reopening(tmp_path):
+def test_the_index_survives_reopening(tmp_path, store_backend):
     with open_store(tmp_path) as first:
         info = first.create_session("amy", "s", "upset_caller")
         first.add_comment(info.id, t_s=1, text="kept", author="sam")
@@ -288,7 +295,7 @@ def test_the_index_survives_reopening(tmp_path):
         assert [c.text for c in second.list_comments(info.id)] == ["kept"]
 
 
-def test_default_location_follows_the_data_dir_variable(tmp_path, monkeypatch):
+def test_default_location_follows_the_data_dir_variable(tmp_path, monkeypatch, store_backend):
     monkeypatch.setenv("VOICECOACH_DATA_DIR", str(tmp_path / "env-data"))
     with open_store() as store:
         info = store.create_session("amy", "s", "upset_caller")

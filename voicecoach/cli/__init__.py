@@ -15,6 +15,7 @@ import click
 from voicecoach import __version__
 from voicecoach.cli import (
     analyze,
+    audit,
     calibrate,
     demo,
     devices,
@@ -29,6 +30,7 @@ from voicecoach.cli import (
     sessions,
     speak,
     transcribe,
+    users,
 )
 from voicecoach.errors import VoiceCoachError
 
@@ -48,6 +50,8 @@ COMMAND_MODULES = (
     serve,
     report,
     replay,
+    users,
+    audit,
 )
 
 

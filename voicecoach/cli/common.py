@@ -1,4 +1,4 @@
-"""Output helpers shared by the commands: JSON lines, consoles, progress bars."""
+"""Helpers shared by the commands: JSON lines, consoles, progress bars, `--database`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import sys
 from typing import Any
 
+import click
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -18,6 +19,11 @@ from rich.progress import (
 
 from voicecoach import jsonsafe, textsafe
 
+DATABASE_URL_ENV = "VOICECOACH_DATABASE_URL"
+DATABASE_HELP = (
+    "Index sessions, accounts and the audit log in this database, e.g. "
+    "postgresql://USER:PASSWORD@HOST/NAME (default: SQLite in the data folder)."
+)
 PIPED_WIDTH = 120  # columns when output goes to a pipe or file: tables stay on one line
 
 
@@ -73,3 +79,34 @@ def download_progress() -> Progress:
         console=err_console,
         disable=not err_console.is_terminal,
     )
+
+
+def _use_database(ctx: click.Context, _param: click.Parameter, url: str | None) -> None:
+    """Make `--database URL` the store's database while this command runs (and in what it
+    starts), as VOICECOACH_DATABASE_URL, which `open_store` reads."""
+    if not url:
+        return
+    before = os.environ.get(DATABASE_URL_ENV)
+    os.environ[DATABASE_URL_ENV] = url
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop(DATABASE_URL_ENV, None)
+        else:
+            os.environ[DATABASE_URL_ENV] = before
+
+    ctx.call_on_close(restore)
+
+
+def database_option(func):
+    """The shared `--database URL` option (also VOICECOACH_DATABASE_URL) of every command
+    that opens the session store."""
+    return click.option(
+        "--database",
+        metavar="URL",
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_use_database,
+        help=DATABASE_HELP,
+    )(func)

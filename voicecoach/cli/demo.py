@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from voicecoach.cli.common import console, echo_json, err_console
+from voicecoach.cli.common import console, database_option, echo_json, err_console
 
 DEFAULT_SCENARIO = "results_not_called_back"
 
@@ -32,6 +32,7 @@ DEFAULT_SCENARIO = "results_not_called_back"
     default=None,
     help="Where the session is saved (default: the platform's user data folder).",
 )
+@database_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 def command(scenario_id: str, data_dir: Path | None, as_json: bool) -> None:
     """Play a scripted practice call through a virtual microphone and show how it went.

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from voicecoach.cli.common import console, echo_json, err_console
+from voicecoach.cli.common import console, database_option, echo_json, err_console
 from voicecoach.dialogue.caller import CallerReply
 from voicecoach.dialogue.scenario import Scenario, get_scenario
 from voicecoach.errors import VoiceCoachError
@@ -252,6 +252,7 @@ def _run_spoken(
     help="At the end print one JSON object: outcome, mood curve, score, transcript.",
 )
 @spoken_options
+@database_option
 def command(
     scenario_id: str,
     text_mode: bool,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from voicecoach.cli.common import console, echo_json, err_console
+from voicecoach.cli.common import console, database_option, echo_json, err_console
 from voicecoach.session.review import format_duration
 from voicecoach.textsafe import markup as safe
 from voicecoach.textsafe import visible
@@ -22,7 +22,8 @@ DATA_DIR_HELP = "Folder holding sessions and their index (default: the user data
 
 
 def data_dir_option(func: F) -> F:
-    """The shared `--data-dir` option of the session commands."""
+    """The shared `--data-dir` (and `--database`) options of the session commands."""
+    func = database_option(func)
     return click.option(
         "--data-dir",
         type=click.Path(file_okay=False, path_type=Path),
@@ -153,7 +154,8 @@ def show_command(session_id, as_json, data_dir) -> None:
 def repair_command(data_dir) -> None:
     """Rebuild the session index from the session folders (after damage or deletion).
 
-    The old index is kept beside it as sessions.db.before-repair-<time>. Comments,
+    The old index is kept beside it as sessions.db.before-repair-<time> (on
+    PostgreSQL as tables *_before_repair_<time>); accounts and the audit log are kept. Comments,
     overrides and adjusted scores come back from each folder's annotations.jsonl.
     """
     from voicecoach.session.store import open_store

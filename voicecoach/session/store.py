@@ -1,8 +1,11 @@
 """The session store: an index of practice sessions plus instructor annotations.
 
-`SessionStore` is the interface (so a training school can later point it at a
-shared PostgreSQL server); `sqlite_store.SQLiteSessionStore` is the local
-implementation, which `open_store` returns.
+`SessionStore` is the interface; `sql_store.SQLSessionStore` implements it with
+SQLAlchemy Core on two databases: SQLite in `<data_dir>/sessions.db` (the
+single-workstation default) or a school's shared PostgreSQL server, chosen by
+`VOICECOACH_DATABASE_URL` or `--database URL` (`open_store` picks).
+The store also keeps accounts (argon2-hashed passwords, roles, cohorts) and an
+audit log of who did what to which session.
 Each session also owns a folder `<data_dir>/sessions/<id>/` holding its audio,
 events, transcript, score and delivery files, and a `session.json` copy of its
 index row written by the store (so a folder stays self-describing).
@@ -16,8 +19,8 @@ Usage by the recorder / live call:
                          verdict="competent", complete=True)
 
 A session that is never finished (a `kill -9`) stays `complete=False` with the
-reason "not finished". All writes go through one writer thread (the datasette
-habit), reads open their own short-lived connections.
+reason "not finished". On SQLite all writes go through one writer thread (the
+datasette habit); reads use their own short-lived connections.
 
 Instructor annotations (comments, overrides, the adjusted score) are also
 appended to the session folder's `annotations.jsonl`, one change per line, in
@@ -40,6 +43,7 @@ from typing import Any
 from voicecoach import jsonsafe, paths
 from voicecoach.errors import SessionError
 from voicecoach.fileio import open_private
+from voicecoach.session.accounts import AuditEntry, User
 
 SESSIONS_DIRNAME = "sessions"
 SESSION_JSON = "session.json"
@@ -130,7 +134,7 @@ class RepairResult:
     sessions: int
     comments: int
     overrides: int
-    old_index: Path | None
+    old_index: str | None
 
 
 @dataclass
@@ -237,7 +241,7 @@ def iso_bound(value: str | date | datetime | None, *, end: bool) -> str | None:
 
 
 class SessionStore(abc.ABC):
-    """Where sessions are indexed and annotated. Implementations: SQLite (local)."""
+    """Where sessions are indexed and annotated, and accounts and the audit log kept."""
 
     def __init__(self, data_dir: Path):
         self.data_dir = Path(data_dir)
@@ -405,6 +409,39 @@ class SessionStore(abc.ABC):
     def list_overrides(self, session_id: str) -> list[Override]:
         """A session's overrides, oldest first."""
 
+    # accounts and the audit log
+    @abc.abstractmethod
+    def add_user(self, name: str, *, role: str, password: str, cohort: str | None = None) -> User:
+        """Create an account (password stored as an argon2 hash); SessionError if it exists."""
+
+    @abc.abstractmethod
+    def get_user(self, name: str) -> User:
+        """One account; raises SessionError when unknown."""
+
+    @abc.abstractmethod
+    def list_users(self, *, role: str | None = None, cohort: str | None = None) -> list[User]:
+        """Accounts by name, optionally only one role or cohort."""
+
+    @abc.abstractmethod
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The account if `password` is its password, else None."""
+
+    @abc.abstractmethod
+    def record_audit(
+        self, actor: str, action: str, *, session_id: str | None = None, detail: str | None = None
+    ) -> AuditEntry:
+        """Append who did what (to which session) now to the audit log."""
+
+    @abc.abstractmethod
+    def list_audit(
+        self,
+        *,
+        session_id: str | None = None,
+        actor: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        """The audit log, newest first, optionally for one session or actor."""
+
     def close(self) -> None:  # noqa: B027 - optional for implementations without resources
         """Release connections and threads."""
 
@@ -459,11 +496,19 @@ def check_span(t_s: float, end_s: float | None) -> tuple[float, float | None]:
     return t_s, end_s
 
 
-def open_store(data_dir: str | Path | None = None) -> SessionStore:
-    """The session store under `data_dir` (default `voicecoach.paths.data_dir()`)."""
-    from voicecoach.session.sqlite_store import SQLiteSessionStore
+def open_store(data_dir: str | Path | None = None, database: str | None = None) -> SessionStore:
+    """The session store whose audio folders are under `data_dir` (default
+    `voicecoach.paths.data_dir()`), indexed in `database` (a URL; default
+    VOICECOACH_DATABASE_URL, else SQLite in `<data_dir>/sessions.db`).
 
-    return SQLiteSessionStore(Path(data_dir) if data_dir else paths.data_dir())
+    Raises SessionError (one line, the URL without its password) when the
+    database cannot be reached.
+    """
+    from voicecoach.session.database import database_url
+    from voicecoach.session.sql_store import SQLSessionStore
+
+    url = database_url(database)
+    return SQLSessionStore(Path(data_dir) if data_dir else paths.data_dir(), url)
 
 
 if __name__ == "__main__":
