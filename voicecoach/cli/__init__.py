@@ -18,6 +18,7 @@ from voicecoach.cli import (
     calibrate,
     demo,
     devices,
+    export,
     models,
     practice,
     progress,
@@ -48,6 +49,7 @@ COMMAND_MODULES = (
     serve,
     report,
     replay,
+    export,
 )
 
 
