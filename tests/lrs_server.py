@@ -6,7 +6,8 @@ FastAPI, Starlette and uvicorn, and its CLI extra `click<8.2.1`, which would hol
 back (or clash with) VoiceCoach's own pins if it shared `.venv`.
 `start_lrs(folder)` writes a basic-auth user, starts the ASGI app with uvicorn on a
 free loopback port (one process: Ralph's `runserver` adds a reloader child; see LAUNCH
-for the one storage default changed) and waits until it answers; `LrsServer.stop()` ends that process by its pid.
+for the one storage default changed) and waits until it answers; `LrsServer.stop()`
+ends that process by its pid.
 """
 
 from __future__ import annotations
