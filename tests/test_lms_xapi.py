@@ -193,3 +193,79 @@ def test_password_in_the_url_is_never_printed(data_dir):
     assert result.exit_code == 2
     assert "hunter22" not in result.output
     assert "http://127.0.0.1:9/xAPI/statements" in result.output
+
+
+def test_an_unfinished_call_is_attempted_then_completed_once_it_ends(lrs, data_dir):
+    with open_store(data_dir) as store:
+        made = make_session(store, trainee="hal", finished=False)
+    first = export(lrs, data_dir)
+    assert "Sent 1 statement(s) for 1 session(s)" in first.output, first.output
+    with open_store(data_dir) as store:
+        store.finish_session(
+            made.info.id,
+            duration_s=61.5,
+            outcome="resolved",
+            score=90,
+            verdict="excellent",
+            complete=True,
+        )
+    second = export(lrs, data_dir)
+    assert "Sent 2 statement(s) for 1 session(s)" in second.output, second.output
+    statements = stored(lrs, made.info.id)
+    assert sorted(s["verb"]["display"]["en-US"] for s in statements) == ["attempted", "completed"]
+    completed = next(s for s in statements if "result" in s)
+    assert completed["result"]["success"] is True
+    assert completed["result"]["duration"] == "PT61.5S"
+
+
+def test_since_and_unknown_session_ids(lrs, data_dir):
+    from datetime import datetime, timezone
+
+    with open_store(data_dir) as store:
+        make_session(store, trainee="ivy", started_at=datetime(2026, 1, 5, tzinfo=timezone.utc))
+        new = make_session(
+            store, trainee="ivy", started_at=datetime(2026, 3, 5, tzinfo=timezone.utc)
+        )
+    result = export(lrs, data_dir, "--since", "2026-03-01", "--dry-run", "--json")
+    ids = {
+        json.loads(line)["context"]["extensions"][EXTENSIONS["session"]]
+        for line in result.output.splitlines()
+    }
+    assert ids == {new.info.id}
+    unknown = export(lrs, data_dir, "20990101-000000-zzzz")
+    assert unknown.exit_code == 2
+    assert len(unknown.output.strip().splitlines()) == 1
+    assert "20990101-000000-zzzz" in unknown.output
+
+
+def test_statement_ids_depend_on_the_session_verb_and_adjusted_result_only():
+    from voicecoach.lms.xapi import SessionResult, iso_duration, session_statements
+
+    result = SessionResult(
+        id="20261101-090000-abcd",
+        trainee="amy",
+        scenario_id="double_billing",
+        scenario_title="Charged twice",
+        protocol="upset_caller",
+        protocol_title="Upset caller",
+        started_at="2026-11-01T09:00:00+00:00",
+        duration_s=93.214,
+        complete=True,
+        outcome="resolved",
+        score=72.0,
+        verdict="competent",
+        passed=True,
+        adjusted=False,
+    )
+    first, again = session_statements(result), session_statements(result)
+    assert first == again
+    assert first[0]["id"] != first[1]["id"]
+    assert first[1]["timestamp"] == "2026-11-01T09:01:33.214+00:00"
+    assert iso_duration(93.214) == "PT93.21S"
+    adjusted = session_statements(
+        SessionResult(**{**result.__dict__, "score": 80.0, "adjusted": True})
+    )
+    assert adjusted[0]["id"] == first[0]["id"]
+    assert adjusted[1]["id"] != first[1]["id"]
+    other_home = session_statements(result, home_page="https://lms.school.example")
+    assert other_home[1]["actor"]["account"]["homePage"] == "https://lms.school.example"
