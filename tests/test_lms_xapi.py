@@ -269,3 +269,13 @@ def test_statement_ids_depend_on_the_session_verb_and_adjusted_result_only():
     assert adjusted[1]["id"] != first[1]["id"]
     other_home = session_statements(result, home_page="https://lms.school.example")
     assert other_home[1]["actor"]["account"]["homePage"] == "https://lms.school.example"
+
+
+def test_a_changed_statement_under_a_sent_id_is_one_clear_line(lrs, data_dir):
+    with open_store(data_dir) as store:
+        made = make_session(store, trainee="jon")
+    assert export(lrs, data_dir).exit_code == 0
+    changed = export(lrs, data_dir, made.info.id, "--home-page", "https://other.example")
+    assert changed.exit_code == 2
+    assert len(changed.output.strip().splitlines()) == 1
+    assert "already holds some of these statement ids with other content" in changed.output

@@ -111,6 +111,11 @@ class LrsClient:
                 f"the LRS at {self.url} refused {who} (HTTP {response.status_code}); "
                 "check --lrs-user and VOICECOACH_LRS_PASSWORD"
             )
+        if response.status_code == 409:
+            raise LrsError(
+                f"the LRS at {self.url} already holds some of these statement ids with other "
+                "content (was --home-page or a scenario title changed since they were sent?)"
+            )
         if response.status_code >= 400:
             detail = " ".join(response.text.split())[:MAX_DETAIL_CHARS]
             raise LrsError(f"the LRS at {self.url} answered HTTP {response.status_code}: {detail}")
