@@ -65,7 +65,7 @@ def test_session_stored_in_the_lrs_with_score_verdict_and_steps(lrs, data_dir):
         made = make_session(store, trainee="ana")
     result = export(lrs, data_dir)
     assert result.exit_code == 0, result.output
-    assert "Sent 2 statement(s) for 1 session(s)" in result.output
+    assert f"Sent to {lrs.url}/xAPI/statements: 2 statement(s) for 1 session(s)" in result.output
 
     statements = {s["verb"]["id"]: s for s in stored(lrs, made.info.id)}
     assert set(statements) == {VERBS["attempted"], VERBS["completed"]}
@@ -103,11 +103,11 @@ def test_sending_again_stores_nothing_twice(lrs, data_dir):
     assert first.exit_code == 0, first.output
     again = export(lrs, data_dir)
     assert again.exit_code == 0, again.output
-    assert "Sent 0 statement(s)" in again.output
+    assert "0 statement(s)" in again.output
     assert "1 session(s) were already sent" in again.output
     forced = export(lrs, data_dir, made.info.id)
     assert forced.exit_code == 0, forced.output
-    assert "Sent 2 statement(s)" in forced.output
+    assert ": 2 statement(s)" in forced.output
     statements = stored(lrs, made.info.id)
     assert len(statements) == 2
     assert len({s["id"] for s in statements}) == 2
@@ -160,7 +160,7 @@ def test_lrs_down_is_one_clear_line_and_nothing_is_marked_sent(lrs, data_dir):
     assert lines[0].startswith(f"Error: cannot reach the LRS at {down}/xAPI/statements")
     assert not (data_dir / SENT_FILE).exists()
     # the same session reaches the real LRS afterwards: it was kept for sending
-    assert "Sent 2 statement(s)" in export(lrs, data_dir).output
+    assert ": 2 statement(s)" in export(lrs, data_dir).output
     assert len(stored(lrs, made.info.id)) == 2
 
 
@@ -199,7 +199,7 @@ def test_an_unfinished_call_is_attempted_then_completed_once_it_ends(lrs, data_d
     with open_store(data_dir) as store:
         made = make_session(store, trainee="hal", finished=False)
     first = export(lrs, data_dir)
-    assert "Sent 1 statement(s) for 1 session(s)" in first.output, first.output
+    assert ": 1 statement(s) for 1 session(s)" in first.output, first.output
     with open_store(data_dir) as store:
         store.finish_session(
             made.info.id,
@@ -210,7 +210,7 @@ def test_an_unfinished_call_is_attempted_then_completed_once_it_ends(lrs, data_d
             complete=True,
         )
     second = export(lrs, data_dir)
-    assert "Sent 2 statement(s) for 1 session(s)" in second.output, second.output
+    assert ": 2 statement(s) for 1 session(s)" in second.output, second.output
     statements = stored(lrs, made.info.id)
     assert sorted(s["verb"]["display"]["en-US"] for s in statements) == ["attempted", "completed"]
     completed = next(s for s in statements if "result" in s)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from voicecoach.cli.sessions import data_dir_option, synced_store
 from voicecoach.errors import VoiceCoachError
 from voicecoach.lms.xapi import DEFAULT_HOME_PAGE
 from voicecoach.textsafe import markup as safe
+
+if TYPE_CHECKING:
+    from voicecoach.lms.export import ExportPlan
 
 PASSWORD_ENV = "VOICECOACH_LRS_PASSWORD"
 
@@ -85,31 +89,31 @@ def xapi_command(
         with LrsClient(lrs_url, user=lrs_user, password=password) as client, task_progress() as bar:
             task = bar.add_task("Sending to the LRS", total=len(plan.statements))
             sent = send_plan(plan, client, record, on_batch=lambda n: bar.advance(task, n))
-    summary = {
-        "lrs": client.url,
-        "sessions_sent": sent,
-        "statements_sent": plan.count,
-        "already_sent": plan.already_sent,
-    }
     if as_json:
-        echo_json(summary)
+        echo_json(
+            {
+                "lrs": client.url,
+                "sessions_sent": sent,
+                "statements_sent": plan.count,
+                "already_sent": plan.already_sent,
+            }
+        )
         return
-    console.print(
-        f"Sent {plan.count} statement(s) for {sent} session(s) to {safe(summary['lrs'])}"
-        + (f"; {plan.already_sent} session(s) were already sent" if plan.already_sent else ""),
-        highlight=False,
-        soft_wrap=True,
-    )
+    console.print(_summary(plan, f"Sent to {safe(client.url)}:"), highlight=False, soft_wrap=True)
 
 
-def _show_dry_run(plan, as_json: bool) -> None:
-    if as_json:
-        for statements in plan.statements.values():
-            for statement in statements:
-                echo_json(statement)
+def _show_dry_run(plan: ExportPlan, as_json: bool) -> None:
+    if not as_json:
+        console.print(_summary(plan, "Would send:"), highlight=False, soft_wrap=True)
         return
-    console.print(
-        f"Would send {plan.count} statement(s) for {len(plan.statements)} session(s)"
-        + (f"; {plan.already_sent} already sent" if plan.already_sent else ""),
-        highlight=False,
+    for statements in plan.statements.values():
+        for statement in statements:
+            echo_json(statement)
+
+
+def _summary(plan: ExportPlan, lead: str) -> str:
+    """'Sent to URL: 2 statement(s) for 1 session(s); 3 session(s) were already sent'."""
+    line = f"{lead} {plan.count} statement(s) for {len(plan.statements)} session(s)"
+    return line + (
+        f"; {plan.already_sent} session(s) were already sent" if plan.already_sent else ""
     )
