@@ -279,3 +279,7 @@ def test_a_changed_statement_under_a_sent_id_is_one_clear_line(lrs, data_dir):
     assert changed.exit_code == 2
     assert len(changed.output.strip().splitlines()) == 1
     assert "already holds some of these statement ids with other content" in changed.output
+    naive = session_statements(
+        SessionResult(**{**result.__dict__, "started_at": "2026-11-01T09:00:00"})
+    )
+    assert naive[0]["timestamp"] == "2026-11-01T09:00:00.000+00:00"

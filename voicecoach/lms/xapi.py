@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 XAPI_VERSION = "1.0.3"
@@ -44,7 +44,7 @@ SCORE_MAX = 100.0
 
 @dataclass(frozen=True)
 class SessionResult:
-    """What the statements say about one session (gathered from the store by `lrs.py`)."""
+    """What the statements say about one session (gathered from the store by `export.py`)."""
 
     id: str
     trainee: str
@@ -124,7 +124,10 @@ def statement_id(session_id: str, verb: str, revision: str = "") -> str:
 
 
 def _timestamp(started_at: str, plus_s: float = 0.0) -> str:
+    """ISO 8601 with a time zone, as xAPI requires (a time saved without one is UTC)."""
     started = datetime.fromisoformat(started_at)
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=timezone.utc)
     return (started + timedelta(seconds=plus_s)).isoformat(timespec="milliseconds")
 
 
