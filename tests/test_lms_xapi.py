@@ -269,6 +269,10 @@ def test_statement_ids_depend_on_the_session_verb_and_adjusted_result_only():
     assert adjusted[1]["id"] != first[1]["id"]
     other_home = session_statements(result, home_page="https://lms.school.example")
     assert other_home[1]["actor"]["account"]["homePage"] == "https://lms.school.example"
+    naive = session_statements(
+        SessionResult(**{**result.__dict__, "started_at": "2026-11-01T09:00:00"})
+    )
+    assert naive[0]["timestamp"] == "2026-11-01T09:00:00.000+00:00"
 
 
 def test_a_changed_statement_under_a_sent_id_is_one_clear_line(lrs, data_dir):
@@ -279,7 +283,3 @@ def test_a_changed_statement_under_a_sent_id_is_one_clear_line(lrs, data_dir):
     assert changed.exit_code == 2
     assert len(changed.output.strip().splitlines()) == 1
     assert "already holds some of these statement ids with other content" in changed.output
-    naive = session_statements(
-        SessionResult(**{**result.__dict__, "started_at": "2026-11-01T09:00:00"})
-    )
-    assert naive[0]["timestamp"] == "2026-11-01T09:00:00.000+00:00"
