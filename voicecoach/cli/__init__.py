@@ -19,6 +19,7 @@ from voicecoach.cli import (
     calibrate,
     demo,
     devices,
+    export,
     models,
     practice,
     progress,
@@ -52,6 +53,7 @@ COMMAND_MODULES = (
     replay,
     users,
     audit,
+    export,
 )
 
 

@@ -1,0 +1,1 @@
+"""Results for learning-management systems: xAPI statements and a Learning Record Store client."""
