@@ -89,16 +89,23 @@ def source_files() -> dict[str, Path]:
     return found
 
 
-def ensure_model(*, verify: bool = True) -> Path:
+def ensure_model() -> Path:
     """The joined, verified model folder (joined on first use); ModelError naming a bad file."""
     pins = load_pins()
     target = model_dir(pins)
-    if not all((target / name).is_file() for name in MODEL_FILES):
+    if not _is_joined(target):
         _join(pins, target)
-    if verify:
-        for name in MODEL_FILES:
-            check_file(target / name, pins)
+    _verify(target, pins)
     return target
+
+
+def _is_joined(target: Path) -> bool:
+    return all((target / name).is_file() for name in MODEL_FILES)
+
+
+def _verify(target: Path, pins: WeightPins) -> None:
+    for name in MODEL_FILES:
+        check_file(target / name, pins)
 
 
 def check_file(path: Path, pins: WeightPins) -> None:
@@ -124,10 +131,9 @@ def weights_state() -> str:
     try:
         source_files()
         target = model_dir(pins)
-        if not all((target / name).is_file() for name in MODEL_FILES):
+        if not _is_joined(target):
             return "installed, joined on first use"
-        for name in MODEL_FILES:
-            check_file(target / name, pins)
+        _verify(target, pins)
     except ModelError as exc:
         return f"unusable: {exc}"
     return "SHA-256 verified"
