@@ -30,8 +30,10 @@ from voicecoach.cli import (
     serve,
     sessions,
     speak,
+    sync,
     transcribe,
     users,
+    workstations,
 )
 from voicecoach.errors import VoiceCoachError
 
@@ -54,6 +56,8 @@ COMMAND_MODULES = (
     users,
     audit,
     export,
+    workstations,
+    sync,
 )
 
 

@@ -386,6 +386,15 @@ class SQLSessionStore(SessionStore):
         with self.engine.begin() as conn:
             return job(conn)
 
+    def write(self, job: Callable[[Connection], T]) -> T:
+        """Run `job(conn)` as one write transaction, for modules that keep their own tables
+        (workstations, uploads)."""
+        return self._write(job)
+
+    def rows(self, statement) -> list[Mapping[str, Any]]:
+        """The rows `statement` selects, as mappings."""
+        return self._rows(statement)
+
     def _rows(self, statement) -> list[Mapping[str, Any]]:
         with self.engine.connect() as conn:
             return list(conn.execute(statement).mappings())

@@ -88,5 +88,28 @@ audit_log = Table(
     sqlite_autoincrement=True,
 )
 
+workstations = Table(
+    "workstations",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("token_hash", Text, nullable=False, unique=True),  # SHA-256 of the random token
+    Column("created_at", Text, nullable=False),
+    Column("revoked_at", Text),
+    Column("last_seen_at", Text),
+)
+
+uploads = Table(
+    "uploads",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("session_id", Text, nullable=False),
+    Column("sha256", Text, nullable=False),  # the whole session's checksum (see sync.manifest)
+    Column("workstation", Text, nullable=False),
+    Column("manifest", Text, nullable=False),  # JSON: every file's name, size and SHA-256
+    Column("created_at", Text, nullable=False),
+    Column("stored_at", Text),  # set once verified, moved into sessions/ and indexed
+    Index("uploads_session", "session_id", "sha256", unique=True),
+)
+
 ANNOTATION_TABLES = (sessions, comments, overrides)  # rebuilt from the folders by `repair`
-ACCOUNT_TABLES = (users, audit_log)  # kept across a repair
+ACCOUNT_TABLES = (users, audit_log, workstations, uploads)  # kept across a repair

@@ -1,0 +1,191 @@
+"""`voicecoach sync --server URL`: send finished sessions to the school's server."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from voicecoach.cli.common import console, download_progress, echo_json, report_error
+from voicecoach.textsafe import markup as safe
+
+SERVER_ENV = "VOICECOACH_SYNC_SERVER"
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)[iI]?[bB]?\s*")
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+class ByteSize(click.ParamType):
+    """A number of bytes: 4194304, 512K, 4M, 1.5G (binary units)."""
+
+    name = "bytes"
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        found = _SIZE.fullmatch(str(value))
+        if not found or float(found.group(1)) <= 0:
+            self.fail(f"{value!r} is not a size such as 512K, 4M or 1G", param, ctx)
+        return int(float(found.group(1)) * _UNITS[found.group(2).lower()])
+
+
+def _mb(n_bytes: int) -> str:
+    return f"{n_bytes / 1e6:.1f} MB"
+
+
+def _describe(done) -> str:
+    """One line about one session's upload, for the terminal."""
+    name = safe(done.session_id)
+    if done.status == "already stored":
+        return f"{name}: already on the server"
+    rate = f", {done.sent_bytes / 1e6 / done.seconds:.1f} MB/s" if done.seconds > 0 else ""
+    resumed = f", resumed after {_mb(done.resumed_from_bytes)}" if done.resumed_from_bytes else ""
+    return f"{name}: stored ({_mb(done.size_bytes)} in {done.seconds:.1f} s{rate}{resumed})"
+
+
+@click.command(name="sync")
+@click.option(
+    "--server",
+    metavar="URL",
+    envvar=SERVER_ENV,
+    required=True,
+    help=f"The school's server, e.g. https://voicecoach.school.lan (env {SERVER_ENV}).",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read this workstation's token from FILE (mode 0600). Default: "
+    "VOICECOACH_SYNC_TOKEN, else the token saved with --token-stdin.",
+)
+@click.option(
+    "--token-stdin",
+    is_flag=True,
+    help="Read the token from the first line of stdin and keep it for later syncs "
+    "(<data dir>/sync_token, 0600).",
+)
+@click.option(
+    "--max-rate",
+    type=ByteSize(),
+    default=None,
+    metavar="BYTES",
+    help="Send at most this many bytes per second (e.g. 2M) to spare a shared network.",
+)
+@click.option(
+    "--chunk-size",
+    type=ByteSize(),
+    default="4M",
+    show_default=True,
+    metavar="BYTES",
+    help="Bytes per request; an interrupted upload goes on from the last whole chunk.",
+)
+@click.option("--dry-run", is_flag=True, help="List the queued sessions; send nothing.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per session.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar="VOICECOACH_DATA_DIR",
+    help="The workstation's data folder (default: the user data folder).",
+)
+def command(
+    server: str,
+    token_file: Path | None,
+    token_stdin: bool,
+    max_rate: int | None,
+    chunk_size: int,
+    dry_run: bool,
+    as_json: bool,
+    data_dir: Path | None,
+) -> None:
+    """Upload finished sessions to the school's server with this workstation's token.
+
+    Resumable (an interrupted upload goes on where it stopped), verified by SHA-256,
+    stored once however often it is sent. Sessions wait in a queue while the server
+    cannot be reached and go with the next sync; nothing is deleted here.
+    """
+    from voicecoach import paths
+    from voicecoach.sync.client import (
+        ServerUnreachable,
+        SyncError,
+        TokenRefused,
+        UploadClient,
+        server_address,
+    )
+    from voicecoach.sync.credentials import load_token, save_token
+    from voicecoach.sync.queue import SyncQueue, sync_lock
+    from voicecoach.sync.uploader import RateLimit, finished_sessions, folder_bytes, sync_folders
+
+    server = server_address(server)
+    data_dir = data_dir or paths.data_dir()
+    if token_stdin:
+        save_token(data_dir, sys.stdin.readline())
+    token = None if dry_run else load_token(data_dir, token_file)
+    with sync_lock(data_dir):
+        queue = SyncQueue(data_dir, server)
+        folders = [f for f in finished_sessions(data_dir) if not queue.is_confirmed(f.name)]
+        for folder in folders:
+            queue.enqueue(folder.name)
+        queue.save()
+        if dry_run:
+            _show_queue(queue.queued(), as_json)
+            return
+        if not folders:
+            if not as_json:
+                console.print(f"Nothing to send: {safe(server)} has every finished session.")
+            return
+        pending = {folder.name for folder in folders}
+
+        def on_result(done) -> None:
+            pending.discard(done.session_id)
+            if done.confirmed:
+                queue.confirm(done.session_id, done.sha256)
+            else:
+                queue.failed(done.session_id, done.message or done.status)
+            queue.save()
+            if as_json:
+                echo_json(done.to_json())
+            elif done.confirmed:
+                console.print(_describe(done), highlight=False)
+            else:
+                report_error(f"{done.session_id}: {done.message}")
+
+        pace = RateLimit(max_rate) if max_rate else (lambda n: None)
+        with UploadClient(server, token) as client, download_progress() as bar:
+            task = bar.add_task("Uploading", total=sum(folder_bytes(f) for f in folders))
+            try:
+                results = sync_folders(
+                    client,
+                    folders,
+                    chunk_bytes=chunk_size,
+                    on_bytes=lambda n: bar.advance(task, n),
+                    on_result=on_result,
+                    pace=pace,
+                )
+            except (ServerUnreachable, TokenRefused) as exc:
+                for session_id in pending:
+                    queue.failed(session_id, str(exc))
+                queue.save()
+                raise type(exc)(
+                    f"{exc}; {len(pending)} session(s) stay queued for the next `voicecoach sync`"
+                ) from None
+    refused = [r for r in results if not r.confirmed]
+    if refused:
+        raise SyncError(
+            f"{len(refused)} of {len(results)} session(s) were not stored (see above); "
+            "they stay queued"
+        )
+
+
+def _show_queue(queued: dict, as_json: bool) -> None:
+    if as_json:
+        for session_id, entry in sorted(queued.items()):
+            echo_json({"session_id": session_id, **entry})
+        return
+    if not queued:
+        console.print("The queue is empty: every finished session was confirmed.")
+        return
+    for session_id, entry in sorted(queued.items()):
+        error = f" (last error: {safe(entry['last_error'])})" if entry.get("last_error") else ""
+        console.print(f"{safe(session_id)}: queued since {entry['since']}{error}", highlight=False)
