@@ -370,3 +370,19 @@ def test_a_finish_interrupted_after_its_rename_is_completed_by_the_next_sync(
     assert len(stored_uploads(server_store)) == 1
     assert sync(data_dir, server, token).exit_code == 0
     assert len(server_store.list_sessions()) == 1
+
+
+def test_a_session_folder_lost_on_the_server_is_taken_again_with_its_comments(
+    desk, server, token, server_store
+):
+    data_dir, made = desk
+    assert sync(data_dir, server, token).exit_code == 0
+    server_store.add_comment(made.info.id, t_s=3.0, text="Good opening", author="sam")
+    shutil.rmtree(server_store.folder(made.info.id))  # a disk lost, a folder deleted by hand
+    (data_dir / "sync_queue.json").unlink()
+    again = sync(data_dir, server, token)
+    assert again.exit_code == 0, again.output
+    assert [d["status"] for d in lines(again.stdout)] == ["stored"]
+    assert digests(server_store.folder(made.info.id)) == digests(made.folder)
+    assert [c.text for c in server_store.list_comments(made.info.id)] == ["Good opening"]
+    assert len(server_store.list_sessions()) == 1 and len(stored_uploads(server_store)) == 1

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from voicecoach.cli.common import console, download_progress, echo_json, report_error
+from voicecoach.sync.manifest import MAX_CHUNK_BYTES
 from voicecoach.textsafe import markup as safe
 
 SERVER_ENV = "VOICECOACH_SYNC_SERVER"
@@ -21,13 +22,17 @@ class ByteSize(click.ParamType):
 
     name = "bytes"
 
+    def __init__(self, *, maximum: int | None = None):
+        self.maximum = maximum
+
     def convert(self, value, param, ctx) -> int:
-        if isinstance(value, int):
-            return value
         found = _SIZE.fullmatch(str(value))
-        if not found or float(found.group(1)) <= 0:
+        size = int(float(found.group(1)) * _UNITS[found.group(2).lower()]) if found else 0
+        if size <= 0:
             self.fail(f"{value!r} is not a size such as 512K, 4M or 1G", param, ctx)
-        return int(float(found.group(1)) * _UNITS[found.group(2).lower()])
+        if self.maximum is not None and size > self.maximum:
+            self.fail(f"{value!r} is more than {self.maximum // 1024**2}M", param, ctx)
+        return size
 
 
 def _mb(n_bytes: int) -> str:
@@ -74,7 +79,7 @@ def _describe(done) -> str:
 )
 @click.option(
     "--chunk-size",
-    type=ByteSize(),
+    type=ByteSize(maximum=MAX_CHUNK_BYTES),
     default="4M",
     show_default=True,
     metavar="BYTES",

@@ -79,10 +79,6 @@ class UploadClient:
         """Start or find again the upload of `manifest`: the server's state of it."""
         return self._request("POST", API_PATH, content=jsonsafe.dumps(manifest.to_json()))
 
-    def state(self, upload_id: str) -> dict[str, Any]:
-        """What the server has of an upload."""
-        return self._request("GET", f"{API_PATH}/{upload_id}")
-
     def put_chunk(self, upload_id: str, name: str, offset: int, data: bytes) -> int:
         """Send `data` as the bytes of file `name` from `offset`; the bytes the server has."""
         answer = self._request(

@@ -22,6 +22,7 @@ FILE_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 MAX_FILES = 64
 MAX_SESSION_BYTES = 2 * 1024**3  # a 10-minute call is about 80 MB
+MAX_CHUNK_BYTES = 16 * 1024**2  # per request
 READ_BLOCK_BYTES = 1024 * 1024
 
 

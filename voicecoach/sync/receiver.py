@@ -8,7 +8,9 @@ file's size and SHA-256 against the manifest, then renames the folder to
 `<data_dir>/sessions/<id>/` and indexes it in the store: a half-uploaded
 session is never visible, and an interrupted finish is completed by the next
 attempt. The same session uploaded twice is stored once; different content
-under a stored id is refused as a conflict, never overwritten.
+under a stored id is refused as a conflict, never overwritten. A stored
+session whose folder was lost on the server is taken again; uploads left open
+for a week are forgotten.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from voicecoach import jsonsafe
@@ -37,6 +40,7 @@ from voicecoach.sync.manifest import Manifest, file_sha256, manifest_from_json, 
 
 UPLOADS_DIRNAME = "uploads"
 FREE_MARGIN_BYTES = 200 * 1024 * 1024  # room left for calls recorded on the server itself
+STALE_UPLOAD_DAYS = 7
 
 
 class UploadError(SessionError):
@@ -170,6 +174,7 @@ class Receiver:
         """Start (or find again) the upload of `manifest`: a stored session with the same
         checksum comes back as stored, one with another checksum is an UploadConflict."""
         session_id, sha = manifest.session_id, manifest.sha256
+        self._drop_stale_uploads()
         with self._session_lock(session_id):
             stored = self._stored_row(session_id)
             if stored is None:
@@ -177,7 +182,9 @@ class Receiver:
             if stored is not None:
                 if stored["sha256"] != sha:
                     raise self._conflict(session_id, stored)
-                return self._state(stored)
+                if self.store.folder(session_id).is_dir():
+                    return self._state(stored)
+                return self._reopen(stored)  # its folder was lost on the server: take it again
             rows = self.store.rows(
                 select(uploads).where(uploads.c.session_id == session_id, uploads.c.sha256 == sha)
             )
@@ -211,6 +218,36 @@ class Receiver:
                 return self._state(dict(rows[0]))
             return self._state(row)
 
+    def _reopen(self, row: dict[str, Any]) -> UploadState:
+        """Take a stored session's upload again (its folder is gone from the server)."""
+        private_dir(self._files_dir(row["id"]))
+        self.store.write(
+            lambda conn: conn.execute(
+                update(uploads).where(uploads.c.id == row["id"]).values(stored_at=None)
+            )
+        )
+        return self._state({**row, "stored_at": None})
+
+    def _drop_stale_uploads(self) -> None:
+        """Forget uploads left open for STALE_UPLOAD_DAYS (their uploader went away)."""
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=STALE_UPLOAD_DAYS)).isoformat(
+            timespec="seconds"
+        )
+        stale = self.store.rows(
+            select(uploads.c.id).where(uploads.c.stored_at.is_(None), uploads.c.created_at < cutoff)
+        )
+        for row in stale:
+            self._drop(row["id"])
+
+    def _drop(self, upload_id: str) -> None:
+        """Delete an unfinished upload: its row and its partial files."""
+        self.store.write(
+            lambda conn: conn.execute(
+                delete(uploads).where(uploads.c.id == upload_id, uploads.c.stored_at.is_(None))
+            )
+        )
+        shutil.rmtree(self.uploads_dir / upload_id, ignore_errors=True)
+
     def state(self, upload_id: str) -> UploadState:
         """What the server has of an upload (UnknownUpload when there is none)."""
         return self._state(self._row(upload_id))
@@ -229,8 +266,9 @@ class Receiver:
                 f"the chunk of {name} at byte {offset} was damaged on the way (its SHA-256 "
                 "does not match); send it again"
             )
+        upload_id = row["id"]
         with self._upload_lock(upload_id):
-            path = self._files_dir(upload_id) / name
+            path = private_dir(self._files_dir(upload_id)) / name
             have = path.stat().st_size if path.exists() else 0
             if offset != have:
                 raise OffsetMismatch(
@@ -253,13 +291,15 @@ class Receiver:
         row = self._row(upload_id)
         if row["stored_at"] is not None:
             return self._state(row)
+        upload_id = row["id"]
         manifest = manifest_from_json(jsonsafe.loads(row["manifest"]))
         with self._session_lock(row["session_id"]), self._upload_lock(upload_id):
             row = self._row(upload_id)
             if row["stored_at"] is not None:
                 return self._state(row)
             stored = self._stored_row(row["session_id"])
-            if stored is not None:
+            if stored is not None:  # another content was stored first: this one never can be
+                self._drop(upload_id)
                 raise self._conflict(row["session_id"], stored)
             target = self.store.folder(manifest.session_id)
             if target.exists():  # moved by a finish that stopped before indexing

@@ -34,11 +34,10 @@ from voicecoach import jsonsafe
 from voicecoach.errors import SessionError
 from voicecoach.session.sql_store import SQLSessionStore
 from voicecoach.session.workstations import Workstations
-from voicecoach.sync.manifest import manifest_from_json
+from voicecoach.sync.manifest import MAX_CHUNK_BYTES, manifest_from_json
 from voicecoach.sync.receiver import OffsetMismatch, Receiver, UploadError
 
 API_PREFIX = "/api/uploads"
-MAX_CHUNK_BYTES = 16 * 1024 * 1024
 MAX_MANIFEST_BYTES = 256 * 1024
 STATUS = {
     "invalid": 400,
