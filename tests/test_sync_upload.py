@@ -386,3 +386,29 @@ def test_a_session_folder_lost_on_the_server_is_taken_again_with_its_comments(
     assert digests(server_store.folder(made.info.id)) == digests(made.folder)
     assert [c.text for c in server_store.list_comments(made.info.id)] == ["Good opening"]
     assert len(server_store.list_sessions()) == 1 and len(stored_uploads(server_store)) == 1
+
+
+def test_practice_sync_sends_the_call_when_it_ends_and_queues_it_when_it_cannot(
+    tmp_path, server, token, server_store
+):
+    data_dir = tmp_path / "desk"
+    script = tmp_path / "script.txt"
+    script.write_text("I am sorry about the double charge\nI will fix it today\n")
+    practice = ["practice", "--text", "--no-speak", "--script", str(script)]
+    practice += ["--scenario", "double_billing", "--data-dir", str(data_dir), "--sync"]
+    env = {"VOICECOACH_SYNC_TOKEN": token, "VOICECOACH_DATABASE_URL": None}  # its own SQLite
+    unset = CliRunner().invoke(cli, practice, env={**env, "VOICECOACH_SYNC_SERVER": None})
+    assert unset.exit_code == 2 and "--sync needs the school's server" in unset.stderr
+    assert not (data_dir / "sessions").exists() or not any((data_dir / "sessions").iterdir())
+
+    down = f"http://127.0.0.1:{free_port()}"
+    queued = CliRunner().invoke(cli, practice, env={**env, "VOICECOACH_SYNC_SERVER": down})
+    assert queued.exit_code == 0, queued.output  # the call itself went fine and is saved
+    assert "warning: not sent now: cannot reach the server" in queued.stderr
+    assert "1 session(s) stay queued" in queued.stderr
+
+    sent = CliRunner().invoke(cli, practice, env={**env, "VOICECOACH_SYNC_SERVER": server})
+    assert sent.exit_code == 0, sent.output
+    assert f"Sent 2 session(s) to {server}" in sent.stderr
+    local = sorted(p.name for p in (data_dir / "sessions").iterdir())
+    assert sorted(s.id for s in server_store.list_sessions()) == local

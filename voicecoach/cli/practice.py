@@ -251,6 +251,13 @@ def _run_spoken(
     is_flag=True,
     help="At the end print one JSON object: outcome, mood curve, score, transcript.",
 )
+@click.option(
+    "--sync",
+    "sync_after",
+    is_flag=True,
+    help="After the call, send finished sessions to the school's server "
+    "(VOICECOACH_SYNC_SERVER; the token as for `voicecoach sync`); unsent ones stay queued.",
+)
 @spoken_options
 @database_option
 def command(
@@ -261,6 +268,7 @@ def command(
     trainee: str | None,
     speak: bool | None,
     as_json: bool,
+    sync_after: bool,
     **spoken,
 ) -> None:
     """Take a practice call with a simulated upset caller (or coworker).
@@ -269,9 +277,12 @@ def command(
     you see the outcome (resolved, escalated, hung up, timed out), the mood curve
     and your score against the scenario's protocol.
     """
+    from voicecoach.cli.sync import sync_after_call, sync_settings
+
     scenario = get_scenario(scenario_id)
     if script and not text_mode:
         raise VoiceCoachError("--script needs --text (a script replaces typing, not speaking)")
+    sync_to = sync_settings(spoken.get("data_dir")) if sync_after else None
     if text_mode:
         run_text_practice(
             scenario,
@@ -284,3 +295,5 @@ def command(
         )
     else:
         _run_spoken(scenario, seed=seed, trainee=trainee, as_json=as_json, **spoken)
+    if sync_to:
+        sync_after_call(sync_to)

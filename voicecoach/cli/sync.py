@@ -111,70 +111,44 @@ def command(
     cannot be reached and go with the next sync; nothing is deleted here.
     """
     from voicecoach import paths
-    from voicecoach.sync.client import (
-        ServerUnreachable,
-        SyncError,
-        TokenRefused,
-        UploadClient,
-        server_address,
-    )
+    from voicecoach.sync.client import SyncError, server_address
     from voicecoach.sync.credentials import load_token, save_token
-    from voicecoach.sync.queue import SyncQueue, sync_lock
-    from voicecoach.sync.uploader import RateLimit, finished_sessions, folder_bytes, sync_folders
+    from voicecoach.sync.queue import sync_lock
+    from voicecoach.sync.run import queue_finished, sync_data_dir
 
     server = server_address(server)
     data_dir = data_dir or paths.data_dir()
     if token_stdin:
         save_token(data_dir, sys.stdin.readline())
-    token = None if dry_run else load_token(data_dir, token_file)
-    with sync_lock(data_dir):
-        queue = SyncQueue(data_dir, server)
-        folders = [f for f in finished_sessions(data_dir) if not queue.is_confirmed(f.name)]
-        for folder in folders:
-            queue.enqueue(folder.name)
-        queue.save()
-        if dry_run:
-            _show_queue(queue.queued(), as_json)
-            return
-        if not folders:
-            if not as_json:
-                console.print(f"Nothing to send: {safe(server)} has every finished session.")
-            return
-        pending = {folder.name for folder in folders}
+    if dry_run:
+        with sync_lock(data_dir):
+            queue, _ = queue_finished(data_dir, server)
+        _show_queue(queue.queued(), as_json)
+        return
+    token = load_token(data_dir, token_file)
 
-        def on_result(done) -> None:
-            pending.discard(done.session_id)
-            if done.confirmed:
-                queue.confirm(done.session_id, done.sha256)
-            else:
-                queue.failed(done.session_id, done.message or done.status)
-            queue.save()
-            if as_json:
-                echo_json(done.to_json())
-            elif done.confirmed:
-                console.print(_describe(done), highlight=False)
-            else:
-                report_error(f"{done.session_id}: {done.message}")
+    def on_result(done) -> None:
+        if as_json:
+            echo_json(done.to_json())
+        elif done.confirmed:
+            console.print(_describe(done), highlight=False)
+        else:
+            report_error(f"{done.session_id}: {done.message}")
 
-        pace = RateLimit(max_rate) if max_rate else (lambda n: None)
-        with UploadClient(server, token) as client, download_progress() as bar:
-            task = bar.add_task("Uploading", total=sum(folder_bytes(f) for f in folders))
-            try:
-                results = sync_folders(
-                    client,
-                    folders,
-                    chunk_bytes=chunk_size,
-                    on_bytes=lambda n: bar.advance(task, n),
-                    on_result=on_result,
-                    pace=pace,
-                )
-            except (ServerUnreachable, TokenRefused) as exc:
-                for session_id in pending:
-                    queue.failed(session_id, str(exc))
-                queue.save()
-                raise type(exc)(
-                    f"{exc}; {len(pending)} session(s) stay queued for the next `voicecoach sync`"
-                ) from None
+    with download_progress() as bar:
+        task = bar.add_task("Uploading", total=None)
+        results = sync_data_dir(
+            data_dir,
+            server,
+            token,
+            chunk_bytes=chunk_size,
+            max_rate=max_rate,
+            on_total=lambda n: bar.update(task, total=n),
+            on_bytes=lambda n: bar.advance(task, n),
+            on_result=on_result,
+        )
+    if not results and not as_json:
+        console.print(f"Nothing to send: {safe(server)} has every finished session.")
     refused = [r for r in results if not r.confirmed]
     if refused:
         raise SyncError(
@@ -194,3 +168,37 @@ def _show_queue(queued: dict, as_json: bool) -> None:
     for session_id, entry in sorted(queued.items()):
         error = f" (last error: {safe(entry['last_error'])})" if entry.get("last_error") else ""
         console.print(f"{safe(session_id)}: queued since {entry['since']}{error}", highlight=False)
+
+
+def sync_settings(data_dir: Path | None) -> tuple[Path, str, str]:
+    """The data folder, server (VOICECOACH_SYNC_SERVER) and token `practice --sync` uses;
+    SyncError before the call starts when one is missing."""
+    import os
+
+    from voicecoach import paths
+    from voicecoach.sync.client import SyncError, server_address
+    from voicecoach.sync.credentials import load_token
+
+    if not os.environ.get(SERVER_ENV):
+        raise SyncError(f"--sync needs the school's server in {SERVER_ENV}")
+    data_dir = data_dir or paths.data_dir()
+    return data_dir, server_address(os.environ[SERVER_ENV]), load_token(data_dir)
+
+
+def sync_after_call(settings: tuple[Path, str, str]) -> None:
+    """Send finished sessions now; when that fails, one warning line: they stay queued."""
+    from voicecoach.cli.common import err_console
+    from voicecoach.sync.client import SyncError
+    from voicecoach.sync.run import sync_data_dir
+
+    data_dir, server, token = settings
+    try:
+        results = sync_data_dir(data_dir, server, token)
+    except SyncError as exc:
+        err_console.print(f"[yellow]warning:[/] not sent now: {safe(str(exc))}", highlight=False)
+        return
+    stored = sum(r.confirmed for r in results)
+    line = f"Sent {stored} session(s) to {safe(server)}"
+    if stored < len(results):
+        line += f"; {len(results) - stored} refused, queued (see `voicecoach sync`)"
+    err_console.print(line, highlight=False)
