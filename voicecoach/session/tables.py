@@ -88,5 +88,24 @@ audit_log = Table(
     sqlite_autoincrement=True,
 )
 
+logins = Table(
+    "logins",
+    metadata,
+    Column("token_hash", Text, primary_key=True),  # sha256 of the cookie's token
+    Column("user_name", Text, nullable=False),
+    Column("csrf_token", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+    Index("logins_expires", "expires_at"),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", Text, primary_key=True),  # "account:NAME" or "address:IP"
+    Column("failures", Integer, nullable=False),
+    Column("last_at", Text, nullable=False),
+)
+
 ANNOTATION_TABLES = (sessions, comments, overrides)  # rebuilt from the folders by `repair`
-ACCOUNT_TABLES = (users, audit_log)  # kept across a repair
+ACCOUNT_TABLES = (users, audit_log, logins, login_failures)  # kept across a repair
