@@ -3,7 +3,7 @@
 Builds a workstation data dir holding one `--minutes`-long recorded session
 (tests/session_fixture.py: trainee.wav, caller.wav 16 kHz mono, call.wav
 stereo, events, transcript, score, delivery), starts the upload server as a
-separate process, then:
+separate process (`voicecoach serve`), then:
 
 1. runs `voicecoach sync` (a real subprocess) and prints the time and throughput;
 2. from a second workstation holding a copy of that session under another id:
@@ -13,7 +13,7 @@ separate process, then:
    session is stored exactly once with every file's SHA-256 equal to the
    workstation's.
 
-    .venv/bin/python bench/upload.py [--minutes 10] [--database URL]
+    .venv/bin/python bench/upload.py [--minutes 10] [--database URL] [--chunk-size 4M]
 
 Timings on a shared 2-core machine are noisy: run it twice.
 """
@@ -23,8 +23,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from session_fixture import make_session  # noqa: E402
 from sqlalchemy import select  # noqa: E402
-from upload_server import free_port  # noqa: E402
 
 from voicecoach.session.store import open_store  # noqa: E402
 from voicecoach.session.tables import uploads  # noqa: E402
@@ -59,43 +58,36 @@ def build_session(data_dir: Path, minutes: float) -> Path:
         return make_session(store, trainee="amy", repeat=repeat).folder
 
 
-def serve(data_dir: str, database: str | None, port: int) -> None:
-    """The upload server process: the upload API for the store at `data_dir` on `port`."""
-    import uvicorn
-    from starlette.applications import Starlette
-
-    from voicecoach.web.uploads import upload_routes
-
-    store = open_store(data_dir, database)
-    app = Starlette(routes=upload_routes(store))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-
-
-def start_server(data_dir: Path, database: str | None) -> tuple[multiprocessing.Process, str]:
-    port = free_port()
-    process = multiprocessing.get_context("spawn").Process(
-        target=serve, args=(str(data_dir), database, port), daemon=True
+def start_server(data_dir: Path, database: str | None) -> tuple[subprocess.Popen, str]:
+    """`voicecoach serve --port 0` on the server's data dir (the upload API included)."""
+    command = [VOICECOACH, "serve", "--port", "0", "--data-dir", str(data_dir)]
+    process = subprocess.Popen(
+        command + (["--database", database] if database else []),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    process.start()
-    url = f"http://127.0.0.1:{port}"
-    import httpx
-
-    for _ in range(300):
-        try:
-            httpx.get(url + "/api/uploads/none", timeout=1.0)
-            return process, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError("the upload server did not start")
+    for line in process.stdout:
+        found = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+        if found:
+            return process, found.group(1)
+    raise SystemExit("the server did not start: " + process.stdout.read())
 
 
-def stop(process: multiprocessing.Process) -> None:
-    process.terminate()
-    process.join(timeout=10)
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
-def sync_command(data_dir: Path, url: str) -> list[str]:
-    return [VOICECOACH, "sync", "--server", url, "--data-dir", str(data_dir), "--json"]
+def sync_command(data_dir: Path, url: str, chunk: str) -> list[str]:
+    return [VOICECOACH, "sync", "--server", url, "--data-dir", str(data_dir), "--json"] + [
+        "--chunk-size",
+        chunk,
+    ]
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -118,10 +110,10 @@ def copy_session(folder: Path, desk: Path) -> Path:
     return target
 
 
-def timed_upload(desk: Path, url: str, token: str) -> None:
+def timed_upload(desk: Path, url: str, token: str, chunk: str) -> None:
     start_s = time.perf_counter()
     done = subprocess.run(
-        sync_command(desk, url),
+        sync_command(desk, url, chunk),
         env={**os.environ, "VOICECOACH_SYNC_TOKEN": token},
         capture_output=True,
         text=True,
@@ -131,17 +123,17 @@ def timed_upload(desk: Path, url: str, token: str) -> None:
     result = json.loads(done.stdout.splitlines()[0])
     size_mb = result["size_bytes"] / 1e6
     print(
-        f"upload: {size_mb:.1f} MB in {result['seconds']:.2f} s "
+        f"upload ({chunk} chunks): {size_mb:.1f} MB in {result['seconds']:.2f} s "
         f"({size_mb / result['seconds']:.1f} MB/s; the whole command {wall_s:.2f} s, "
         f"{size_mb / wall_s:.1f} MB/s, including hashing and Python start-up), "
         f"status {result['status']}"
     )
 
 
-def killed_then_resumed(desk: Path, folder: Path, url: str, token: str, store) -> None:
+def killed_then_resumed(desk: Path, folder: Path, url: str, token: str, store, chunk: str) -> None:
     env = {**os.environ, "VOICECOACH_SYNC_TOKEN": token}
     total = sum(p.stat().st_size for p in folder.iterdir())
-    uploader = subprocess.Popen(sync_command(desk, url), env=env, stdout=subprocess.PIPE)
+    uploader = subprocess.Popen(sync_command(desk, url, chunk), env=env, stdout=subprocess.PIPE)
     partial = store.data_dir / "uploads"
     while sum(p.stat().st_size for p in partial.glob("*/files/*")) < KILL_AT_FRACTION * total:
         if uploader.poll() is not None:
@@ -158,7 +150,7 @@ def killed_then_resumed(desk: Path, folder: Path, url: str, token: str, store) -
     )
     start_s = time.perf_counter()
     retry = subprocess.run(
-        sync_command(desk, url), env=env, capture_output=True, text=True, check=True
+        sync_command(desk, url, chunk), env=env, capture_output=True, text=True, check=True
     )
     wall_s = time.perf_counter() - start_s
     result = json.loads(retry.stdout.splitlines()[0])
@@ -182,6 +174,7 @@ def main() -> None:
     parser.add_argument(
         "--database", default=None, help="the server's database URL (default: SQLite)"
     )
+    parser.add_argument("--chunk-size", default="4M", help="as `voicecoach sync --chunk-size`")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="voicecoach-upload-bench-") as tmp:
         root = Path(tmp)
@@ -195,8 +188,8 @@ def main() -> None:
         token = Workstations(store).add("bench-desk")[1]
         process, url = start_server(root / "server", args.database)
         try:
-            timed_upload(desk, url, token)
-            killed_then_resumed(other, copy, url, token, store)
+            timed_upload(desk, url, token, args.chunk_size)
+            killed_then_resumed(other, copy, url, token, store, args.chunk_size)
         finally:
             stop(process)
             store.close()

@@ -412,3 +412,42 @@ def test_practice_sync_sends_the_call_when_it_ends_and_queues_it_when_it_cannot(
     assert f"Sent 2 session(s) to {server}" in sent.stderr
     local = sorted(p.name for p in (data_dir / "sessions").iterdir())
     assert sorted(s.id for s in server_store.list_sessions()) == local
+
+
+def test_voicecoach_serve_takes_uploads_beside_the_replay_pages(desk, tmp_path, store_backend):
+    """The real command, token-protected as on a school network: the upload API answers to
+    workstation tokens only, the replay pages to the access token only."""
+    data_dir, made = desk
+    server_dir = tmp_path / "server"
+    with open_store(server_dir) as store:
+        token = Workstations(store).add("desk-1")[1]
+    access = "access-token-0123456789"
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "serve", "--port", "0", "--token", access]
+        + ["--data-dir", str(server_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for line in serve.stdout:
+            if "http://" in line:
+                base = line.split("http://", 1)[1].split("/", 1)[0]
+                break
+        url = f"http://{base}"
+        result = sync(data_dir, url, token)
+        assert result.exit_code == 0, result.output
+        assert [d["status"] for d in lines(result.stdout)] == ["stored"]
+        # the replay token opens no upload, a workstation token no replay page
+        assert httpx.post(f"{url}/api/uploads", params={"token": access}).status_code == 401
+        page = httpx.get(f"{url}/sessions.json", headers={"Authorization": f"Bearer {token}"})
+        assert page.status_code in (401, 403)
+        listed = httpx.get(f"{url}/sessions.json", params={"token": access})
+        assert made.info.id in listed.text
+    finally:
+        serve.send_signal(signal.SIGINT)
+        try:
+            serve.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            serve.wait()

@@ -58,7 +58,7 @@ class Client:
         response = conn.getresponse()
         data = response.read()
         conn.close()
-        return response.status, dict(response.getheaders()), data
+        return response.status, response.headers, data  # names case-insensitive
 
     def json(self, method, path, body=None, **kw):
         status, _, data = self.request(method, path, body, **kw)

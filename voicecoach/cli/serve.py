@@ -30,16 +30,52 @@ from voicecoach.cli.sessions import data_dir_option, synced_store
     help="Access token to require, at least 16 characters (default: a random one whenever "
     "--host is not loopback).",
 )
+@click.option(
+    "--accounts",
+    is_flag=True,
+    help="Require sign-in even if it would not be needed (it always is once the database "
+    "holds an account; see `voicecoach users add`).",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    metavar="IPS",
+    default=None,
+    help="Comma-separated addresses of the TLS proxy whose X-Forwarded-Proto/-For headers "
+    "are trusted (default 127.0.0.1,::1; '*' trusts any).",
+)
 @data_dir_option
-def command(host: str, port: int, token: str | None, data_dir) -> None:
+def command(
+    host: str,
+    port: int,
+    token: str | None,
+    accounts: bool,
+    forwarded_allow_ips: str | None,
+    data_dir,
+) -> None:
     """Serve annotated session replays for instructors (Ctrl-C stops)."""
-    from voicecoach.web.server import is_loopback, make_server
+    from voicecoach.web.app import AccessMode
+    from voicecoach.web.server import make_server
+    from voicecoach.web.uploads import upload_routes
 
     store = synced_store(data_dir)
-    server = make_server(store, host=host, port=port, token=token)
+    try:
+        server = make_server(
+            store,
+            host=host,
+            port=port,
+            token=token,
+            accounts=accounts or None,
+            forwarded_allow_ips=forwarded_allow_ips,
+            extra_routes=upload_routes(store),  # workstations' uploads (their own tokens)
+        )
+    except BaseException:
+        store.close()
+        raise
     count = len(store.list_sessions())
     console.print(f"Serving {count} session(s) from {store.data_dir}")
-    if not is_loopback(host):
+    if server.mode is AccessMode.ACCOUNTS:
+        console.print("Accounts: everyone signs in; each sees what their role allows.")
+    elif server.mode is AccessMode.TOKEN:
         console.print("[yellow]Listening beyond this machine: keep the token secret.[/]")
     console.print(f"Open [bold]{server.url}[/] (Ctrl-C stops)", highlight=False, soft_wrap=True)
     console.print(

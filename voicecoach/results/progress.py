@@ -6,6 +6,7 @@ cohort (trainees x steps, weakest step first). Plain functions over a `SessionSt
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -151,7 +152,7 @@ def trainee_progress(
     last = last or settings().last_calls
     sessions = store.list_sessions(trainee=trainee, descending=False)
     if not sessions:
-        raise SessionError(f"no sessions for trainee {trainee!r}; see `voicecoach sessions list`")
+        raise no_trainee_sessions(trainee)
     rows = [_call_row(store, info) for info in sessions]
     protocols = list(dict.fromkeys(r["protocol"] for r in rows))
     marks = {p: pass_mark(r) for p in protocols if (r := _rubric(p)) is not None}
@@ -168,11 +169,21 @@ def trainee_progress(
     }
 
 
-def cohort_progress(store: SessionStore, *, last: int | None = None) -> dict[str, Any]:
-    """Every trainee x every step of each protocol, steps weakest (lowest hit rate) first."""
+def no_trainee_sessions(trainee: str) -> SessionError:
+    """The error for a trainee with no sessions (or whom the asker may not see)."""
+    return SessionError(f"no sessions for trainee {trainee!r}; see `voicecoach sessions list`")
+
+
+def cohort_progress(
+    store: SessionStore, *, last: int | None = None, trainee_in: Collection[str] | None = None
+) -> dict[str, Any]:
+    """Every trainee x every step of each protocol, steps weakest (lowest hit rate) first.
+
+    `trainee_in` keeps only those trainees (what a signed-in user may see).
+    """
     last = last or settings().last_calls
     rows_by_trainee: dict[str, list[dict]] = defaultdict(list)
-    for info in store.list_sessions(descending=False):
+    for info in store.list_sessions(descending=False, trainee_in=trainee_in):
         rows_by_trainee[info.trainee].append(_call_row(store, info))
     protocols = list(dict.fromkeys(r["protocol"] for rs in rows_by_trainee.values() for r in rs))
     tables = []

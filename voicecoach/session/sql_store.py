@@ -10,18 +10,19 @@ The schema is migrated by Alembic every time the store opens.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import queue
 import secrets
 import shutil
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Select, case, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError as SQLDatabaseError
@@ -59,12 +60,15 @@ from voicecoach.session.store import (
     new_session_id,
     now_iso,
     read_annotations,
+    unknown_session,
 )
 from voicecoach.session.tables import (
     ACCOUNT_TABLES,
     ANNOTATION_TABLES,
     audit_log,
     comments,
+    login_failures,
+    logins,
     overrides,
     sessions,
     users,
@@ -525,7 +529,7 @@ class SQLSessionStore(SessionStore):
                 )
             )
             if done.rowcount == 0:
-                raise self._unknown(session_id)
+                raise unknown_session(session_id)
 
         self._write(job)
         info = self.get_session(session_id)
@@ -546,15 +550,11 @@ class SQLSessionStore(SessionStore):
         self._write(lambda conn: conn.execute(self._upsert(sessions, values)))
         return self.get_session(session_id)
 
-    @staticmethod
-    def _unknown(session_id: str) -> SessionError:
-        return SessionError(f"no session {session_id!r}; see `voicecoach sessions list`")
-
     def get_session(self, session_id: str) -> SessionInfo:
         check_session_id(session_id)
         rows = self._rows(select(sessions).where(sessions.c.id == session_id))
         if not rows:
-            raise self._unknown(session_id)
+            raise unknown_session(session_id)
         return _session_from_row(rows[0], self.sessions_dir)
 
     def list_sessions(
@@ -569,6 +569,7 @@ class SQLSessionStore(SessionStore):
         order: str = "date",
         descending: bool = True,
         limit: int | None = None,
+        trainee_in: Collection[str] | None = None,
     ) -> list[SessionInfo]:
         if order not in ORDERS:
             raise SessionError(f"cannot order sessions by {order!r}; use one of {ORDERS}")
@@ -585,6 +586,8 @@ class SQLSessionStore(SessionStore):
         ):
             if value:
                 query = query.where(condition(value))
+        if trainee_in is not None:
+            query = query.where(c.trainee.in_(sorted(trainee_in)))
         if order == "date":
             query = query.order_by(c.started_at.desc() if descending else c.started_at.asc())
         else:
@@ -831,3 +834,69 @@ class SQLSessionStore(SessionStore):
         if limit is not None:
             query = query.limit(int(limit))
         return [AuditEntry(**row) for row in self._rows(query)]
+
+    # signed-in browsers and failed sign-ins
+    def create_login(self, user_name: str, *, now: datetime, ttl_s: float) -> tuple[str, str]:
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+        values = {
+            "token_hash": _token_hash(token),
+            "user_name": user_name,
+            "csrf_token": csrf,
+            "created_at": _iso(now),
+            "expires_at": _iso(now + timedelta(seconds=ttl_s)),
+        }
+
+        def job(conn: Connection) -> None:
+            conn.execute(delete(logins).where(logins.c.expires_at <= _iso(now)))
+            conn.execute(insert(logins).values(values))
+
+        self._write(job)
+        return token, csrf
+
+    def find_login(self, token: str, *, now: datetime) -> tuple[User, str] | None:
+        query = (
+            select(users, logins.c.csrf_token)
+            .join(logins, logins.c.user_name == users.c.name)
+            .where(logins.c.token_hash == _token_hash(token), logins.c.expires_at > _iso(now))
+        )
+        rows = self._rows(query)
+        if not rows:
+            return None
+        return _user_from_row(rows[0]), rows[0]["csrf_token"]
+
+    def end_login(self, token: str) -> None:
+        gone = delete(logins).where(logins.c.token_hash == _token_hash(token))
+        self._write(lambda conn: conn.execute(gone))
+
+    def add_login_failure(self, key: str, *, now: datetime, window_s: float) -> int:
+        dialect = sqlite if self.is_sqlite else postgresql
+        statement = dialect.insert(login_failures).values(key=key, failures=1, last_at=_iso(now))
+        quiet = login_failures.c.last_at < _iso(now - timedelta(seconds=window_s))
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "failures": case((quiet, 1), else_=login_failures.c.failures + 1),
+                "last_at": statement.excluded.last_at,
+            },
+        ).returning(login_failures.c.failures)
+        return self._write(lambda conn: conn.execute(statement).scalar_one())
+
+    def login_failures(self, key: str) -> tuple[int, datetime] | None:
+        rows = self._rows(select(login_failures).where(login_failures.c.key == key))
+        if not rows:
+            return None
+        return rows[0]["failures"], datetime.fromisoformat(rows[0]["last_at"])
+
+    def clear_login_failures(self, key: str) -> None:
+        gone = delete(login_failures).where(login_failures.c.key == key)
+        self._write(lambda conn: conn.execute(gone))
+
+
+def _token_hash(token: str) -> str:
+    """What the database keeps of a sign-in token (a leaked table signs nobody in)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _iso(moment: datetime) -> str:
+    """A UTC time as sortable ISO text with microseconds (the comparisons are textual)."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")

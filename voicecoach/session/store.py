@@ -35,6 +35,7 @@ import math
 import os
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -199,6 +200,11 @@ class Override:
         return asdict(self)
 
 
+def unknown_session(session_id: str) -> SessionError:
+    """The error for a session id the index does not hold (or the asker may not see)."""
+    return SessionError(f"no session {session_id!r}; see `voicecoach sessions list`")
+
+
 def now_iso() -> str:
     """The current UTC time as ISO 8601 with seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -350,8 +356,12 @@ class SessionStore(abc.ABC):
         order: str = "date",
         descending: bool = True,
         limit: int | None = None,
+        trainee_in: Collection[str] | None = None,
     ) -> list[SessionInfo]:
-        """Sessions matching every given filter (verdict and score after overrides)."""
+        """Sessions matching every given filter (verdict and score after overrides).
+
+        `trainee_in` keeps only those trainees' sessions (what a signed-in user may see).
+        """
 
     @abc.abstractmethod
     def trainees(self) -> list[str]:
@@ -441,6 +451,37 @@ class SessionStore(abc.ABC):
         limit: int | None = None,
     ) -> list[AuditEntry]:
         """The audit log, newest first, optionally for one session or actor."""
+
+    # signed-in browsers of the replay server, and failed sign-ins
+    @abc.abstractmethod
+    def create_login(self, user_name: str, *, now: datetime, ttl_s: float) -> tuple[str, str]:
+        """A new sign-in of `user_name` lasting `ttl_s`: (cookie token, CSRF token).
+
+        Only a hash of the cookie token is stored; expired sign-ins are dropped.
+        """
+
+    @abc.abstractmethod
+    def find_login(self, token: str, *, now: datetime) -> tuple[User, str] | None:
+        """The account and CSRF token of the unexpired sign-in `token`, else None."""
+
+    @abc.abstractmethod
+    def end_login(self, token: str) -> None:
+        """Forget the sign-in `token` (signing out)."""
+
+    @abc.abstractmethod
+    def add_login_failure(self, key: str, *, now: datetime, window_s: float) -> int:
+        """Count a failed sign-in for `key`; returns the failures in a row.
+
+        The count starts again after `window_s` without a failure.
+        """
+
+    @abc.abstractmethod
+    def login_failures(self, key: str) -> tuple[int, datetime] | None:
+        """The failed sign-ins in a row for `key` and when the last was, or None."""
+
+    @abc.abstractmethod
+    def clear_login_failures(self, key: str) -> None:
+        """Forget the failed sign-ins of `key` (after a successful one)."""
 
     def close(self) -> None:  # noqa: B027 - optional for implementations without resources
         """Release connections and threads."""

@@ -88,6 +88,25 @@ audit_log = Table(
     sqlite_autoincrement=True,
 )
 
+logins = Table(
+    "logins",
+    metadata,
+    Column("token_hash", Text, primary_key=True),  # sha256 of the cookie's token
+    Column("user_name", Text, nullable=False),
+    Column("csrf_token", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+    Index("logins_expires", "expires_at"),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", Text, primary_key=True),  # "account:NAME" or "address:IP"
+    Column("failures", Integer, nullable=False),
+    Column("last_at", Text, nullable=False),
+)
+
 workstations = Table(
     "workstations",
     metadata,
@@ -112,4 +131,11 @@ uploads = Table(
 )
 
 ANNOTATION_TABLES = (sessions, comments, overrides)  # rebuilt from the folders by `repair`
-ACCOUNT_TABLES = (users, audit_log, workstations, uploads)  # kept across a repair
+ACCOUNT_TABLES = (
+    users,
+    audit_log,
+    logins,
+    login_failures,
+    workstations,
+    uploads,
+)  # kept across a repair

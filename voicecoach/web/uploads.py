@@ -12,8 +12,9 @@ Every request carries a workstation token, `Authorization: Bearer vcw_...`
 
 Errors are `{"error": code, "message": text}` with codes `bad_token` (401),
 `unknown_upload` (404), `conflict`, `offset`, `incomplete` (409), `too_large`
-(413), `bad_chunk`, `invalid` (400), `checksum` (422), `no_room` (507) and
-`unavailable` (503, the database is down). The work itself is `sync.receiver`.
+(413), `bad_chunk`, `invalid` (400; 408/411 for a body that is too slow or has
+no Content-Length), `checksum` (422), `no_room` (507) and `unavailable` (503,
+the database is down). The work itself is `sync.receiver`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from voicecoach.session.sql_store import SQLSessionStore
 from voicecoach.session.workstations import Workstations
 from voicecoach.sync.manifest import MAX_CHUNK_BYTES, manifest_from_json
 from voicecoach.sync.receiver import OffsetMismatch, Receiver, UploadError
+from voicecoach.web.security import HttpError, read_body
 
 API_PREFIX = "/api/uploads"
 MAX_MANIFEST_BYTES = 256 * 1024
@@ -78,17 +80,6 @@ def chunk_sha256(header: str | None) -> str | None:
     return digest.hex() if len(digest) == 32 else None
 
 
-async def read_body(request: Request, limit_bytes: int) -> bytes | None:
-    """The request body, or None as soon as it exceeds `limit_bytes`."""
-    chunks, size = [], 0
-    async for piece in request.stream():
-        size += len(piece)
-        if size > limit_bytes:
-            return None
-        chunks.append(piece)
-    return b"".join(chunks)
-
-
 def upload_routes(store: SQLSessionStore) -> list[Route]:
     """The upload API's routes, receiving into `store`'s data folder and database."""
     receiver = Receiver(store)
@@ -119,6 +110,9 @@ def upload_routes(store: SQLSessionStore) -> list[Route]:
                 return error_response(exc.code, str(exc), STATUS[exc.code])
             except SessionError as exc:
                 return error_response("invalid", str(exc), 400)
+            except HttpError as exc:  # a body too large, without a length, or too slow
+                code = "too_large" if exc.status == 413 else "invalid"
+                return error_response(code, str(exc), int(exc.status))
             except DBAPIError:
                 return error_response(
                     "unavailable", "the server's database is unavailable; try again later", 503
@@ -127,9 +121,7 @@ def upload_routes(store: SQLSessionStore) -> list[Route]:
         return handle
 
     async def create(request: Request, workstation: str) -> Response:
-        body = await read_body(request, MAX_MANIFEST_BYTES)
-        if body is None:
-            return error_response("too_large", "the manifest is too large", 413)
+        body = await read_body(request, limit=MAX_MANIFEST_BYTES)
         try:
             data = jsonsafe.loads(body)
         except (ValueError, UnicodeDecodeError):
@@ -153,11 +145,7 @@ def upload_routes(store: SQLSessionStore) -> list[Route]:
             return error_response(
                 "invalid", "give the chunk's checksum as Content-Digest: sha-256=:BASE64:", 400
             )
-        data = await read_body(request, MAX_CHUNK_BYTES)
-        if data is None:
-            return error_response(
-                "too_large", f"a chunk is at most {MAX_CHUNK_BYTES // 1024**2} MB", 413
-            )
+        data = await read_body(request, limit=MAX_CHUNK_BYTES)
         received = await run_in_threadpool(
             receiver.write_chunk,
             request.path_params["upload_id"],

@@ -1,7 +1,7 @@
 """Workstation tokens (hashed) and session uploads from workstations.
 
 Revision ID: 0003_sync
-Revises: 0002
+Revises: 0003_web
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_sync"
-down_revision = "0002"
+down_revision = "0003_web"  # after the merge of web; the lead re-chains
 branch_labels = None
 depends_on = None
 
