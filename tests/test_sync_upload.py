@@ -208,6 +208,12 @@ def test_requests_without_a_valid_token_get_401_and_the_cli_one_line(
         "for one (`voicecoach workstations add NAME` on the server); 1 session(s) stay queued "
         "for the next `voicecoach sync`"
     ]
+    elsewhere = sync(data_dir, server + "/wrong", token)  # a web server, but not the API
+    assert elsewhere.exit_code == 2
+    assert elsewhere.stderr.strip().splitlines() == [
+        f"Error: {server}/wrong is not a VoiceCoach server with the upload API "
+        "(HTTP 404 for /api/uploads)"
+    ]
     Workstations(server_store).revoke("desk-1")
     revoked = sync(data_dir, server, token)
     assert revoked.exit_code == 2 and "refused this workstation's token" in revoked.stderr

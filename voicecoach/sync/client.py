@@ -24,6 +24,10 @@ API_PATH = "/api/uploads"
 TIMEOUT_S = 60.0
 CONNECT_TIMEOUT_S = 5.0
 CONNECT_RETRIES = 2
+API_ERRORS = frozenset(
+    {"invalid", "bad_chunk", "unknown_upload", "conflict", "offset", "incomplete"}
+    | {"too_large", "checksum", "no_room", "unavailable"}
+)  # the upload API's error codes (web/uploads.py); others mean another server
 
 
 class SyncError(VoiceCoachError):
@@ -118,11 +122,12 @@ class UploadClient:
             )
         if 200 <= response.status_code < 300 and isinstance(body, dict):
             return body
-        if isinstance(body, dict) and isinstance(body.get("error"), str):
-            message = str(body.get("message") or body["error"])[:300]
+        code = body.get("error") if isinstance(body, dict) else None
+        if code in API_ERRORS:
+            message = str(body.get("message") or code)[:300]
             if response.status_code >= 500:
-                raise ServerUnreachable(f"the server {self.server} failed: {message}")
-            raise ServerRefused(message, code=body["error"], offset=body.get("offset"))
+                raise ServerUnreachable(f"the server {self.server} cannot take it now: {message}")
+            raise ServerRefused(message, code=code, offset=body.get("offset"))
         if response.status_code >= 500:
             raise ServerUnreachable(
                 f"the server {self.server} failed (HTTP {response.status_code}); try again later"
