@@ -241,12 +241,15 @@ def error_response(
     message: str,
     payload: dict | None = None,
     headers: dict | None = None,
+    *,
+    page: bool = False,
 ) -> Response:
-    """An error as JSON (writes, `.json` routes) or as a page, closing a write's connection."""
+    """An error as JSON (writes, `.json` routes) or as a page (`page=True`: a form's post),
+    closing a write's connection."""
     headers = dict(headers or {})
     if request.method not in ("GET", "HEAD"):
         headers["Connection"] = "close"  # a request body may be left unread
-    if wants_json(request):
+    if wants_json(request) and not page:
         return json_response(
             {"error": message, "status": status, **(payload or {})}, status, headers
         )
@@ -587,10 +590,10 @@ def endpoint(
     return run
 
 
-def answer_error(request: Request, exc: Exception) -> Response:
-    """The answer for an exception raised while serving `request`."""
+def answer_error(request: Request, exc: Exception, *, page: bool = False) -> Response:
+    """The answer for an exception raised while serving `request` (see `error_response`)."""
     if isinstance(exc, HttpError):
-        return error_response(request, exc.status, str(exc), exc.payload, exc.headers)
+        return error_response(request, exc.status, str(exc), exc.payload, exc.headers, page=page)
     if isinstance(exc, CommentConflictError):
         return error_response(request, 409, str(exc))
     if isinstance(exc, SessionError):
@@ -627,7 +630,7 @@ def login_routes(state: AppState) -> list[BaseRoute]:
                 clock=state.clock,
             )
         except Exception as exc:  # noqa: BLE001
-            return answer_error(request, exc)
+            return answer_error(request, exc, page=True)
 
     async def logout(request: Request) -> Response:
         try:
@@ -640,7 +643,7 @@ def login_routes(state: AppState) -> list[BaseRoute]:
             check_csrf(form.get("csrf_token"), csrf)
             return await run_in_threadpool(login.sign_out, request, form, state.store, user)
         except Exception as exc:  # noqa: BLE001
-            return answer_error(request, exc)
+            return answer_error(request, exc, page=True)
 
     return [
         Route("/login", login_get, methods=["GET"]),
