@@ -203,6 +203,36 @@ def test_failed_sign_ins_are_throttled_across_app_servers(school, account):
         signed_in(school, "bob", "192.0.2.32")
 
 
+def test_each_further_failure_doubles_the_wait_until_quiet_forgets_them(school):
+    throttle, store = Throttle(), school.store
+    keys = {"account:clock-test": throttle.free_per_account}
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+    for _ in range(5):
+        throttle.failed(store, keys, at)
+    waits = []
+    for _ in range(8):
+        waits.append(throttle.retry_after_s(store, keys, at))
+        at += timedelta(seconds=waits[-1])
+        assert throttle.retry_after_s(store, keys, at) == 0  # the wait is over: one more try
+        throttle.failed(store, keys, at)
+    assert waits == [30, 60, 120, 240, 480, 900, 900, 900]
+    quiet = at + timedelta(seconds=throttle.window_s)
+    assert throttle.retry_after_s(store, keys, quiet) == 0
+    throttle.failed(store, keys, quiet)
+    assert store.login_failures("account:clock-test")[0] == 1  # counting starts again
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example", "https://evil.example"])
+def test_signing_in_never_sends_the_browser_to_another_site(school, target):
+    client = school.client("192.0.2.40")
+    csrf = login_form(client)
+    answer = client.post(
+        "/login",
+        data={"csrf_token": csrf, "name": "ada", "password": password_of("ada"), "next": target},
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/sessions"
+
+
 def test_one_address_trying_many_accounts_is_throttled(school):
     store = open_store(school.root / "data", school.database)
     with running_server(store, throttle=Throttle(free_per_address=3)) as server:

@@ -223,7 +223,14 @@ def endpoint(
             call = Call(request, viewer, state, await json_body(request) if body else None)
             response = await run_in_threadpool(handler, call, **fixed)
             for name, value in cookies.items():
-                response.set_cookie(name, value, path="/", httponly=True, samesite="strict")
+                response.set_cookie(
+                    name,
+                    value,
+                    path="/",
+                    httponly=True,
+                    samesite="strict",
+                    secure=request.url.scheme == "https",
+                )
             return response
         except SignInNeeded:
             return _sign_in_answer(request)
