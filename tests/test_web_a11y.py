@@ -72,18 +72,23 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("name", list(PAGES))
-def test_no_serious_or_critical_wcag_violation(site, page, name):
-    page.goto(PAGES[name].format(**site))
+def blocking_violations(page) -> list[str]:
+    """axe's serious and critical WCAG 2.1 AA violations on the page, one line each."""
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)  # charts drawn after load
     results = Axe().run(page, options=WCAG_AA)
-    blocking = [
+    return [
         f"{v['id']} ({v['impact']}): {v['help']} at "
         + "; ".join(str(node["target"]) for node in v["nodes"][:3])
         for v in results.response["violations"]
         if v["impact"] in BLOCKING
     ]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_serious_or_critical_wcag_violation(site, page, name):
+    page.goto(PAGES[name].format(**site))
+    blocking = blocking_violations(page)
     assert blocking == [], "\n".join(blocking)
 
 
@@ -151,3 +156,23 @@ def test_a_typed_call_reads_as_a_transcript_with_highlighted_evidence(site, page
     faults = page.locator(".item[data-item='why_did_you']")
     assert "No accusatory questions" in faults.inner_text()
     assert faults.locator(".badge-mark").inner_text() == "✓"
+
+
+def test_the_sign_in_page_and_the_signed_in_navigation_pass_too(tmp_path, page):
+    store = open_store(tmp_path / "data")
+    store.add_user("ivy", role="instructor", password="ivy-password", cohort="north")
+    with running_server(store) as server:
+        page.goto(f"{server.base_url}/login")
+        assert blocking_violations(page) == []
+        page.fill("#login-name", "ivy")
+        page.fill("#login-password", "wrong-password")
+        page.click("form.login button[type=submit]")
+        page.wait_for_selector("p.error")
+        assert blocking_violations(page) == []  # the error is announced (role=alert)
+        page.fill("#login-password", "ivy-password")
+        page.click("form.login button[type=submit]")
+        page.wait_for_selector("nav form.signout")
+        assert blocking_violations(page) == []
+        nav = page.locator("nav[aria-label=main]")
+        assert nav.get_by_role("button", name="Sign out").is_visible()
+    store.close()

@@ -283,3 +283,54 @@ def test_the_instructor_name_is_asked_once_and_errors_do_not_stay(site, page):
     page.reload()
     page.wait_for_selector("#reviewer-name")
     assert page.inner_text("#reviewer-name") == "Lee" and "Lee" in page.inner_text("#comments")
+
+
+@pytest.fixture(scope="module")
+def school(tmp_path_factory):
+    """A server with accounts: instructor ivy and trainee amy (cohort north), a call of amy's."""
+    store = open_store(tmp_path_factory.mktemp("school") / "data")
+    store.add_user("ivy", role="instructor", password="ivy-password", cohort="north")
+    store.add_user("amy", role="trainee", password="amy-password", cohort="north")
+    made = make_session(store, trainee="amy")
+    with running_server(store) as server:
+        yield {"store": store, "made": made, "base": server.base_url}
+    store.close()
+
+
+def sign_in(page, base: str, name: str, password: str, target: str) -> None:
+    page.goto(f"{base}{target}")  # sent to the sign-in form, then back where it was going
+    page.wait_for_selector("form.login")
+    page.fill("#login-name", name)
+    page.fill("#login-password", password)
+    page.click("form.login button[type=submit]")
+    page.wait_for_url(f"{base}{target}")
+
+
+def test_an_instructor_signs_in_comments_as_themselves_and_signs_out(school, page):
+    sid = school["made"].info.id
+    page.goto(f"{school['base']}/login")
+    page.fill("#login-name", "ivy")
+    page.fill("#login-password", "wrong-password")
+    page.click("form.login button[type=submit]")
+    assert page.inner_text("p.error") == "wrong account name or password"
+    sign_in(page, school["base"], "ivy", "ivy-password", f"/sessions/{sid}")
+    page.wait_for_selector("#transcript .w")
+    assert page.inner_text("#reviewer-name") == "ivy"
+    page.fill("#comment-text", "Signed comment")
+    page.click("#comment-add")
+    page.wait_for_selector(".comment .text >> text=Signed comment")
+    assert [c.author for c in school["store"].list_comments(sid)] == ["ivy"]
+    page.click("nav form.signout button")
+    page.wait_for_selector("form.login")
+    page.goto(f"{school['base']}/sessions/{sid}.json")
+    assert "sign in first" in page.inner_text("body")
+
+
+def test_a_trainee_replays_their_call_without_annotation_controls(school, page):
+    sid = school["made"].info.id
+    sign_in(page, school["base"], "amy", "amy-password", f"/sessions/{sid}")
+    page.wait_for_selector("#transcript .w")
+    page.wait_for_function("window.voicecoach.wave.getDuration() > 0")
+    assert "Signed in as amy" in page.inner_text("#reviewer")
+    assert page.locator("#comment-add").count() == 0
+    assert page.locator("button", has_text="change verdict").count() == 0

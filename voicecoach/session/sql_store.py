@@ -871,7 +871,7 @@ class SQLSessionStore(SessionStore):
     def add_login_failure(self, key: str, *, now: datetime, window_s: float) -> int:
         dialect = sqlite if self.is_sqlite else postgresql
         statement = dialect.insert(login_failures).values(key=key, failures=1, last_at=_iso(now))
-        quiet = login_failures.c.last_at < _iso(now - timedelta(seconds=window_s))
+        quiet = login_failures.c.last_at <= _iso(now - timedelta(seconds=window_s))
         statement = statement.on_conflict_do_update(
             index_elements=["key"],
             set_={

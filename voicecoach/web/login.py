@@ -16,6 +16,7 @@ unknown account and a wrong password get the same answer, after the same work.
 from __future__ import annotations
 
 import math
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ LOGIN_COOKIE = "voicecoach_login"
 FORM_CSRF_COOKIE = "voicecoach_form"  # double-submit token of the sign-in form
 LOGIN_TTL_S = 8 * 3600  # a working day
 WRONG = "wrong account name or password"
+NEXT_PATTERN = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]{0,500}")  # no blanks or controls
 
 
 def utc_now() -> datetime:
@@ -50,7 +52,7 @@ class Throttle:
     free_per_address: int = 20  # a school's NAT shares one address
     first_wait_s: float = 30.0
     max_wait_s: float = 900.0
-    window_s: float = 900.0  # failures older than this are forgotten
+    window_s: float = 86400.0  # failures are forgotten after a day without one
 
     def wait_s(self, failures: int, free: int) -> float:
         """The pause owed after `failures` in a row (0 while under `free`)."""
@@ -94,8 +96,8 @@ def verify(store: SessionStore, name: str, password: str) -> User | None:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site only (no `//host` or `\\`)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Where to go after signing in: a path on this site only (no `//host`, `\\`, blanks)."""
+    if target and NEXT_PATTERN.fullmatch(target) and not target.startswith("//"):
         return target
     return "/sessions"
 

@@ -9,6 +9,8 @@
   const page = JSON.parse(document.getElementById("page-data").textContent);
   const csrf = (document.querySelector("meta[name=csrf-token]") || {}).content || "";
   const readonly = !!page.readonly;
+  const viewer = page.viewer || null;  // the signed-in account, on a server with accounts
+  const annotating = !readonly && (!viewer || viewer.can_annotate);
   let view = page;
   const sid = view.session.id;
   const typed = !!view.session.typed;
@@ -49,6 +51,7 @@
     onTime();
   }
   function instructor() {
+    if (viewer) return viewer.name;
     try { return localStorage.getItem(NAME_KEY) || ""; } catch (e) { return ""; }
   }
   async function api(method, url, body) {
@@ -107,6 +110,11 @@
   function renderReviewer(message) {
     const box = document.getElementById("reviewer");
     const name = instructor();
+    if (viewer) {
+      fill(box, "Signed in as ", el("strong", {id: "reviewer-name"}, name),
+        viewer.can_annotate ? null : el("span", {className: "muted"}, " (comments and verdicts are the instructors')"));
+      return;
+    }
     if (name) {
       fill(box, "Reviewing as ", el("strong", {id: "reviewer-name"}, name), " ",
         el("button", {className: "small", type: "button", onclick: () => {
@@ -217,7 +225,7 @@
     wave = WaveSurfer.create(options);
     wave.on("ready", renderRegions);
     wave.on("decode", renderRegions);
-    if (!readonly) {
+    if (annotating) {
       // drag across the lanes to pick the span of a new comment
       regions.enableDragSelection({color: "rgba(108,52,131,0.22)"});
       regions.on("region-created", region => {
@@ -532,7 +540,7 @@
             el("span", {className: "name", tabindex: "-1"}, item.title || id),
             el("span", {className: "sr-only"}, " (" + (good === false ? "counts against" : good ? "counts for" : "not judged") + ")"),
             item.critical && hit ? el("span", {className: "crit"}, "critical") : null,
-            !readonly ? overrideControl(section, id, key, hit, item, !!override) : null),
+            annotating ? overrideControl(section, id, key, hit, item, !!override) : null),
           item.in_order === false && hit ? el("div", {className: "muted"}, "met, but far out of the expected order") : null,
           evidence.length ? el("div", {className: "evidence"}, evidence) : null,
           good === false && item.tip ? el("div", {className: "tip"}, "Tip: " + item.tip) : null,
@@ -632,7 +640,7 @@
       el("div", {className: "text"}, c.text),
       el("div", {className: "muted"}, c.author + " \u00b7 " + fmtStamp(c.created_at)
          + (c.version > 1 ? " \u00b7 edited " + fmtStamp(c.updated_at) : "")));
-    if (!readonly) {
+    if (annotating) {
       row.append(el("button", {type: "button", className: "small edit", onclick: () => editComment(row, c)}, "edit"),
                  " ",
                  el("button", {type: "button", className: "small delete", onclick: async () => {
@@ -671,7 +679,7 @@
   }
   function renderCommentForm() {
     const box = document.getElementById("comment-form-box");
-    if (readonly) return;
+    if (!annotating) return;
     const at = el("input", {id: "comment-at", type: "number", step: typed ? "1" : "0.1",
                             min: typed ? "1" : "0", value: typed ? "1" : "0"});
     const end = el("input", {id: "comment-end", type: "number", step: "0.1", min: "0"});
