@@ -9,6 +9,8 @@ Sets:
   dev      bench/frontdesk_sentences.txt: 45 front-desk sentences the pocketsphinx
            language model was written alongside: a DEVELOPMENT (fitted) figure, kept
            for comparison with earlier numbers, not an estimate.
+  dev2     bench/data/frontdesk_dev2.txt: 68 more front-desk sentences Whisper's
+           decoding settings were chosen on (bench/asr_decoding.py): DEVELOPMENT.
 The real-time factor of `transcribe` on a ~10-minute file is bench/long_file.py's.
 
 Engines are names `make_recognizer` takes (`auto` is the default engine, whatever it
@@ -45,7 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEECH_DIR = shared_data_dir() / "speech"
 HELDOUT_PATH = ROOT / "bench" / "data" / "frontdesk_heldout.txt"
 DEV_PATH = ROOT / "bench" / "frontdesk_sentences.txt"
-SETS = ("real", "heldout", "dev")
+DEV2_PATH = ROOT / "bench" / "data" / "frontdesk_dev2.txt"
+SETS = ("real", "heldout", "dev", "dev2")
 WER_TARGETS = {"real": 0.06, "heldout": 0.05}
 
 CONTRACTIONS = {
@@ -75,6 +78,7 @@ CONTRACTIONS = {
     "isn't": "is not",
     "let's": "let us",
     "ok": "okay",
+    "alright": "all right",
     "dr": "doctor",
     "mr": "mister",
 }
@@ -132,7 +136,7 @@ def set_groups(set_name: str) -> dict[str, list[tuple[Path, str]]]:
     """The files of a set, grouped by voice where festival speaks them."""
     if set_name == "real":
         return {"real speakers": real_items()}
-    path = HELDOUT_PATH if set_name == "heldout" else DEV_PATH
+    path = {"heldout": HELDOUT_PATH, "dev": DEV_PATH, "dev2": DEV2_PATH}[set_name]
     return {voice: spoken_items(path, voice) for voice in VOICES}
 
 
@@ -226,7 +230,8 @@ def print_table(results: list[dict]) -> None:
         print(f"{result['engine']}: {result['describe']}")
     print(
         "held-out: real and heldout (no recogniser, LM or prompt was fitted to them); "
-        "development: dev (the pocketsphinx LM was written alongside it)."
+        "development: dev (the pocketsphinx LM was written alongside it), dev2 (Whisper's "
+        "decoding settings were chosen on it)."
     )
     load = os.getloadavg()[0]
     print(f"Load average {load:.1f} on {os.cpu_count()} cores shared with other users.")
@@ -247,7 +252,7 @@ def _combined(rows: list[dict]) -> dict:
 
 
 def _set_label(set_name: str) -> str:
-    return {"dev": "dev (fitted)", "heldout": "heldout"}.get(set_name, set_name)
+    return {"dev": "dev (fitted)", "dev2": "dev2 (fitted)"}.get(set_name, set_name)
 
 
 def _wer_cell(set_name: str, row: dict) -> str:

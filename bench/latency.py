@@ -16,7 +16,9 @@ complete sentence, 1.2 s after "and", "um"). Prints:
 - what the recogniser heard of each turn, and what the final decode of each
   turn costs alone (wall and CPU time, no background decoding: the work the
   turn end would wait for if nothing had been decoded while the trainee spoke);
-- the machine's load average before and after (2 cores, shared).
+- the machine's load average before and after (2 cores, shared);
+- how often Whisper decoded an utterance twice (a loop or token-cap retry, an unheard rest):
+  such turns wait for both decodes.
 - peak memory (this process, and the speech worker / festival children).
 
 Caller lines are synthesised on demand the first time and cached; `--cold`
@@ -121,6 +123,18 @@ def decode_costs(engine: str) -> None:
     )
 
 
+def whisper_second_decodes() -> dict | None:
+    """Why Whisper decoded an utterance twice during the call (loop/cap retry, unheard rest);
+    None when the engine is not Whisper."""
+    from voicecoach.asr.select import choose_engine
+
+    if choose_engine(ARGS.engine).engine != "whisper":
+        return None
+    from voicecoach.asr.whisper_engine import shared_model
+
+    return dict(shared_model().second_decodes)
+
+
 def main() -> int:
     from voicecoach.live.scripted import festival_speech, run_scripted_call
 
@@ -143,11 +157,14 @@ def main() -> int:
             data_dir=Path(tmp) / "data",
         )
         report(result, spoken)
+        second_decodes = whisper_second_decodes()
         decode_costs(ARGS.engine)
     print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory: {own_mb:.0f} MB (call process), {children_mb:.0f} MB (largest child)")
+    if second_decodes is not None:
+        print(f"Whisper decodes run twice during the call: {second_decodes or 'none'}")
     return 0
 
 

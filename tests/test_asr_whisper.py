@@ -97,6 +97,25 @@ def test_a_live_recogniser_captions_while_fed_and_reports_its_endpoint(sentences
     assert words_of(final.text) == words_of(SENTENCES[1])
 
 
+def test_fast_speech_ending_at_the_clip_end_keeps_its_last_words(tmp_path):
+    """About 5 tokens a second up to the last sample: a token cap read as CTranslate2's
+    `max_length` (which it halves) cut "by then?" off the end."""
+    text = (
+        "Thank you for waiting. I spoke with the nurse and she can see you at three "
+        "this afternoon, can you make it by then?"
+    )
+    path = tmp_path / "fast.wav"
+    stretch = "(Parameter.set 'Duration_Stretch 0.8)"
+    subprocess.run(
+        ["text2wave", "-eval", stretch, "-o", str(path)], input=text.encode(), check=True
+    )
+    y = load_audio(path, sr=SR)[0]
+    y = y[: np.flatnonzero(np.abs(y) > 0.01)[-1] + SR // 100]  # the clip ends with the voice
+    with make_recognizer() as recognizer:
+        heard = words_of(recognize_samples(recognizer, y).text)
+    assert heard[-4:] == ["make", "it", "by", "then"]
+
+
 def test_long_files_are_cut_at_quiet_moments_and_transcribed_whole(sentences, tmp_path):
     gap = np.zeros(int(0.6 * SR), np.float32)
     parts = [np.concatenate([y, gap]) for _, y in sentences] * 6

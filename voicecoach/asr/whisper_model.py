@@ -14,6 +14,7 @@ word's confidence is the mean probability of its tokens.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,8 @@ FULL_WINDOW_FRAMES = 3000  # Whisper's native 30 s
 PAD_S = 3.0
 TOKENS_PER_S = 8.0
 MIN_TOKENS = 12
+MAX_TOKENS = 224  # CTranslate2 generates at most half of Whisper's 448-token context
+TEXT_CONTEXT = 448
 REPEAT_LIMIT = 3  # a phrase said this many times in a row is a decoding loop
 NO_SPEECH_PROB = 0.6  # Whisper's own silence rule: no-speech probability above this...
 NO_SPEECH_LOGPROB = -1.0  # ...and mean token log-probability below this
@@ -39,6 +42,17 @@ THREADS = 2
 AFTER_END_S = 0.1  # a word starting this close to the audio's end was invented
 UNHEARD_S = 2.0  # speech this long after the last word is decoded on its own
 PUNCTUATION = "\"'.,!?;:()[]-—…"
+
+
+@dataclass(frozen=True)
+class DecodeSettings:
+    """How `WhisperModel.recognize` decodes: beam width, silence padding, repetition guards."""
+
+    beam_size: int = 1
+    pad_s: float = PAD_S
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    tail_s: float = AFTER_END_S  # words starting this close to the speech's end are dropped
 
 
 @dataclass(frozen=True)
@@ -76,7 +90,10 @@ def log_mel(y: np.ndarray) -> np.ndarray:
 class WhisperModel:
     """A loaded Whisper model; `recognize(y, prompt)` is thread-safe (one decode at a time)."""
 
-    def __init__(self, folder: Path, *, threads: int = THREADS):
+    def __init__(
+        self, folder: Path, *, threads: int = THREADS, settings: DecodeSettings | None = None
+    ):
+        self.settings = settings or DecodeSettings()
         try:
             import ctranslate2
             from tokenizers import Tokenizer
@@ -98,6 +115,7 @@ class WhisperModel:
             ids("<|notimestamps|>"),
         ]
         self._lock = threading.Lock()
+        self.second_decodes: Counter[str] = Counter()  # "loop", "rest": why a decode ran twice
 
     def prompt_tokens(self, prompt: str) -> list[int]:
         """The decoder prompt: earlier text (names to expect) then the start sequence."""
@@ -123,13 +141,15 @@ class WhisperModel:
         if len(y) < HOP * 4:
             return Recognition("", ())
         content_frames = len(y) // HOP
-        padded = np.concatenate([y, np.zeros(int(PAD_S * SAMPLE_RATE_HZ), np.float32)])
+        pad = np.zeros(int(self.settings.pad_s * SAMPLE_RATE_HZ), np.float32)
+        padded = np.concatenate([y, pad])
         mel = log_mel(padded)[:, :FULL_WINDOW_FRAMES]
         prompt_ids = self.prompt_tokens(prompt)
-        cap = max(MIN_TOKENS, int(TOKENS_PER_S * len(y) / SAMPLE_RATE_HZ))
+        cap = min(MAX_TOKENS, max(MIN_TOKENS, int(TOKENS_PER_S * len(y) / SAMPLE_RATE_HZ)))
         with self._lock:
             encoded, decoded = self._decode(mel, prompt_ids, cap)
             if len(decoded.tokens) >= cap or _loops(decoded.tokens):
+                self.second_decodes["loop"] += 1
                 full = log_mel(np.pad(y, (0, FULL_WINDOW_FRAMES * HOP - len(y))))
                 encoded, decoded = self._decode(full, prompt_ids, cap)
             if decoded.no_speech_prob > NO_SPEECH_PROB and decoded.avg_logprob < NO_SPEECH_LOGPROB:
@@ -139,13 +159,14 @@ class WhisperModel:
                 return Recognition(self.tokenizer.decode(tokens).strip(), ())
             timed = self._align(encoded, tokens, content_frames)
         # Words aligned after the audio's end were made up from the padding: drop them.
-        end_s = (len(y) / SAMPLE_RATE_HZ if speech_end_s is None else speech_end_s) - AFTER_END_S
+        tail_s = self.settings.tail_s
+        end_s = (len(y) / SAMPLE_RATE_HZ if speech_end_s is None else speech_end_s) - tail_s
         cut = next((i for i, (word, _) in enumerate(timed) if word.start_s >= end_s), len(timed))
         if cut < len(timed):
             tokens = tokens[: timed[cut][1]]
         text = self.tokenizer.decode(tokens).strip()
         result = Recognition(text, tuple(word for word, _ in timed[:cut]))
-        return self._rest_after(result, y, prompt=prompt, end_s=end_s + AFTER_END_S)
+        return self._rest_after(result, y, prompt=prompt, end_s=end_s + tail_s)
 
     def _rest_after(self, result: Recognition, y: np.ndarray, *, prompt: str, end_s: float):
         """Whisper sometimes stops after the first sentence of a long window: when its last
@@ -153,6 +174,7 @@ class WhisperModel:
         if not result.words or end_s - result.words[-1].end_s < UNHEARD_S:
             return result
         offset_s = result.words[-1].end_s
+        self.second_decodes["rest"] += 1
         rest = self.recognize(
             y[int(offset_s * SAMPLE_RATE_HZ) :], prompt=prompt, speech_end_s=end_s - offset_s
         )
@@ -170,13 +192,16 @@ class WhisperModel:
         result = self.model.generate(
             encoded,
             [prompt],
-            beam_size=1,
-            max_length=len(prompt) + cap,
+            beam_size=self.settings.beam_size,
+            repetition_penalty=self.settings.repetition_penalty,
+            no_repeat_ngram_size=self.settings.no_repeat_ngram_size,
+            max_length=_max_length(cap, len(prompt)),
             return_scores=True,
             return_no_speech_prob=True,
         )[0]
         tokens = tuple(result.sequences_ids[0])
-        avg = result.scores[0] / max(1, len(tokens)) if result.scores else 0.0
+        # The score is already divided by the length (length_penalty 1), as faster-whisper reads it.
+        avg = result.scores[0] * len(tokens) / (len(tokens) + 1) if result.scores else 0.0
         return encoded, Decoded(tokens[:cap], avg, result.no_speech_prob)
 
     def _align(self, encoded, tokens: list[int], content_frames: int) -> list[tuple[Word, int]]:
@@ -216,6 +241,13 @@ class WhisperModel:
             else:
                 groups[-1].append(token)
         return groups
+
+
+def _max_length(cap: int, prompt_length: int) -> int:
+    """CTranslate2's `max_length` that lets Whisper generate `cap` tokens after the prompt:
+    it generates at most min(max_length / 2, max_length - prompt_length + 1) tokens
+    (whisper.cc; OpenNMT/CTranslate2 issue 1856), so `prompt_length + cap` gave only half."""
+    return min(TEXT_CONTEXT, max(2 * cap, cap + prompt_length))
 
 
 def _loops(tokens: tuple[int, ...]) -> bool:
