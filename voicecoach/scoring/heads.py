@@ -3,7 +3,10 @@
 Where nearest-example similarity is too blunt (empathy and clarifying questions in
 outside phrasing), an intent may have a head: weights over the mean, max and min of
 the sentence's token vectors (`Embedder.pooled`), a bias and a probability threshold.
-The coefficients are data (`intent_heads.yaml` beside this module), refitted by
+A contextual head (`intent_heads_context.yaml`) weighs the contextual encoder's vector
+(`encoder.py`) followed by those same static features; its `gate` is the static head's
+probability below which the encoder is not consulted (most turns, which saves its cost).
+The coefficients are data (`intent_heads*.yaml` beside this module), refitted by
 `bench/fit_intents.py` from the intent examples and the tuning half of an outside
 corpus; the file is checked on load and errors name it. Only heads marked
 `adopted` take part in scoring: a head is adopted when it lifts outside text
@@ -22,13 +25,16 @@ from voicecoach.errors import ScenarioError
 from voicecoach.scoring.yamlcheck import line_of, load_checked
 
 HEADS_FILE = Path(__file__).with_name("intent_heads.yaml")
+CONTEXT_HEADS_FILE = Path(__file__).with_name("intent_heads_context.yaml")
+STATIC_FEATURES = "wordllama l2_supercat_256 mean+max+min"
+CONTEXT_FEATURES = "all-MiniLM-L6-v2 int8 mean, then " + STATIC_FEATURES
 
 HEADS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["features", "heads"],
     "additionalProperties": False,
     "properties": {
-        "features": {"const": "wordllama l2_supercat_256 mean+max+min"},
+        "features": {"enum": [STATIC_FEATURES, CONTEXT_FEATURES]},
         "fitted_on": {"type": "string"},
         "heads": {
             "type": "object",
@@ -39,6 +45,7 @@ HEADS_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "adopted": {"type": "boolean"},
                     "threshold": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                    "gate": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
                     "bias": {"type": "number"},
                     "weights": {"type": "array", "items": {"type": "number"}},
                 },
@@ -57,17 +64,26 @@ class IntentHead:
     bias: float
     threshold: float  # the probability at which a sentence shows the intent
     adopted: bool  # used by the scorer (false: fitted and measured, not yet trusted)
+    gate: float = 0.0  # contextual heads: the static head's probability that calls for it
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(intent) per row of (sentences, features)."""
         return 1.0 / (1.0 + np.exp(-(features @ self.weights + self.bias)))
 
 
-def load_heads(path: Path, n_features: int, known: set[str]) -> dict[str, IntentHead]:
-    """The heads in a file, checked: known intent ids, `n_features` weights each."""
+def load_heads(
+    path: Path, n_features: int, known: set[str], features: str = STATIC_FEATURES
+) -> dict[str, IntentHead]:
+    """The heads in a file, checked: the `features` named, known intent ids, `n_features`
+    weights each."""
     if not path.exists():
         return {}
     data, root = load_checked(path, HEADS_SCHEMA)
+    if data["features"] != features:
+        raise ScenarioError(
+            f"{path}:{line_of(root, ['features'])}: features: {data['features']!r}, "
+            f"expected {features!r}"
+        )
     heads = {}
     heads_node = next(v for k, v in root.value if k.value == "heads")
     key_lines = {k.value: k.start_mark.line + 1 for k, _ in heads_node.value}
@@ -88,5 +104,6 @@ def load_heads(path: Path, n_features: int, known: set[str]) -> dict[str, Intent
             float(spec["bias"]),
             float(spec["threshold"]),
             bool(spec["adopted"]),
+            float(spec.get("gate", 0.0)),
         )
     return heads

@@ -8,14 +8,19 @@ front-desk talk) that count against all intents. A sentence meets an intent
 when its similarity to the intent's nearest examples reaches the intent's
 `threshold` and beats the nearest `unlike`/neutral ones by `margin`.
 `negatable: true` skips sentences that deny the act ("I'm not sorry");
-`quotable: true` skips words quoted from others ("she told you to calm down")
+`quotable: true` skips words quoted from others ("she told you to calm down");
+`yields_to: [ids]`: a meaning-layer hit does not count in a sentence that one of these
+ids' patterns reads as its own act ("what is your date of birth" is not `clarify`);
 and also rejects pattern hits inside them.
 Similarity is the cosine of sentence embeddings (`embedding.py`) after
 removing the examples' common direction, so shared function words do not
 make every sentence look alike. An intent with an adopted learned head
 (`heads.py`) is also met when the examples do not reach it but the head,
 judging the whole turn (the outside replies it learnt from are labelled as
-wholes), does; the evidence is the turn's sentence the head rates highest.
+wholes), does; the evidence is the turn's sentence the head rates highest. Where a
+contextual head is adopted too, a turn the static head rates at least at the contextual
+head's `gate` is read by the contextual encoder (`encoder.py`, loaded on first need)
+and the contextual head decides; without the encoder the static head decides.
 """
 
 from __future__ import annotations
@@ -31,8 +36,14 @@ import yaml
 
 from voicecoach.errors import ScenarioError
 from voicecoach.paths import PROJECT_DIR, scenarios_dir
-from voicecoach.scoring.heads import HEADS_FILE, load_heads
-from voicecoach.scoring.yamlcheck import load_checked
+from voicecoach.scoring.heads import (
+    CONTEXT_FEATURES,
+    CONTEXT_HEADS_FILE,
+    HEADS_FILE,
+    IntentHead,
+    load_heads,
+)
+from voicecoach.scoring.yamlcheck import line_of, load_checked
 
 TOP_K = 3  # nearest examples averaged
 EXTRA_INTENTS = ("record_disclosure",)  # used inside detectors, not rubric ids
@@ -58,6 +69,7 @@ INTENTS_SCHEMA: dict[str, Any] = {
                     "unlike": _SENTENCES,
                     "negatable": {"type": "boolean"},
                     "quotable": {"type": "boolean"},
+                    "yields_to": {"type": "array", "items": {"type": "string"}},
                 },
             },
         },
@@ -77,6 +89,7 @@ class Intent:
     unlike: np.ndarray  # near misses (the shared neutral sentences count against it too)
     negatable: bool  # a sentence denying the act does not show it ("I'm not sorry")
     quotable: bool  # words quoted from someone else do not show it ("she told you to...")
+    yields_to: tuple[str, ...] = ()  # ids whose pattern in the sentence overrides the meaning
 
 
 @dataclass(frozen=True)
@@ -96,7 +109,8 @@ class IntentMatch:
 class IntentModel:
     """All intents, ready to judge sentences."""
 
-    def __init__(self, files: list[Path]):
+    def __init__(self, files: list[Path], *, context: bool = True):
+        """`context=False` keeps to the static vectors (as when the encoder cannot load)."""
         from voicecoach.scoring.embedding import embedder
 
         raw: dict[str, dict] = {}
@@ -112,6 +126,13 @@ class IntentModel:
                         f"{path}:{line}: intents.{intent_id}: {problem} intent id "
                         f"(known: {', '.join(sorted(known_intent_ids()))})"
                     )
+                for other in spec.get("yields_to", []):
+                    if other not in step_and_check_ids():
+                        line = line_of(root, ["intents", intent_id, "yields_to"])
+                        raise ScenarioError(
+                            f"{path}:{line}: intents.{intent_id}.yields_to: {other!r} is not a "
+                            "step or check id"
+                        )
                 raw[intent_id] = spec
         self._embedder = embedder()
         every = neutral + [s for spec in raw.values() for s in spec["examples"]]
@@ -129,12 +150,44 @@ class IntentModel:
                 unlike,
                 bool(spec.get("negatable", False)),
                 bool(spec.get("quotable", False)),
+                tuple(spec.get("yields_to", [])),
             )
         self._ids = list(self.intents)
         self._examples = [e for i in self._ids for e in self.intents[i].examples]
         self._positives, self._pos_index = _stacked([self.intents[i].vectors for i in self._ids])
         self._unlike, self._unlike_index = _stacked([self.intents[i].unlike for i in self._ids])
         self.heads = load_heads(HEADS_FILE, 3 * self._embedder.dim, known_intent_ids())
+        self.context_heads: dict[str, IntentHead] = {}
+        if context:
+            from voicecoach.scoring.encoder import DIM
+
+            self.context_heads = load_heads(
+                CONTEXT_HEADS_FILE,
+                DIM + 3 * self._embedder.dim,
+                known_intent_ids(),
+                CONTEXT_FEATURES,
+            )
+
+    def _head_verdict(
+        self, intent_id: str, static: np.ndarray, whole: str, contextual: bool = True
+    ) -> bool:
+        """Whether the whole turn shows the intent by its learned heads: the contextual head
+        when adopted, `contextual`, its gate passed and the encoder loads, else the static
+        head."""
+        head = self.heads[intent_id]
+        p_static = float(head.probability(static)[0])
+        context = self.context_heads.get(intent_id)
+        if context is None or not context.adopted or not contextual:
+            return p_static >= head.threshold
+        if p_static < context.gate:
+            return False
+        from voicecoach.scoring.encoder import context_encoder
+
+        encoder = context_encoder()
+        if encoder is None:
+            return p_static >= head.threshold
+        features = np.concatenate((encoder.encode(whole), static[0]))
+        return float(context.probability(features)) >= context.threshold
 
     def embed(self, sentences: list[str]) -> np.ndarray:
         """Centred unit vectors for sentences."""
@@ -148,11 +201,18 @@ class IntentModel:
         return vectors / np.where(norms == 0, 1, norms)
 
     def judge(
-        self, sentences: list[str], wanted: Collection[str] | None = None, min_words: int = 0
+        self,
+        sentences: list[str],
+        wanted: Collection[str] | None = None,
+        min_words: int = 0,
+        whole: str | None = None,
+        unmet: Collection[str] | None = None,
     ) -> dict[str, list[IntentMatch | None]]:
         """For every intent (or the `wanted` ones), per sentence: the match when it shows the
         intent, else None. One embedding pass for all of them. A head's evidence is a
-        sentence of at least `min_words` words when there is one."""
+        sentence of at least `min_words` words when there is one. `whole` is the turn's
+        text for the contextual encoder (default: the sentences joined); the encoder is read
+        only for `unmet` ids (default: all): a step found once needs no costly second look."""
         ids = [i for i in self._ids if wanted is None or i in wanted]
         out: dict[str, list[IntentMatch | None]] = {i: [None] * len(sentences) for i in ids}
         if not ids or not sentences:
@@ -184,7 +244,12 @@ class IntentModel:
                 similarity[i] = head.probability(pooled[:-1])
                 contrast[i] = head.threshold
                 best = np.flatnonzero(candidates)[np.argmax(similarity[i][candidates])]
-                shows[best] = head.probability(pooled[-1:])[0] >= head.threshold
+                shows[best] = self._head_verdict(
+                    intent_id,
+                    pooled[-1:],
+                    whole if whole is not None else " ".join(sentences),
+                    unmet is None or intent_id in unmet,
+                )
             for u in np.flatnonzero(shows):
                 out[intent_id][u] = IntentMatch(
                     intent_id,
@@ -231,6 +296,12 @@ def _key_line(root: yaml.Node, intent_id: str) -> int:
                 if k.value == intent_id:
                     return k.start_mark.line + 1
     return 1
+
+
+def step_and_check_ids() -> set[str]:
+    from voicecoach.scoring.detectors import CHECK_DETECTORS, STEP_DETECTORS
+
+    return set(STEP_DETECTORS) | set(CHECK_DETECTORS)
 
 
 def known_intent_ids() -> set[str]:

@@ -131,7 +131,20 @@ def find(
         hit = view.meaning(item_id)
         if hit is not None and kind != "fault" and _brushes_off(view, call, hit):
             hit = None
+        if hit is not None and _yields(view, call, hit, intent):
+            hit = None
     return hit
+
+
+def _yields(view: TurnView, call: CallState, hit: Hit, intent: Intent) -> bool:
+    """Whether the sentence of a meaning-layer hit is, by another id's pattern, that id's act
+    (the intent's `yields_to`: an identity question is not a clarifying one)."""
+    a, b = view.norm.sentence_of(hit.span.first_token)
+    for other in intent.yields_to:
+        found = (STEP_DETECTORS.get(other) or CHECK_DETECTORS[other])(view, call)
+        if found is not None and a <= found.span.first_token < b:
+            return True
+    return False
 
 
 def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> bool:
@@ -226,6 +239,7 @@ class Scorer:
             norm,
             self.intents,
             _ALWAYS_JUDGED | (set(self.rubric.step_ids) | set(CHECK_IDS) | set(FAULT_IDS)) - done,
+            frozenset(self.rubric.step_ids) - set(self._found),
         )
         self._trainee_count += 1
         detections = []

@@ -62,6 +62,8 @@ class TurnView:
     norm: NormText
     intents: IntentModel | None = None  # the meaning layer (default: the current files)
     wanted: frozenset[str] | None = None  # intents still worth judging (None: all)
+    unmet: frozenset[str] | None = None  # ids not yet found in the call: only these may cost
+    # a contextual encoder pass (None: all)
 
     def first(
         self, pattern: re.Pattern, accept: Callable[[re.Match], bool] | None = None
@@ -100,7 +102,8 @@ class TurnView:
 
         model = self.intents or intent_model()
         texts = [" ".join(self.norm.tokens[a:b]) for a, b in self._units]
-        return model.judge(texts, self.wanted, MIN_WORDS) if texts else {}
+        whole = " ".join(self.norm.tokens)
+        return model.judge(texts, self.wanted, MIN_WORDS, whole, self.unmet) if texts else {}
 
     @cached_property
     def _reported(self) -> list[tuple[int, int]]:

@@ -78,6 +78,12 @@ _THIRD_PARTY = rx(
     r"|my " + _RELATION + r" (?:\w+ )?(?:had|has|got|needs|did) (?:a |an |his |her |some |the )?"
     r"(?:test|tests|scan|appointment|results|bloodwork|blood work|procedure|surgery|biopsy|x ray|"
     r"mri|visit|lab|labs|prescription)"
+    # another practice phoning about a patient: not entitled until checked
+    r"|(?:calling|call|ringing|phoning|this is \w+|i am \w+|\w+ here) (?:from|with|at) "
+    r"(?!(?:my|our|the|work|home)\b)(?:\w+ ){0,4}(?:clinic|office|practice|surgery|pharmacy"
+    r"|medical (?:center|centre|group)|urgent care|health (?:center|centre))"
+    r"|(?:a|your|our|the) (?:patient|client) of (?:yours|ours)|(?:your|our|a) (?:mutual |shared )?"
+    r"patient(?: \w+){0,3} (?:is|was|had|needs|came)|about (?:your|a|our) (?:mutual )?patient"
 )
 _NAMED_RELATIVE = re.compile(r"\bmy " + _RELATION + r" (\w+)")
 _NOT_A_NAME_TEXT = (
@@ -105,7 +111,7 @@ _PATIENT_INFO = rx(
     r"medication|medicine|refill|bill|balance|owes|visit|notes? (?:say|said|show)|doctor wants|"
     r"procedure|surgery|x ray|monitor|blood\w*|biopsy|pregnan\w*|pap|mammogram|treatment|"
     r"condition|cells|heartbeats?|referral|cancer|tumou?r|infection|pressure|sugar|cholesterol|"
-    r"pills?|dose|therapy|ultrasound|mri|ct|imaging"
+    r"pills?|dose|therapy|ultrasound|mri|ct|imaging|came back|(?:started|put) (?:him|her|them) on"
 )
 _WITHHELD = rx(
     r"can not (?:share|give|discuss|tell|confirm|release|say|go into)|not able to (?:share|give|"
