@@ -15,13 +15,13 @@ import queue
 import secrets
 import shutil
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Connection, Select, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError as SQLDatabaseError
@@ -38,13 +38,15 @@ from voicecoach.session.accounts import (
     needs_rehash,
     password_matches,
 )
-from voicecoach.session.database import hide_password, make_engine, migrate
+from voicecoach.session.call_results import read_call_results
+from voicecoach.session.database import MIGRATION_LOCK_ID, hide_password, make_engine, migrate
 from voicecoach.session.store import (
     ANNOTATIONS_JSONL,
     INDEXED_FIELDS,
     MIN_FREE_BYTES,
     ORDERS,
     SESSION_JSON,
+    CallResults,
     Comment,
     CommentConflictError,
     Override,
@@ -66,6 +68,8 @@ from voicecoach.session.tables import (
     audit_log,
     comments,
     overrides,
+    session_items,
+    session_measures,
     sessions,
     users,
 )
@@ -74,6 +78,7 @@ DB_FILENAME = "sessions.db"
 T = TypeVar("T")
 ANNOTATIONS_IN_FOLDERS_VERSION = 1  # SQLite PRAGMA user_version once annotations.jsonl is kept
 COMMENT_KEYS = tuple(column.name for column in comments.columns)
+INFO_COLUMNS = tuple(c for c in sessions.columns if c.name in SessionInfo.__dataclass_fields__)
 
 
 class _DamagedIndex(Exception):
@@ -132,7 +137,58 @@ class _Writer:
 def _session_from_row(row: Mapping[str, Any], sessions_dir: Path) -> SessionInfo:
     data = dict(row)
     data["complete"] = bool(data["complete"])
+    data["typed"] = bool(data["typed"])
     return SessionInfo(folder=sessions_dir / data["id"], **data)
+
+
+def _session_filters(
+    trainee: str | None,
+    scenario: str | None,
+    since: str | date | datetime | None,
+    until: str | date | datetime | None,
+    outcome: str | None,
+    verdict: str | None,
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a session list or count (verdict after overrides)."""
+    c = sessions.c
+    conditions = []
+    for condition, value in (
+        (lambda v: c.trainee == v, trainee),
+        (lambda v: c.scenario_id == v, scenario),
+        (lambda v: c.started_at >= v, iso_bound(since, end=False)),
+        (lambda v: c.started_at < v, iso_bound(until, end=True)),
+        (lambda v: c.outcome == v, outcome),
+        (lambda v: func.coalesce(c.adjusted_verdict, c.verdict) == v, verdict),
+    ):
+        if value:
+            conditions.append(condition(value))
+    return conditions
+
+
+def _index_results(conn: Connection, session_id: str, results: CallResults) -> None:
+    """Replace the session's indexed results (in the caller's transaction)."""
+    conn.execute(
+        update(sessions)
+        .where(sessions.c.id == session_id)
+        .values(typed=results.typed, calm=results.calm, results_indexed=True)
+    )
+    for table in (session_items, session_measures):
+        conn.execute(delete(table).where(table.c.session_id == session_id))
+    items: dict[str, dict[str, Any]] = {}  # an id in two sections (a damaged file): the first
+    for section, found in results.items.items():
+        for item_id, value in found.items():
+            items.setdefault(
+                item_id,
+                {"session_id": session_id, "item_id": item_id, "section": section, "value": value},
+            )
+    if items:
+        conn.execute(insert(session_items), list(items.values()))
+    measures = [
+        {"session_id": session_id, "measure_id": name, "value": value}
+        for name, value in results.measures.items()
+    ]
+    if measures:
+        conn.execute(insert(session_measures), measures)
 
 
 def _override_from_row(row: Mapping[str, Any]) -> Override:
@@ -179,6 +235,7 @@ class SQLSessionStore(SessionStore):
             self._open_postgres()
         if self.recovered:
             self.sync()
+        self._index_pending_results()
 
     @property
     def location(self) -> str:
@@ -240,6 +297,23 @@ class SQLSessionStore(SessionStore):
             if source.exists():
                 source.rename(f"{moved}{suffix}")
         return moved
+
+    def _index_pending_results(self) -> None:
+        """Read the result files of sessions indexed before results were kept (once).
+
+        On PostgreSQL, servers starting together take turns (the migration's lock), so
+        each session is read by one of them."""
+        pending = select(sessions.c.id).where(sessions.c.results_indexed.is_(False))
+        if not self._rows(pending.limit(1)):
+            return
+
+        def job(conn: Connection) -> None:
+            if not self.is_sqlite:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            for session_id in conn.execute(pending).scalars().all():
+                _index_results(conn, session_id, read_call_results(self.folder(session_id)))
+
+        self._write(job)
 
     def _keep_annotations_in_folders(self) -> None:
         """Once per SQLite index: copy annotations made before `annotations.jsonl` existed
@@ -501,6 +575,7 @@ class SQLSessionStore(SessionStore):
         reason: str | None = None,
     ) -> SessionInfo:
         check_session_id(session_id)
+        results = read_call_results(self.folder(session_id))
 
         def job(conn: Connection) -> None:
             done = conn.execute(
@@ -517,6 +592,7 @@ class SQLSessionStore(SessionStore):
             )
             if done.rowcount == 0:
                 raise self._unknown(session_id)
+            _index_results(conn, session_id, results)
 
         self._write(job)
         info = self.get_session(session_id)
@@ -534,7 +610,13 @@ class SQLSessionStore(SessionStore):
             raise SessionError(f"session {session_id}: session.json lacks {', '.join(missing)}")
         values = {key: record.get(key) for key in INDEXED_FIELDS}
         values["complete"] = bool(values["complete"])
-        self._write(lambda conn: conn.execute(self._upsert(sessions, values)))
+        results = read_call_results(self.folder(session_id))
+
+        def job(conn: Connection) -> None:
+            conn.execute(self._upsert(sessions, values))
+            _index_results(conn, session_id, results)
+
+        self._write(job)
         return self.get_session(session_id)
 
     @staticmethod
@@ -543,7 +625,7 @@ class SQLSessionStore(SessionStore):
 
     def get_session(self, session_id: str) -> SessionInfo:
         check_session_id(session_id)
-        rows = self._rows(select(sessions).where(sessions.c.id == session_id))
+        rows = self._rows(select(*INFO_COLUMNS).where(sessions.c.id == session_id))
         if not rows:
             raise self._unknown(session_id)
         return _session_from_row(rows[0], self.sessions_dir)
@@ -560,22 +642,15 @@ class SQLSessionStore(SessionStore):
         order: str = "date",
         descending: bool = True,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[SessionInfo]:
         if order not in ORDERS:
             raise SessionError(f"cannot order sessions by {order!r}; use one of {ORDERS}")
         c = sessions.c
         effective_score = func.coalesce(c.adjusted_score, c.score)
-        query: Select = select(sessions)
-        for condition, value in (
-            (lambda v: c.trainee == v, trainee),
-            (lambda v: c.scenario_id == v, scenario),
-            (lambda v: c.started_at >= v, iso_bound(since, end=False)),
-            (lambda v: c.started_at < v, iso_bound(until, end=True)),
-            (lambda v: c.outcome == v, outcome),
-            (lambda v: func.coalesce(c.adjusted_verdict, c.verdict) == v, verdict),
-        ):
-            if value:
-                query = query.where(condition(value))
+        query: Select = select(*INFO_COLUMNS).where(
+            *_session_filters(trainee, scenario, since, until, outcome, verdict)
+        )
         if order == "date":
             query = query.order_by(c.started_at.desc() if descending else c.started_at.asc())
         else:
@@ -584,9 +659,49 @@ class SQLSessionStore(SessionStore):
                 effective_score.desc() if descending else effective_score.asc(),
                 c.started_at.desc(),
             )
+        query = query.order_by(c.id.desc() if descending else c.id.asc())  # pages never overlap
         if limit is not None:
             query = query.limit(int(limit))
+        if offset:
+            query = query.offset(int(offset))
         return [_session_from_row(row, self.sessions_dir) for row in self._rows(query)]
+
+    def count_sessions(
+        self,
+        *,
+        trainee: str | None = None,
+        scenario: str | None = None,
+        since: str | date | datetime | None = None,
+        until: str | date | datetime | None = None,
+        outcome: str | None = None,
+        verdict: str | None = None,
+    ) -> int:
+        filters = _session_filters(trainee, scenario, since, until, outcome, verdict)
+        return self._scalar(select(func.count()).select_from(sessions).where(*filters))
+
+    def call_results(self, session_ids: Iterable[str] | None = None) -> dict[str, CallResults]:
+        s, i, m, o = sessions.c, session_items.c, session_measures.c, overrides.c
+        chosen = select(s.id, s.typed, s.calm)
+        item_rows = select(
+            i.session_id, i.section, i.item_id, func.coalesce(o.value, i.value).label("value")
+        ).outerjoin(overrides, (o.session_id == i.session_id) & (o.item_id == i.item_id))
+        measure_rows = select(m.session_id, m.measure_id, m.value)
+        if session_ids is not None:  # by primary key: an index scan whatever the table size
+            ids = list(session_ids)
+            chosen = chosen.where(s.id.in_(ids))
+            item_rows = item_rows.where(i.session_id.in_(ids))
+            measure_rows = measure_rows.where(m.session_id.in_(ids))
+        with self.engine.connect() as conn:
+            found = {
+                row.id: CallResults(typed=bool(row.typed), calm=row.calm)
+                for row in conn.execute(chosen)
+            }
+            for row in conn.execute(item_rows):
+                section = found[row.session_id].items.setdefault(row.section, {})
+                section[row.item_id] = bool(row.value)
+            for row in conn.execute(measure_rows):
+                found[row.session_id].measures[row.measure_id] = row.value
+        return found
 
     def trainees(self) -> list[str]:
         rows = self._rows(select(sessions.c.trainee).distinct().order_by(sessions.c.trainee))

@@ -35,6 +35,7 @@ import math
 import os
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -81,6 +82,7 @@ class SessionInfo:
     reason: str | None = NOT_FINISHED_REASON
     adjusted_score: float | None = None
     adjusted_verdict: str | None = None
+    typed: bool = False  # a typed call (`practice --text`): no audio
 
     @property
     def effective_score(self) -> float | None:
@@ -102,11 +104,23 @@ class SessionInfo:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        """The `session.json` / `--json` shape (folder as a string, plus `missing`)."""
-        data = asdict(self)
+        """The `session.json` / `--json` shape (folder as a string, plus `missing`).
+
+        Every field is a plain value, so no deep copy (`asdict`): a list page makes 50."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["folder"] = str(self.folder)
         data["missing"] = self.missing
         return data
+
+
+@dataclass(frozen=True)
+class CallResults:
+    """What a session's result files say, as the index keeps them (see `call_results.py`)."""
+
+    typed: bool = False
+    calm: bool | None = None  # the delivery verdict; None when not judged
+    items: dict[str, dict[str, bool]] = field(default_factory=dict)  # section -> id -> met
+    measures: dict[str, float] = field(default_factory=dict)  # delivery measure id -> value
 
 
 @dataclass(frozen=True)
@@ -350,8 +364,28 @@ class SessionStore(abc.ABC):
         order: str = "date",
         descending: bool = True,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[SessionInfo]:
-        """Sessions matching every given filter (verdict and score after overrides)."""
+        """Sessions matching every given filter (verdict and score after overrides); a page of
+        them with `limit` and `offset` (rows skipped), as a list page shows them."""
+
+    @abc.abstractmethod
+    def count_sessions(
+        self,
+        *,
+        trainee: str | None = None,
+        scenario: str | None = None,
+        since: str | date | datetime | None = None,
+        until: str | date | datetime | None = None,
+        outcome: str | None = None,
+        verdict: str | None = None,
+    ) -> int:
+        """How many sessions `list_sessions` with these filters (and no limit) gives."""
+
+    @abc.abstractmethod
+    def call_results(self, session_ids: Iterable[str] | None = None) -> dict[str, CallResults]:
+        """Session id -> its indexed results, items after instructor overrides, for these
+        sessions (default every one); a session never finished has empty results."""
 
     @abc.abstractmethod
     def trainees(self) -> list[str]:
