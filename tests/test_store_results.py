@@ -6,6 +6,7 @@ Every test runs on the default SQLite index and on a real PostgreSQL server.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import datetime, timedelta, timezone
 
@@ -15,6 +16,7 @@ from alembic.config import Config
 from session_fixture import make_session
 from sqlalchemy import text
 
+from voicecoach.fileio import write_json_atomic
 from voicecoach.results.progress import trainee_progress
 from voicecoach.session.database import MIGRATIONS_DIR, database_url, make_engine
 from voicecoach.session.review import apply_override, delivery_summary, load_json
@@ -137,3 +139,22 @@ def test_sessions_indexed_before_results_were_kept_are_read_once_on_opening(
         assert results.measures
         (row,) = trainee_progress(store, "amy")["sessions"]
         assert row["items"]["steps"] == coach_items(made)["steps"]
+
+
+def test_sync_reads_again_only_the_session_files_changed_since_the_last_sync(store):
+    kept = make_session(store, trainee="amy")
+    edited = make_session(store, trainee="bo")
+    assert store.sync() == []
+    path = edited.folder / "session.json"
+    record = json.loads(path.read_text())
+    write_json_atomic(path, record | {"outcome": "escalated"})  # a new file: noticed
+    assert [info.id for info in store.sync()] == [edited.info.id]
+    assert store.get_session(edited.info.id).outcome == "escalated"
+    path = kept.folder / "session.json"
+    before = path.stat()
+    text_now = path.read_text()
+    path.write_text(text_now.replace('"resolved"', '"declined"'))  # same inode and size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert store.sync() == []  # looks unchanged
+    assert [info.id for info in store.sync(rescan=True)] == [kept.info.id]
+    assert store.get_session(kept.info.id).outcome == "declined"

@@ -373,7 +373,7 @@ class SQLSessionStore(SessionStore):
             old_index = str(moved) if moved else None
         else:
             old_index = self._set_tables_aside()
-        self.sync()
+        self.sync(rescan=True)
         counts = [self._scalar(select(func.count()).select_from(t)) for t in ANNOTATION_TABLES]
         return RepairResult(*counts, old_index)
 

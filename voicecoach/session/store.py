@@ -261,6 +261,7 @@ class SessionStore(abc.ABC):
         self.data_dir = Path(data_dir)
         self.sessions_dir = self.data_dir / SESSIONS_DIRNAME
         self.recovered: str | None = None  # set when opening had to rebuild a damaged index
+        self._synced: dict[Path, tuple[int, int, int]] = {}  # session.json -> stat at last sync
 
     def folder(self, session_id: str) -> Path:
         """The session's folder (the id is checked so it cannot leave the data dir)."""
@@ -304,31 +305,40 @@ class SessionStore(abc.ABC):
         Instructor adjustments (overrides, adjusted score) are kept.
         """
 
-    def sync(self) -> list[SessionInfo]:
+    def sync(self, *, rescan: bool = False) -> list[SessionInfo]:
         """Index every session folder whose `session.json` differs from its row.
 
         Picks up sessions recorded without the store and calls killed before
         they were finished; a session new to the index gets its annotations
         back from its `annotations.jsonl`. Unreadable `session.json` files are
-        skipped. Returns the sessions that changed.
+        skipped. A `session.json` unchanged (same inode, time and size) since this
+        store's last sync is not read again, unless `rescan`. Returns the sessions
+        that changed.
         """
         changed = []
+        seen: dict[Path, tuple[int, int, int]] = {}
         for path in sorted(self.sessions_dir.glob(f"*/{SESSION_JSON}")):
             try:
+                found = path.stat()
+                seen[path] = (found.st_ino, found.st_mtime_ns, found.st_size)
+                if not rescan and self._synced.get(path) == seen[path]:
+                    continue  # as it was at the last sync: the index has it
                 record = jsonsafe.loads(path.read_text(encoding="utf-8"))
                 if record.get("id") != path.parent.name:
                     continue
-                current = self.get_session(record["id"]) if self.has_session(record["id"]) else None
+                try:
+                    current = self.get_session(record["id"])
+                except SessionError:
+                    current = None
                 if current is None or any(
-                    record.get(key) != value
-                    for key, value in current.to_json().items()
-                    if key in INDEXED_FIELDS
+                    record.get(key) != getattr(current, key) for key in INDEXED_FIELDS
                 ):
                     changed.append(self.index_session(record))
                     if current is None:
                         self.restore_annotations(record["id"])
             except (OSError, ValueError, KeyError, TypeError, SessionError):
-                continue
+                seen.pop(path, None)  # looked at again next time
+        self._synced = seen
         return changed
 
     @abc.abstractmethod
