@@ -217,6 +217,10 @@ def main() -> None:
             total = args.trainees * args.sessions
             took_s = time.perf_counter() - began
             print(f"indexed {total} sessions in {took_s:.1f} s ({store.location})")
+            for label in ("first sync (reads every session.json)", "next sync (none changed)"):
+                began = time.perf_counter()
+                store.sync()  # as the web server does every few seconds
+                print(f"{label}: {(time.perf_counter() - began) * 1000:.0f} ms")
         for processes in args.processes:
             report(args, processes, read_load(args, url, data, processes))
 
