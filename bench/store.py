@@ -20,7 +20,7 @@ Prints p50/p95/max per kind against the targets (list and search p95 <= 200 ms,
 progress p95 <= 300 ms).
 
     .venv/bin/python bench/store.py [--trainees 200] [--sessions 20] [--readers 50]
-        [--processes 1 2] [--think-s 0] [--list-all]
+        [--processes 1 2] [--think-s 0 2] [--list-all]
 
 Timings on a shared 2-core machine (the database, its clients and other work
 on the same cores) are noisy: run it twice.
@@ -129,7 +129,14 @@ def page_reads(store: SessionStore, names: list[str], page: int, list_all: bool)
 
 
 def run_worker(
-    args: argparse.Namespace, url: str, data: Path, threads: int, first_seed: int, barrier, results
+    args: argparse.Namespace,
+    url: str,
+    data: Path,
+    threads: int,
+    think_s: float,
+    first_seed: int,
+    barrier,
+    results,
 ) -> None:
     """One worker process: its own store, `threads` viewers; puts its latencies on `results`."""
     names = trainee_names(args.trainees)
@@ -150,7 +157,7 @@ def run_worker(
                     took = (time.perf_counter() - began) * 1000
                     with lock:
                         timings[kind].append(took)
-                    time.sleep(rng.uniform(0, args.think_s))
+                    time.sleep(rng.uniform(0, think_s))
 
         pool = [threading.Thread(target=viewer, args=(first_seed + n,)) for n in range(threads)]
         for thread in pool:
@@ -161,7 +168,7 @@ def run_worker(
 
 
 def read_load(
-    args: argparse.Namespace, url: str, data: Path, processes: int
+    args: argparse.Namespace, url: str, data: Path, processes: int, think_s: float
 ) -> dict[str, list[float]]:
     """Run the viewers over `processes` worker processes; latencies in ms by kind."""
     context = multiprocessing.get_context("spawn")  # a fresh store and pool per worker
@@ -172,7 +179,8 @@ def read_load(
     for n, threads in enumerate(split):
         seed = sum(split[:n])
         worker = context.Process(
-            target=run_worker, args=(args, url, data, threads, seed, barrier, results)
+            target=run_worker,
+            args=(args, url, data, threads, think_s, seed, barrier, results),
         )
         worker.start()
         workers.append(worker)
@@ -202,8 +210,10 @@ def main() -> None:
     parser.add_argument(
         "--think-s",
         type=float,
-        default=0.0,
-        help="a viewer's pause between reads, up to this many seconds (0: back to back)",
+        nargs="+",
+        default=[0.0],
+        help="a viewer's pause between reads, up to this many seconds (0: back to back); "
+        "each value timed in turn",
     )
     parser.add_argument("--list-all", action="store_true", help="also time listing every session")
     parser.add_argument("--database", default=None, help="an empty PostgreSQL database URL")
@@ -221,12 +231,16 @@ def main() -> None:
                 began = time.perf_counter()
                 store.sync()  # as the web server does every few seconds
                 print(f"{label}: {(time.perf_counter() - began) * 1000:.0f} ms")
-        for processes in args.processes:
-            report(args, processes, read_load(args, url, data, processes))
+        for think_s in args.think_s:
+            for processes in args.processes:
+                timings = read_load(args, url, data, processes, think_s)
+                report(args, processes, think_s, timings)
 
 
-def report(args: argparse.Namespace, processes: int, timings: dict[str, list[float]]) -> None:
-    pause = f"pauses up to {args.think_s} s" if args.think_s else "back to back"
+def report(
+    args: argparse.Namespace, processes: int, think_s: float, timings: dict[str, list[float]]
+) -> None:
+    pause = f"pauses up to {think_s} s" if think_s else "back to back"
     print(
         f"{args.readers} concurrent viewers in {processes} process(es), pool "
         f"{POOL_SIZE}+{POOL_MAX_OVERFLOW} connections each, {args.rounds} rounds, {pause} (ms):"
