@@ -113,21 +113,49 @@ def test_sending_again_stores_nothing_twice(lrs, data_dir):
     assert len({s["id"] for s in statements}) == 2
 
 
-def test_an_instructor_adjustment_is_sent_as_a_new_result(lrs, data_dir):
+def test_an_instructor_adjustment_voids_the_result_sent_before(lrs, data_dir):
+    """The superseded "completed" statement is voided (verb voided, a StatementRef to it)
+    ahead of the new one. Ralph 5.1.0 stores voiding statements but does not apply them
+    to its queries (`voidedStatementId` is "not implemented" there), so this checks what
+    the LRS holds; a conformant LRS then no longer returns the voided statement."""
     from voicecoach.session.review import apply_override
+
+    def statements_by_verb(session_id):
+        found = {}
+        for statement in stored(lrs, session_id):
+            found.setdefault(statement["verb"]["id"], []).append(statement)
+        return found
 
     with open_store(data_dir) as store:
         made = make_session(store, trainee="cai")
         assert export(lrs, data_dir).exit_code == 0
+        (coach,) = statements_by_verb(made.info.id)[VERBS["completed"]]
         apply_override(store, made.info.id, "propose_solution", True, reason="said it", author="t")
         adjusted = store.get_session(made.info.id).adjusted_score
-    result = export(lrs, data_dir)
-    assert result.exit_code == 0, result.output
-    assert "for 1 session(s)" in result.output
-    completed = [s for s in stored(lrs, made.info.id) if s["verb"]["id"] == VERBS["completed"]]
-    assert sorted(s["result"]["score"]["raw"] for s in completed) == sorted(
-        [made.score["score"], adjusted]
-    )
+        result = export(lrs, data_dir)
+        assert result.exit_code == 0, result.output
+        assert ": 3 statement(s) for 1 session(s)" in result.output  # voided, attempted, new
+        found = statements_by_verb(made.info.id)
+        (voiding,) = found[VERBS["voided"]]
+        assert voiding["object"] == {"objectType": "StatementRef", "id": coach["id"]}
+        assert voiding["actor"]["account"] == {"homePage": HOME_PAGE, "name": "cai"}
+        (new,) = [s for s in found[VERBS["completed"]] if s["id"] != coach["id"]]
+        assert new["result"]["score"]["raw"] == adjusted != made.score["score"]
+        assert export(lrs, data_dir).exit_code == 0  # nothing changed: nothing sent
+        forced = export(lrs, data_dir, made.info.id)
+        assert forced.exit_code == 0 and ": 2 statement(s)" in forced.output  # not voided twice
+        assert len(statements_by_verb(made.info.id)[VERBS["voided"]]) == 1
+
+        apply_override(store, made.info.id, "propose_solution", None)  # back to the coach's
+        result = export(lrs, data_dir)
+        assert result.exit_code == 0 and ": 3 statement(s)" in result.output, result.output
+    found = statements_by_verb(made.info.id)
+    voided = {s["object"]["id"] for s in found[VERBS["voided"]]}
+    assert voided == {coach["id"], new["id"]}
+    (again,) = [s for s in found[VERBS["completed"]] if s["id"] not in voided]
+    assert again["result"]["score"]["raw"] == made.score["score"]
+    assert again["id"] != coach["id"]  # a voided id cannot be stored again: a new one
+    assert len(stored(lrs, made.info.id)) == 6  # attempted, 3 completed, 2 voided: each once
 
 
 def test_wrong_password_is_one_clear_line(lrs, data_dir):

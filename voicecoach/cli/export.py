@@ -63,7 +63,8 @@ def xapi_command(
     "completed" with score, pass/fail, duration and every step's result.
 
     Without SESSION_ID, --all or --since: only sessions not yet sent to this LRS (or
-    whose score an instructor has since adjusted). Sending again never stores twice.
+    whose score an instructor has since adjusted: the result sent before is voided).
+    Sending again never stores twice.
     """
     from voicecoach.lms.export import SentRecord, plan_export, send_plan
     from voicecoach.lms.lrs import LrsClient
@@ -82,7 +83,7 @@ def xapi_command(
             sessions = store.list_sessions(since=since, descending=False)
         forced = bool(session_ids or send_all or since)
         record = SentRecord(store.data_dir, lrs_url) if lrs_url else None
-        plan = plan_export(store, sessions, None if forced else record, home_page=home_page)
+        plan = plan_export(store, sessions, record, resend=forced, home_page=home_page)
         if dry_run or record is None:
             _show_dry_run(plan, as_json)
             return

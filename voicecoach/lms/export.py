@@ -2,9 +2,10 @@
 
 `session_result(store, info)` gathers what the statements say (score after instructor
 overrides, titles, pass or fail); `SentRecord` is `<data_dir>/xapi_sent.json` (0600):
-per LRS (its URL without password), each session's statement ids as last sent.
-A session needs sending when one of its current statement ids is not recorded
-(new, finished since, or its score adjusted by an instructor).
+per LRS (its URL without password), each session's statement ids as sent, and those it
+voided. A session needs sending when one of its current statement ids is not recorded
+(new, finished since, or its score adjusted by an instructor); a statement sent before
+and no longer current is voided first (`xapi.superseding`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from typing import Any
 from voicecoach.errors import VoiceCoachError
 from voicecoach.fileio import write_json_atomic
 from voicecoach.lms.lrs import LrsClient, redacted
-from voicecoach.lms.xapi import DEFAULT_HOME_PAGE, SessionResult, score_items, session_statements
+from voicecoach.lms.xapi import (
+    DEFAULT_HOME_PAGE,
+    VERBS,
+    SessionResult,
+    score_items,
+    session_statements,
+    superseding,
+)
 from voicecoach.session.review import load_json, override_map, rescored, scenario_title
 from voicecoach.session.store import SessionInfo, SessionStore, now_iso
 
@@ -73,20 +81,38 @@ class SentRecord:
         sent = self._data.setdefault("lrs", {}).setdefault(self.lrs, {})
         self._sent: dict[str, Any] = sent if isinstance(sent, dict) else {}
 
+    def _ids(self, session_id: str, key: str) -> list[str]:
+        entry = self._sent.get(session_id)
+        found = entry.get(key) if isinstance(entry, dict) else None
+        return [str(i) for i in found] if isinstance(found, list) else []
+
+    def sent_ids(self, session_id: str) -> set[str]:
+        """The ids of every statement sent for the session (voidings included)."""
+        return set(self._ids(session_id, "statements"))
+
+    def voided_ids(self, session_id: str) -> set[str]:
+        """The ids of the session's statements voided by a voiding statement sent."""
+        return set(self._ids(session_id, "voided"))
+
     def is_sent(self, session_id: str, statements: list[dict]) -> bool:
         """Whether every one of these statements was already sent for the session."""
-        entry = self._sent.get(session_id)
-        ids = set(entry.get("statements") or []) if isinstance(entry, dict) else set()
+        ids = self.sent_ids(session_id)
         return all(s["id"] in ids for s in statements)
 
     def mark_sent(self, sent: dict[str, list[dict]]) -> None:
         """Record these sessions' statements as sent (written to disk at once)."""
         at = now_iso()
         for session_id, statements in sent.items():
-            entry = self._sent.get(session_id)
-            known = entry.get("statements") or [] if isinstance(entry, dict) else []
-            ids = list(dict.fromkeys([*known, *(s["id"] for s in statements)]))
-            self._sent[session_id] = {"statements": ids, "sent_at": at}
+            ids = [*self._ids(session_id, "statements"), *(s["id"] for s in statements)]
+            voided = [
+                *self._ids(session_id, "voided"),
+                *(s["object"]["id"] for s in statements if s["verb"]["id"] == VERBS["voided"]),
+            ]
+            self._sent[session_id] = {
+                "statements": list(dict.fromkeys(ids)),
+                "voided": list(dict.fromkeys(voided)),
+                "sent_at": at,
+            }
         self._data["lrs"][self.lrs] = self._sent
         write_json_atomic(self.path, self._data)
 
@@ -108,15 +134,27 @@ def plan_export(
     sessions: Iterable[SessionInfo],
     record: SentRecord | None,
     *,
+    resend: bool = False,
     home_page: str = DEFAULT_HOME_PAGE,
 ) -> ExportPlan:
-    """Each session's statements; with a `record`, only sessions not sent as they are now."""
+    """Each session's statements; with a `record`, those it sent before and no longer
+    current are voided first, and sessions sent as they are now are left out (unless
+    `resend`)."""
     chosen, skipped = {}, 0
     for info in sessions:
-        statements = session_statements(session_result(store, info), home_page=home_page)
-        if record is not None and record.is_sent(info.id, statements):
-            skipped += 1
-            continue
+        result = session_result(store, info)
+        statements = session_statements(result, home_page=home_page)
+        if record is not None:
+            statements = superseding(
+                result,
+                statements,
+                sent=record.sent_ids(info.id),
+                voided=record.voided_ids(info.id),
+                home_page=home_page,
+            )
+            if not resend and record.is_sent(info.id, statements):
+                skipped += 1
+                continue
         chosen[info.id] = statements
     return ExportPlan(chosen, skipped)
 

@@ -12,6 +12,11 @@ ids stable when an instructor's override turns a fail into a pass.
 Statement ids are UUID5 of the session id and verb (plus the instructor's adjusted score,
 when there is one), and every field comes from the session, none from the clock, so
 sending a session twice sends the same statements and an LRS stores them once.
+
+When a session's result changes after it was sent (an instructor's override or a
+re-score), `superseding` puts a "voided" statement (verb `voided`, object a
+StatementRef) for each statement sent before and no longer current ahead of the new
+ones: an LRS then no longer returns the old result to a normal query.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ ACTIVITY_TYPE = "http://adlnet.gov/expapi/activities/simulation"
 VERBS = {
     "attempted": "http://adlnet.gov/expapi/verbs/attempted",
     "completed": "http://adlnet.gov/expapi/verbs/completed",
+    "voided": "http://adlnet.gov/expapi/verbs/voided",
 }
 EXTENSIONS = {
     "session": f"{IRI_BASE}/extensions/session-id",
@@ -171,7 +177,7 @@ def session_statements(
     """The session's statements: "attempted" at the start, "completed" when it was scored.
 
     An instructor-adjusted result is a new "completed" statement (its id includes the
-    adjusted score and verdict), so the LRS keeps the coach's and the instructor's.
+    adjusted score and verdict); `superseding` voids the one it replaces.
     """
     attempted = _statement(result, "attempted", home_page) | {
         "id": statement_id(result.id, "attempted"),
@@ -186,3 +192,44 @@ def session_statements(
         "result": completed_result(result, result.score),
     }
     return [attempted, completed]
+
+
+def voiding_statement(
+    result: SessionResult, voided_id: str, *, home_page: str = DEFAULT_HOME_PAGE
+) -> dict[str, Any]:
+    """A "voided" statement about the session's statement `voided_id` (by its trainee, as
+    an LMS reading a trainee's statements then sees it; no timestamp: the LRS stamps it)."""
+    return {
+        "id": statement_id(voided_id, "voided"),
+        "actor": actor(result.trainee, home_page),
+        "verb": {"id": VERBS["voided"], "display": {LANGUAGE: "voided"}},
+        "object": {"objectType": "StatementRef", "id": voided_id},
+        "context": context(result),
+        "version": XAPI_VERSION,
+    }
+
+
+def superseding(
+    result: SessionResult,
+    statements: list[dict[str, Any]],
+    *,
+    sent: set[str],
+    voided: set[str],
+    home_page: str = DEFAULT_HOME_PAGE,
+) -> list[dict[str, Any]]:
+    """`statements` preceded by a voiding of each statement `sent` before that is no longer
+    current (nor voided already, nor itself a voiding).
+
+    A current statement whose id was voided (a result changed, then changed back) gets a
+    new id derived from the old one: a voided statement cannot be stored again.
+    """
+    current = []
+    for statement in statements:
+        statement_key = statement["id"]
+        while statement_key in voided:
+            statement_key = statement_id(statement_key, "reissued")
+        current.append(statement | {"id": statement_key})
+    keep = {s["id"] for s in current} | voided | {statement_id(v, "voided") for v in voided}
+    stale = [i for i in sent if i not in keep]
+    voidings = [voiding_statement(result, i, home_page=home_page) for i in sorted(stale)]
+    return voidings + current

@@ -17,15 +17,8 @@ import yaml
 from voicecoach.errors import BaselineError, SessionError, VoiceCoachError
 from voicecoach.results.vocabulary import item_titles, measure_row
 from voicecoach.scoring.protocols import Rubric, load_rubric
-from voicecoach.session.review import (
-    delivery_summary,
-    load_json,
-    override_map,
-    rescored,
-    scenario_title,
-    session_is_typed,
-)
-from voicecoach.session.store import SessionInfo, SessionStore
+from voicecoach.session.review import scenario_title
+from voicecoach.session.store import CallResults, SessionInfo, SessionStore
 
 SETTINGS_FILE = Path(__file__).with_name("progress.yaml")
 
@@ -78,10 +71,9 @@ def _calm_band(trainee: str) -> dict[str, list[float]]:
     return bands
 
 
-def _call_row(store: SessionStore, info: SessionInfo) -> dict[str, Any]:
-    score = rescored(load_json(info.folder / "score.json"), override_map(store, info.id))
-    delivery = delivery_summary(load_json(info.folder / "delivery.json")) or {}
-    features = delivery.get("features") or {}
+def _call_row(info: SessionInfo, results: CallResults | None) -> dict[str, Any]:
+    """One call as the progress pages chart it, from the index (no file reads)."""
+    results = results or CallResults()
     return {
         "id": info.id,
         "started_at": info.started_at,
@@ -90,19 +82,14 @@ def _call_row(store: SessionStore, info: SessionInfo) -> dict[str, Any]:
         "scenario_title": scenario_title(info.scenario_id),
         "protocol": info.protocol,
         "complete": info.complete,
-        "typed": session_is_typed(info),
+        "typed": info.typed,
         "score": info.effective_score,
         "verdict": info.effective_verdict,
-        "calm": delivery.get("calm"),
+        "calm": results.calm,
         "measures": {
-            m: features[m]
-            for m in settings().tolerances
-            if isinstance(features.get(m), (int, float))
+            m: results.measures[m] for m in settings().tolerances if m in results.measures
         },
-        "items": {
-            section: {k: bool(v.get(key)) for k, v in ((score or {}).get(section) or {}).items()}
-            for section, key in (("steps", "met"), ("faults", "present"))
-        },
+        "items": {section: results.items.get(section, {}) for section in ("steps", "faults")},
     }
 
 
@@ -153,7 +140,8 @@ def trainee_progress(
     sessions = store.list_sessions(trainee=trainee, descending=False)
     if not sessions:
         raise no_trainee_sessions(trainee)
-    rows = [_call_row(store, info) for info in sessions]
+    results = store.call_results(info.id for info in sessions)
+    rows = [_call_row(info, results.get(info.id)) for info in sessions]
     protocols = list(dict.fromkeys(r["protocol"] for r in rows))
     marks = {p: pass_mark(r) for p in protocols if (r := _rubric(p)) is not None}
     bands = _calm_band(trainee)
@@ -183,8 +171,10 @@ def cohort_progress(
     """
     last = last or settings().last_calls
     rows_by_trainee: dict[str, list[dict]] = defaultdict(list)
-    for info in store.list_sessions(descending=False, trainee_in=trainee_in):
-        rows_by_trainee[info.trainee].append(_call_row(store, info))
+    infos = store.list_sessions(descending=False, trainee_in=trainee_in)
+    results = store.call_results(None if trainee_in is None else (info.id for info in infos))
+    for info in infos:
+        rows_by_trainee[info.trainee].append(_call_row(info, results.get(info.id)))
     protocols = list(dict.fromkeys(r["protocol"] for rs in rows_by_trainee.values() for r in rs))
     tables = []
     for protocol in protocols:

@@ -24,6 +24,12 @@ DATABASE_URL_ENV = "VOICECOACH_DATABASE_URL"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 MIGRATION_LOCK_ID = 7_716_110  # pg advisory lock: one server migrates at a time
+# PostgreSQL connections per app server process (uvicorn worker). More than a few per
+# core only queue inside the database; workers x (size + overflow) must stay below the
+# server's max_connections (100 by default), e.g. 4 workers x 15.
+POOL_SIZE = 5
+POOL_MAX_OVERFLOW = 10
+POOL_TIMEOUT_S = 30.0
 _PASSWORD_IN_URL = re.compile(r"(://[^/:@]*:)[^@/]*@")
 
 
@@ -79,8 +85,9 @@ def make_engine(url: URL) -> Engine:
     try:
         return create_engine(
             url,
-            pool_size=10,
-            max_overflow=40,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_MAX_OVERFLOW,
+            pool_timeout=POOL_TIMEOUT_S,
             pool_pre_ping=True,
             connect_args={"connect_timeout": 10},
         )

@@ -175,8 +175,8 @@ def is_typed(transcript: Any) -> bool:
 
 
 def session_is_typed(info: SessionInfo) -> bool:
-    """Whether a listed session was a typed call (reads its transcript)."""
-    return is_typed(load_json(info.folder / "transcript.json"))
+    """Whether a listed session was a typed call (as indexed from its transcript)."""
+    return info.typed
 
 
 @lru_cache(maxsize=64)

@@ -16,13 +16,24 @@ import queue
 import secrets
 import shutil
 import threading
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import Future
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, case, delete, func, insert, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError as SQLDatabaseError
@@ -39,13 +50,15 @@ from voicecoach.session.accounts import (
     needs_rehash,
     password_matches,
 )
-from voicecoach.session.database import hide_password, make_engine, migrate
+from voicecoach.session.call_results import read_call_results
+from voicecoach.session.database import MIGRATION_LOCK_ID, hide_password, make_engine, migrate
 from voicecoach.session.store import (
     ANNOTATIONS_JSONL,
     INDEXED_FIELDS,
     MIN_FREE_BYTES,
     ORDERS,
     SESSION_JSON,
+    CallResults,
     Comment,
     CommentConflictError,
     Override,
@@ -70,6 +83,8 @@ from voicecoach.session.tables import (
     login_failures,
     logins,
     overrides,
+    session_items,
+    session_measures,
     sessions,
     users,
 )
@@ -78,6 +93,7 @@ DB_FILENAME = "sessions.db"
 T = TypeVar("T")
 ANNOTATIONS_IN_FOLDERS_VERSION = 1  # SQLite PRAGMA user_version once annotations.jsonl is kept
 COMMENT_KEYS = tuple(column.name for column in comments.columns)
+INFO_COLUMNS = tuple(c for c in sessions.columns if c.name in SessionInfo.__dataclass_fields__)
 
 
 class _DamagedIndex(Exception):
@@ -136,7 +152,62 @@ class _Writer:
 def _session_from_row(row: Mapping[str, Any], sessions_dir: Path) -> SessionInfo:
     data = dict(row)
     data["complete"] = bool(data["complete"])
+    data["typed"] = bool(data["typed"])
     return SessionInfo(folder=sessions_dir / data["id"], **data)
+
+
+def _session_filters(
+    trainee: str | None,
+    scenario: str | None,
+    since: str | date | datetime | None,
+    until: str | date | datetime | None,
+    outcome: str | None,
+    verdict: str | None,
+    trainee_in: Collection[str] | None = None,
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a session list or count (verdict after overrides);
+    `trainee_in` keeps only those trainees (what a signed-in user may see)."""
+    c = sessions.c
+    conditions = []
+    for condition, value in (
+        (lambda v: c.trainee == v, trainee),
+        (lambda v: c.scenario_id == v, scenario),
+        (lambda v: c.started_at >= v, iso_bound(since, end=False)),
+        (lambda v: c.started_at < v, iso_bound(until, end=True)),
+        (lambda v: c.outcome == v, outcome),
+        (lambda v: func.coalesce(c.adjusted_verdict, c.verdict) == v, verdict),
+    ):
+        if value:
+            conditions.append(condition(value))
+    if trainee_in is not None:
+        conditions.append(c.trainee.in_(sorted(trainee_in)))
+    return conditions
+
+
+def _index_results(conn: Connection, session_id: str, results: CallResults) -> None:
+    """Replace the session's indexed results (in the caller's transaction)."""
+    conn.execute(
+        update(sessions)
+        .where(sessions.c.id == session_id)
+        .values(typed=results.typed, calm=results.calm, results_indexed=True)
+    )
+    for table in (session_items, session_measures):
+        conn.execute(delete(table).where(table.c.session_id == session_id))
+    items: dict[str, dict[str, Any]] = {}  # an id in two sections (a damaged file): the first
+    for section, found in results.items.items():
+        for item_id, value in found.items():
+            items.setdefault(
+                item_id,
+                {"session_id": session_id, "item_id": item_id, "section": section, "value": value},
+            )
+    if items:
+        conn.execute(insert(session_items), list(items.values()))
+    measures = [
+        {"session_id": session_id, "measure_id": name, "value": value}
+        for name, value in results.measures.items()
+    ]
+    if measures:
+        conn.execute(insert(session_measures), measures)
 
 
 def _override_from_row(row: Mapping[str, Any]) -> Override:
@@ -183,6 +254,7 @@ class SQLSessionStore(SessionStore):
             self._open_postgres()
         if self.recovered:
             self.sync()
+        self._index_pending_results()
 
     @property
     def location(self) -> str:
@@ -245,6 +317,23 @@ class SQLSessionStore(SessionStore):
                 source.rename(f"{moved}{suffix}")
         return moved
 
+    def _index_pending_results(self) -> None:
+        """Read the result files of sessions indexed before results were kept (once).
+
+        On PostgreSQL, servers starting together take turns (the migration's lock), so
+        each session is read by one of them."""
+        pending = select(sessions.c.id).where(sessions.c.results_indexed.is_(False))
+        if not self._rows(pending.limit(1)):
+            return
+
+        def job(conn: Connection) -> None:
+            if not self.is_sqlite:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            for session_id in conn.execute(pending).scalars().all():
+                _index_results(conn, session_id, read_call_results(self.folder(session_id)))
+
+        self._write(job)
+
     def _keep_annotations_in_folders(self) -> None:
         """Once per SQLite index: copy annotations made before `annotations.jsonl` existed
         into it (comments at an infinite time, which older versions accepted, moved to 0 s)."""
@@ -303,7 +392,7 @@ class SQLSessionStore(SessionStore):
             old_index = str(moved) if moved else None
         else:
             old_index = self._set_tables_aside()
-        self.sync()
+        self.sync(rescan=True)
         counts = [self._scalar(select(func.count()).select_from(t)) for t in ANNOTATION_TABLES]
         return RepairResult(*counts, old_index)
 
@@ -514,6 +603,7 @@ class SQLSessionStore(SessionStore):
         reason: str | None = None,
     ) -> SessionInfo:
         check_session_id(session_id)
+        results = read_call_results(self.folder(session_id))
 
         def job(conn: Connection) -> None:
             done = conn.execute(
@@ -530,6 +620,7 @@ class SQLSessionStore(SessionStore):
             )
             if done.rowcount == 0:
                 raise unknown_session(session_id)
+            _index_results(conn, session_id, results)
 
         self._write(job)
         info = self.get_session(session_id)
@@ -547,12 +638,18 @@ class SQLSessionStore(SessionStore):
             raise SessionError(f"session {session_id}: session.json lacks {', '.join(missing)}")
         values = {key: record.get(key) for key in INDEXED_FIELDS}
         values["complete"] = bool(values["complete"])
-        self._write(lambda conn: conn.execute(self._upsert(sessions, values)))
+        results = read_call_results(self.folder(session_id))
+
+        def job(conn: Connection) -> None:
+            conn.execute(self._upsert(sessions, values))
+            _index_results(conn, session_id, results)
+
+        self._write(job)
         return self.get_session(session_id)
 
     def get_session(self, session_id: str) -> SessionInfo:
         check_session_id(session_id)
-        rows = self._rows(select(sessions).where(sessions.c.id == session_id))
+        rows = self._rows(select(*INFO_COLUMNS).where(sessions.c.id == session_id))
         if not rows:
             raise unknown_session(session_id)
         return _session_from_row(rows[0], self.sessions_dir)
@@ -569,25 +666,16 @@ class SQLSessionStore(SessionStore):
         order: str = "date",
         descending: bool = True,
         limit: int | None = None,
+        offset: int = 0,
         trainee_in: Collection[str] | None = None,
     ) -> list[SessionInfo]:
         if order not in ORDERS:
             raise SessionError(f"cannot order sessions by {order!r}; use one of {ORDERS}")
         c = sessions.c
         effective_score = func.coalesce(c.adjusted_score, c.score)
-        query: Select = select(sessions)
-        for condition, value in (
-            (lambda v: c.trainee == v, trainee),
-            (lambda v: c.scenario_id == v, scenario),
-            (lambda v: c.started_at >= v, iso_bound(since, end=False)),
-            (lambda v: c.started_at < v, iso_bound(until, end=True)),
-            (lambda v: c.outcome == v, outcome),
-            (lambda v: func.coalesce(c.adjusted_verdict, c.verdict) == v, verdict),
-        ):
-            if value:
-                query = query.where(condition(value))
-        if trainee_in is not None:
-            query = query.where(c.trainee.in_(sorted(trainee_in)))
+        query: Select = select(*INFO_COLUMNS).where(
+            *_session_filters(trainee, scenario, since, until, outcome, verdict, trainee_in)
+        )
         if order == "date":
             query = query.order_by(c.started_at.desc() if descending else c.started_at.asc())
         else:
@@ -596,9 +684,50 @@ class SQLSessionStore(SessionStore):
                 effective_score.desc() if descending else effective_score.asc(),
                 c.started_at.desc(),
             )
+        query = query.order_by(c.id.desc() if descending else c.id.asc())  # pages never overlap
         if limit is not None:
             query = query.limit(int(limit))
+        if offset:
+            query = query.offset(int(offset))
         return [_session_from_row(row, self.sessions_dir) for row in self._rows(query)]
+
+    def count_sessions(
+        self,
+        *,
+        trainee: str | None = None,
+        scenario: str | None = None,
+        since: str | date | datetime | None = None,
+        until: str | date | datetime | None = None,
+        outcome: str | None = None,
+        verdict: str | None = None,
+        trainee_in: Collection[str] | None = None,
+    ) -> int:
+        filters = _session_filters(trainee, scenario, since, until, outcome, verdict, trainee_in)
+        return self._scalar(select(func.count()).select_from(sessions).where(*filters))
+
+    def call_results(self, session_ids: Iterable[str] | None = None) -> dict[str, CallResults]:
+        s, i, m, o = sessions.c, session_items.c, session_measures.c, overrides.c
+        chosen = select(s.id, s.typed, s.calm)
+        item_rows = select(
+            i.session_id, i.section, i.item_id, func.coalesce(o.value, i.value).label("value")
+        ).outerjoin(overrides, (o.session_id == i.session_id) & (o.item_id == i.item_id))
+        measure_rows = select(m.session_id, m.measure_id, m.value)
+        if session_ids is not None:  # by primary key: an index scan whatever the table size
+            ids = list(session_ids)
+            chosen = chosen.where(s.id.in_(ids))
+            item_rows = item_rows.where(i.session_id.in_(ids))
+            measure_rows = measure_rows.where(m.session_id.in_(ids))
+        with self.engine.connect() as conn:
+            found = {
+                row.id: CallResults(typed=bool(row.typed), calm=row.calm)
+                for row in conn.execute(chosen)
+            }
+            for row in conn.execute(item_rows):
+                section = found[row.session_id].items.setdefault(row.section, {})
+                section[row.item_id] = bool(row.value)
+            for row in conn.execute(measure_rows):
+                found[row.session_id].measures[row.measure_id] = row.value
+        return found
 
     def trainees(self) -> list[str]:
         rows = self._rows(select(sessions.c.trainee).distinct().order_by(sessions.c.trainee))

@@ -35,7 +35,7 @@ import math
 import os
 import re
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -82,6 +82,7 @@ class SessionInfo:
     reason: str | None = NOT_FINISHED_REASON
     adjusted_score: float | None = None
     adjusted_verdict: str | None = None
+    typed: bool = False  # a typed call (`practice --text`): no audio
 
     @property
     def effective_score(self) -> float | None:
@@ -103,11 +104,23 @@ class SessionInfo:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        """The `session.json` / `--json` shape (folder as a string, plus `missing`)."""
-        data = asdict(self)
+        """The `session.json` / `--json` shape (folder as a string, plus `missing`).
+
+        Every field is a plain value, so no deep copy (`asdict`): a list page makes 50."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["folder"] = str(self.folder)
         data["missing"] = self.missing
         return data
+
+
+@dataclass(frozen=True)
+class CallResults:
+    """What a session's result files say, as the index keeps them (see `call_results.py`)."""
+
+    typed: bool = False
+    calm: bool | None = None  # the delivery verdict; None when not judged
+    items: dict[str, dict[str, bool]] = field(default_factory=dict)  # section -> id -> met
+    measures: dict[str, float] = field(default_factory=dict)  # delivery measure id -> value
 
 
 @dataclass(frozen=True)
@@ -253,6 +266,7 @@ class SessionStore(abc.ABC):
         self.data_dir = Path(data_dir)
         self.sessions_dir = self.data_dir / SESSIONS_DIRNAME
         self.recovered: str | None = None  # set when opening had to rebuild a damaged index
+        self._synced: dict[Path, tuple[int, int, int]] = {}  # session.json -> stat at last sync
 
     def folder(self, session_id: str) -> Path:
         """The session's folder (the id is checked so it cannot leave the data dir)."""
@@ -296,31 +310,40 @@ class SessionStore(abc.ABC):
         Instructor adjustments (overrides, adjusted score) are kept.
         """
 
-    def sync(self) -> list[SessionInfo]:
+    def sync(self, *, rescan: bool = False) -> list[SessionInfo]:
         """Index every session folder whose `session.json` differs from its row.
 
         Picks up sessions recorded without the store and calls killed before
         they were finished; a session new to the index gets its annotations
         back from its `annotations.jsonl`. Unreadable `session.json` files are
-        skipped. Returns the sessions that changed.
+        skipped. A `session.json` unchanged (same inode, time and size) since this
+        store's last sync is not read again, unless `rescan`. Returns the sessions
+        that changed.
         """
         changed = []
+        seen: dict[Path, tuple[int, int, int]] = {}
         for path in sorted(self.sessions_dir.glob(f"*/{SESSION_JSON}")):
             try:
+                found = path.stat()
+                seen[path] = (found.st_ino, found.st_mtime_ns, found.st_size)
+                if not rescan and self._synced.get(path) == seen[path]:
+                    continue  # as it was at the last sync: the index has it
                 record = jsonsafe.loads(path.read_text(encoding="utf-8"))
                 if record.get("id") != path.parent.name:
                     continue
-                current = self.get_session(record["id"]) if self.has_session(record["id"]) else None
+                try:
+                    current = self.get_session(record["id"])
+                except SessionError:
+                    current = None
                 if current is None or any(
-                    record.get(key) != value
-                    for key, value in current.to_json().items()
-                    if key in INDEXED_FIELDS
+                    record.get(key) != getattr(current, key) for key in INDEXED_FIELDS
                 ):
                     changed.append(self.index_session(record))
                     if current is None:
                         self.restore_annotations(record["id"])
             except (OSError, ValueError, KeyError, TypeError, SessionError):
-                continue
+                seen.pop(path, None)  # looked at again next time
+        self._synced = seen
         return changed
 
     @abc.abstractmethod
@@ -356,12 +379,33 @@ class SessionStore(abc.ABC):
         order: str = "date",
         descending: bool = True,
         limit: int | None = None,
+        offset: int = 0,
         trainee_in: Collection[str] | None = None,
     ) -> list[SessionInfo]:
-        """Sessions matching every given filter (verdict and score after overrides).
+        """Sessions matching every given filter (verdict and score after overrides); a page of
+        them with `limit` and `offset` (rows skipped), as a list page shows them.
 
         `trainee_in` keeps only those trainees' sessions (what a signed-in user may see).
         """
+
+    @abc.abstractmethod
+    def count_sessions(
+        self,
+        *,
+        trainee: str | None = None,
+        scenario: str | None = None,
+        since: str | date | datetime | None = None,
+        until: str | date | datetime | None = None,
+        outcome: str | None = None,
+        verdict: str | None = None,
+        trainee_in: Collection[str] | None = None,
+    ) -> int:
+        """How many sessions `list_sessions` with these filters (and no limit) gives."""
+
+    @abc.abstractmethod
+    def call_results(self, session_ids: Iterable[str] | None = None) -> dict[str, CallResults]:
+        """Session id -> its indexed results, items after instructor overrides, for these
+        sessions (default every one); a session never finished has empty results."""
 
     @abc.abstractmethod
     def trainees(self) -> list[str]:

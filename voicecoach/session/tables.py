@@ -27,8 +27,30 @@ sessions = Table(
     Column("reason", Text),
     Column("adjusted_score", Float),
     Column("adjusted_verdict", Text),
+    Column("typed", Boolean, nullable=False, default=False),
+    Column("calm", Boolean),
+    Column("results_indexed", Boolean, nullable=False, default=False),
     Index("sessions_trainee", "trainee", "started_at"),
     Index("sessions_started", "started_at"),
+)
+
+# What each session's score.json and delivery.json say, kept so that lists and progress
+# pages need no file reads (filled by finish/index, `repair`, and once for older rows).
+session_items = Table(
+    "session_items",
+    metadata,
+    Column("session_id", Text, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", Text, primary_key=True),
+    Column("section", Text, nullable=False),  # steps, checks or faults
+    Column("value", Boolean, nullable=False),  # the coach's met (steps, checks) / present
+)
+
+session_measures = Table(
+    "session_measures",
+    metadata,
+    Column("session_id", Text, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("measure_id", Text, primary_key=True),
+    Column("value", Float, nullable=False),
 )
 
 comments = Table(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_sync"
-down_revision = "0003_web"  # after the merge of web; the lead re-chains
+down_revision = "0003_web"
 branch_labels = None
 depends_on = None
 
