@@ -214,10 +214,12 @@ def endpoint(
 
     async def run(request: Request) -> Response:
         try:
-            check_path(request.url.path)
             if write:
                 check_same_origin(request)
-            viewer, cookies = await run_in_threadpool(_viewer, request, state)
+            if state.mode is AccessMode.ACCOUNTS:  # the database says who is signed in
+                viewer, cookies = await run_in_threadpool(_viewer, request, state)
+            else:
+                viewer, cookies = _viewer(request, state)
             if write:
                 check_csrf(request.headers.get("x-csrf-token"), viewer.csrf_token)
             call = Call(request, viewer, state, await json_body(request) if body else None)
@@ -377,6 +379,7 @@ def create_app(
         throttle=throttle or login.Throttle(),
         clock=clock,
     )
+    pages.compile_templates()
     routes = list(extra_routes) + replay_routes(state)
     if mode is AccessMode.ACCOUNTS:
         routes += login_routes(state)
