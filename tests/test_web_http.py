@@ -42,7 +42,7 @@ class Client:
         self.csrf = server.csrf_token
 
     def request(self, method, path, body=None, headers=None, *, csrf=True):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
         sent = {"Host": self.host_header}
         if body is not None:
             sent["Content-Type"] = "application/json"
