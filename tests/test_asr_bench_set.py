@@ -11,6 +11,7 @@ from voicecoach.asr.normalize import normalize_text
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "bench" / "data" / "frontdesk_heldout.txt"
 DEV_SET = ROOT / "bench" / "frontdesk_sentences.txt"
+DEV2_SET = ROOT / "bench" / "data" / "frontdesk_dev2.txt"  # Whisper's decoding was chosen on it
 ASR_PACKAGE = ROOT / "voicecoach" / "asr"
 RUN = 6  # a held-out sentence may share no run of this many words with fitted text
 
@@ -34,6 +35,7 @@ def _fitted_texts() -> dict[str, list[list[str]]]:
     texts = {
         "expanded LM corpus": [list(s) for s in expand_corpus(CORPUS_PATH.read_text("utf-8"))],
         DEV_SET.name: [_words(s) for s in _sentences(DEV_SET)],
+        DEV2_SET.name: [_words(s) for s in _sentences(DEV2_SET)],
     }
     for path in sorted(ASR_PACKAGE.rglob("*")):  # corpus, dictionaries, prompts, hint lists, code
         if path.is_file() and path.suffix not in (".pyc", ".bin", ".gz", ".onnx"):

@@ -57,6 +57,7 @@ SAME_MEANING = [
     ),
     (["the 1990s", "the nineteen nineties"], "the nineteen nineties"),
     (["suite 210", "suite two hundred and ten"], "suite two hundred ten"),
+    (["call 911", "call 9-1-1", "call nine one one"], "call nine one one"),
     (["2.5 mg", "two point five mg"], "two point five mg"),
     (["98.6 degrees", "ninety eight point six degrees"], "ninety eight point six degrees"),
     (["room #3", "room number three"], "room number three"),

@@ -14,6 +14,7 @@ number words ("one", "a hundred") are not always numbers:
     "9:05", "7.30", "3:00"                     -> "nine oh five", "seven thirty", "three o'clock"
     "at 930", "1145am" (3-4 digits as a time)  -> "at nine thirty", "eleven forty five am"
     "555-0142", "02139" (5+ digits, leading 0) -> digit by digit, 0 as "zero"
+    "911", "311" (3 digits ending in 11)       -> "nine one one", "three one one"
     "twenty-five", "a hundred"                 -> "twenty five", "one hundred"
 
 Only number tokens change: other words, their case and the punctuation around
@@ -174,6 +175,8 @@ def _number(digits: str, *, before: str, after: str) -> list[str]:
     clock = (before in _BEFORE_CLOCK_TIME and after not in _AMOUNT_UNITS) or _AMPM.match(after)
     if clock and len(digits) in (3, 4) and 1 <= n // 100 <= 23 and n % 100 < 60:
         return _time(n // 100, n % 100, "" if _AMPM.match(after) else None)  # "at 930"
+    if len(digits) == 3 and digits.endswith("11") and after not in _AMOUNT_UNITS:
+        return _digits(digits)  # "911", "311": service numbers are said digit by digit
     if before in _MONTHS and 1 <= n <= 31:
         return _words(num2words(n, to="ordinal"))
     if len(digits) == 4 and 1100 <= n <= 2099 and after not in _AMOUNT_UNITS:
