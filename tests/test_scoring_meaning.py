@@ -219,3 +219,17 @@ def test_the_learned_heads_pass_over_advice_and_information(text):
 def test_a_hard_time_named_is_empathy_found_by_meaning(text):
     _, update = _turn_update(text)
     assert ("empathize", "meaning") in {(d.id, d.found_by) for d in update.detections}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the "that is (completely) understandable" pattern is gone: written for this test
+        "It's completely understandable that you feel that way.",
+        "That is perfectly understandable after the week you have had.",
+        "Honestly, your reaction is totally understandable.",
+    ],
+)
+def test_understandable_is_empathy_found_by_meaning(text):
+    _, update = _turn_update(text)
+    assert ("empathize", "meaning") in {(d.id, d.found_by) for d in update.detections}

@@ -35,8 +35,6 @@ DIM = 384
 class ContextEncoder:
     """Unit-length contextual vectors of whole texts."""
 
-    dim = DIM
-
     def __init__(self, model: Path, tokenizer: Path):
         import onnxruntime as ort
         from tokenizers import Tokenizer

@@ -109,9 +109,9 @@ class IntentMatch:
 class IntentModel:
     """All intents, ready to judge sentences."""
 
-    def __init__(self, files: list[Path], *, context: bool = True):
-        """`context=False` keeps to the static vectors (as when the encoder cannot load)."""
+    def __init__(self, files: list[Path]):
         from voicecoach.scoring.embedding import embedder
+        from voicecoach.scoring.encoder import DIM
 
         raw: dict[str, dict] = {}
         neutral: list[str] = []
@@ -157,16 +157,9 @@ class IntentModel:
         self._positives, self._pos_index = _stacked([self.intents[i].vectors for i in self._ids])
         self._unlike, self._unlike_index = _stacked([self.intents[i].unlike for i in self._ids])
         self.heads = load_heads(HEADS_FILE, 3 * self._embedder.dim, known_intent_ids())
-        self.context_heads: dict[str, IntentHead] = {}
-        if context:
-            from voicecoach.scoring.encoder import DIM
-
-            self.context_heads = load_heads(
-                CONTEXT_HEADS_FILE,
-                DIM + 3 * self._embedder.dim,
-                known_intent_ids(),
-                CONTEXT_FEATURES,
-            )
+        self.context_heads: dict[str, IntentHead] = load_heads(
+            CONTEXT_HEADS_FILE, DIM + 3 * self._embedder.dim, known_intent_ids(), CONTEXT_FEATURES
+        )
 
     def _head_verdict(
         self, intent_id: str, static: np.ndarray, whole: str, contextual: bool = True

@@ -161,15 +161,14 @@ def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> boo
 
 
 def _brushes_off(view: TurnView, call: CallState, hit: Hit) -> bool:
-    """Whether the sentence of a meaning-layer hit is sarcastic or itself a brush-off."""
+    """Whether the sentence of a meaning-layer hit is sarcastic or itself a brush-off, or the
+    turn brushes the caller off by pattern (a learned head judges the whole turn, so
+    "The fee stays. That's all I can tell you." is no step in any of its sentences)."""
     a, b = view.norm.sentence_of(hit.span.first_token)
-    if unasserted(view.norm, a) == "sarcastic":
+    if unasserted(view.norm, a) == "sarcastic" or faults.dismissive(view, call) is not None:
         return True
-    brush_offs = (
-        faults.dismissive(view, call),
-        view.meaning("dismissive"),
-    )
-    return any(h is not None and a <= h.span.first_token < b for h in brush_offs)
+    brush_off = view.meaning("dismissive")
+    return brush_off is not None and a <= brush_off.span.first_token < b
 
 
 def _word_start_s(turn: Turn, norm: NormText, hit: Hit) -> float | None:

@@ -396,8 +396,7 @@ _EMPATHY = rx(
     r"|(?:no|small|little) wonder (?:that )?you|you have every (?:right|reason) to (?:be|feel|\w+)|"
     r"of course you are (?:\w+ )?"
     + FEELING
-    + r"|(?:that is|it is) (?:completely |totally |very |so |perfectly )?understandable"
-    r"|you (?:did not|do not) deserve|(?:is|was) not fair (?:on|to) you"
+    + r"|you (?:did not|do not) deserve|(?:is|was) not fair (?:on|to) you"
     # "I'd be thrown too", "anyone would be rattled", "that would drive anyone up the wall"
     r"|i would (?:be|feel|have been|have felt|get|go|have gone|lose it|react) (?!able|happy|glad)"
     r"(?:\w+ ){0,3}?(?:too|as well|also)\b"
