@@ -72,8 +72,8 @@ def test_the_recorder_keeps_the_audio_before_a_full_disk_and_saves_why(tmp_path)
 
 
 def test_a_practice_call_on_a_full_disk_ends_saved_incomplete_with_one_error_line(tmp_path):
-    from voicecoach.audio.virtual import virtual_alsa_config, virtual_env, write_microphone_file
     from voicecoach.asr.whisper_weights import ensure_model
+    from voicecoach.audio.virtual import virtual_alsa_config, virtual_env, write_microphone_file
     from voicecoach.live.scripted import festival_speech
 
     ensure_model()  # the recogniser was installed before the disk filled up
