@@ -39,10 +39,15 @@ class Recognizer(ABC):
 
     name: str = "base"
     sample_rate: int = 16000
+    endpoint_is_state: bool = False  # accept() says whether the endpoint holds now, not once
 
     @abstractmethod
     def accept(self, pcm: bytes) -> bool:
-        """Feed PCM; return True when the engine detected an utterance endpoint."""
+        """Feed PCM; return True when the engine detected an utterance endpoint.
+
+        Engines with `endpoint_is_state` answer for every call (speech after a pause
+        takes the endpoint back); the others signal it once.
+        """
 
     @abstractmethod
     def partial(self) -> str:

@@ -116,6 +116,7 @@ class NormalizingRecognizer(Recognizer):
         self.engine = engine
         self.name = engine.name
         self.sample_rate = engine.sample_rate
+        self.endpoint_is_state = engine.endpoint_is_state
 
     def accept(self, pcm: bytes) -> bool:
         return self.engine.accept(pcm)

@@ -59,6 +59,7 @@ class WhisperRecognizer(Recognizer):
     """Whisper base (CTranslate2, int8) behind the streaming interface (see module doc)."""
 
     name = "whisper"
+    endpoint_is_state = True  # the endpoint holds while the decoded text covers the speech
 
     def __init__(
         self,

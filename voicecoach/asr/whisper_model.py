@@ -5,8 +5,10 @@ much as a 30 s one. Here the encoder sees the turn's real frames plus
 `PAD_S` of silence (1.5 s -> about 130 ms, 6 s -> about 400 ms on two
 cores); decoding is greedy, without timestamps, capped at `TOKENS_PER_S`
 tokens per second of audio. Short windows sometimes loop ("in 1813 in
-1813..."): a result that hits the cap or repeats a phrase is decoded again
-in the full 30 s window. Word times come from CTranslate2's cross-attention
+1813..."): a result that repeats a phrase is decoded again in the full 30 s
+window. A result that only hits the cap (Whisper going on after a final
+"and...") is kept: the words aligned past the speech are dropped, and speech
+left unheard is decoded on its own. Word times come from CTranslate2's cross-attention
 alignment of the decoded tokens on the same encoder output (`align`); a
 word's confidence is the mean probability of its tokens.
 """
@@ -148,7 +150,7 @@ class WhisperModel:
         cap = min(MAX_TOKENS, max(MIN_TOKENS, int(TOKENS_PER_S * len(y) / SAMPLE_RATE_HZ)))
         with self._lock:
             encoded, decoded = self._decode(mel, prompt_ids, cap)
-            if len(decoded.tokens) >= cap or _loops(decoded.tokens):
+            if _loops(decoded.tokens):  # a cap hit alone is kept: words past the speech go below
                 self.second_decodes["loop"] += 1
                 full = log_mel(np.pad(y, (0, FULL_WINDOW_FRAMES * HOP - len(y))))
                 encoded, decoded = self._decode(full, prompt_ids, cap)

@@ -98,7 +98,10 @@ class RecognitionStage(Stage):
         needed_s = self.policy.silence_needed_s(self.recognizer.partial() or self._last_partial)
         if self._endpoint and silent_s >= needed_s:
             return True
-        return silent_s >= max(needed_s, self.policy.base_s) + self.max_wait_s
+        wait_s = max(needed_s, self.policy.base_s) + self.max_wait_s
+        if self.recognizer.endpoint_is_state:  # its text is behind the speech: wait until it
+            wait_s = max(wait_s, self.policy.long_s + self.max_wait_s)  # catches up (or long)
+        return silent_s >= wait_s
 
     def _remember(self, chunk: AudioChunk) -> None:
         self._preroll.append(chunk)
@@ -118,7 +121,10 @@ class RecognitionStage(Stage):
     def _feed(self, chunk: AudioChunk) -> list[Message]:
         if self._fed_s == 0.0:
             self._segment_start_s = chunk.t_s or 0.0
-        self._endpoint = self.recognizer.accept(chunk.pcm) or self._endpoint
+        endpoint = self.recognizer.accept(chunk.pcm)
+        # An engine that says it once is taken at its word until the trainee speaks again;
+        # one that answers every time ("and" after a pause takes it back) is taken as it is.
+        self._endpoint = endpoint or (self._endpoint and not self.recognizer.endpoint_is_state)
         self._fed_s += chunk.duration_s
         partial = self.recognizer.partial()
         if partial and partial != self._last_partial:
