@@ -13,12 +13,14 @@ kind of request; the target is p95 <= 200 ms for pages and audio ranges.
 `--school`: a school's sessions on PostgreSQL instead (a throwaway cluster, as the
 tests start one, tests/postgres_server.py): `--trainees` x `--sessions` sessions
 indexed by bench/store.py's `fill`, served by `voicecoach serve --database`, and
-`--viewers` (default 50) browsers each fetching, `--rounds` times in a random
-order: the sessions page (first page, and a later one), a search by trainee, a
-search by scenario and verdict (best score first) and a trainee's progress page.
+`--viewers` (default 50) browsers each fetching, `--rounds` times in a random order
+(back to back, then pausing up to `--think-s` seconds after each as people read):
+the sessions page (first page, and a later one), a search by trainee, a search by
+scenario and verdict (best score first) and a trainee's progress page.
 Targets: list and search p95 <= 200 ms, progress p95 <= 300 ms.
 
     .venv/bin/python bench/serve.py --school [--viewers 50] [--trainees 200] [--sessions 20]
+        [--rounds 3] [--think-s 0 5]
 
 Timings on a shared 2-core machine are noisy: run it twice.
 """
@@ -195,8 +197,11 @@ def run_viewers(args, port: int, session_id: str, audio_bytes: int):
     return results, wall_s
 
 
-def school_viewer(port: int, names: list[str], pages: int, rounds: int, seed: int, barrier, out):
-    """One browser on a school's pages: each kind `rounds` times in a random order."""
+def school_viewer(
+    port: int, names: list[str], pages: int, rounds: int, think_s: float, seed: int, barrier, out
+):
+    """One browser on a school's pages: each kind `rounds` times in a random order, pausing
+    up to `think_s` seconds after each (as people read a page)."""
     rng = random.Random(seed)
     by_score = {"scenario": SCENARIOS, "verdict": VERDICTS}
     kinds = {
@@ -222,6 +227,7 @@ def school_viewer(port: int, names: list[str], pages: int, rounds: int, seed: in
             timings[kind if response.status == 200 else f"{kind}: HTTP {response.status}"].append(
                 took
             )
+            time.sleep(rng.uniform(0, think_s))
     conn.close()
     out.put(dict(timings))
 
@@ -255,28 +261,41 @@ def run_school(args: argparse.Namespace) -> None:
         stack.callback(process.wait, timeout=10)
         stack.callback(process.terminate)
         names, pages = trainee_names(args.trainees), -(-total // 50)
-        school_viewer(port, names, pages, 1, 0, threading.Barrier(1), queue.Queue())  # warm up
-        context = multiprocessing.get_context("fork")
-        barrier, out = context.Barrier(args.viewers), context.Queue()
-        viewers = [
-            context.Process(
-                target=school_viewer, args=(port, names, pages, args.rounds, seed, barrier, out)
-            )
-            for seed in range(1, args.viewers + 1)
-        ]
-        print(
-            f"{args.viewers} concurrent viewers, {args.rounds} rounds ({load_average()} at start)"
+        alone: queue.Queue = queue.Queue()
+        school_viewer(port, names, pages, 1, 0.0, 0, threading.Barrier(1), alone)  # warm up
+        school_viewer(port, names, pages, args.rounds, 0.0, 0, threading.Barrier(1), alone)
+        alone.get()
+        print(f"one viewer alone, {args.rounds} rounds, ms:")
+        school_report(alone.get())
+        for think_s in args.think_s:
+            school_load(args, port, names, pages, think_s)
+
+
+def school_load(
+    args: argparse.Namespace, port: int, names: list[str], pages: int, think_s: float
+) -> None:
+    """`args.viewers` viewers at once, each in its own process; their latencies reported."""
+    context = multiprocessing.get_context("fork")
+    barrier, out = context.Barrier(args.viewers), context.Queue()
+    viewers = [
+        context.Process(
+            target=school_viewer,
+            args=(port, names, pages, args.rounds, think_s, seed, barrier, out),
         )
-        began = time.perf_counter()
-        for viewer in viewers:
-            viewer.start()
-        timings: dict[str, list[float]] = defaultdict(list)
-        for _ in viewers:
-            for kind, values in out.get(timeout=900).items():
-                timings[kind].extend(values)
-        wall_s = time.perf_counter() - began
-        for viewer in viewers:
-            viewer.join()
+        for seed in range(1, args.viewers + 1)
+    ]
+    pause = f"pauses up to {think_s} s" if think_s else "back to back"
+    print(f"\n{args.viewers} concurrent viewers, {args.rounds} rounds, {pause} ({load_average()})")
+    began = time.perf_counter()
+    for viewer in viewers:
+        viewer.start()
+    timings: dict[str, list[float]] = defaultdict(list)
+    for _ in viewers:
+        for kind, values in out.get(timeout=900).items():
+            timings[kind].extend(values)
+    wall_s = time.perf_counter() - began
+    for viewer in viewers:
+        viewer.join()
     requests = sum(len(v) for v in timings.values())
     print(f"{requests} requests in {wall_s:.1f} s ({load_average()} at end), ms:")
     school_report(timings)
@@ -293,6 +312,14 @@ def main() -> None:
     parser.add_argument("--trainees", type=int, default=200, help="--school: trainees")
     parser.add_argument("--sessions", type=int, default=20, help="--school: sessions each")
     parser.add_argument("--rounds", type=int, default=3, help="--school: fetches of each page")
+    parser.add_argument(
+        "--think-s",
+        type=float,
+        nargs="+",
+        default=[0.0, 5.0],
+        help="--school: a viewer's pause after each page, up to this many seconds (0: back "
+        "to back); each value timed in turn",
+    )
     args = parser.parse_args()
     if args.school:
         args.viewers = args.viewers or 50
