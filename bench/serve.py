@@ -217,6 +217,7 @@ def school_viewer(
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     timings: dict[str, list[float]] = defaultdict(list)
     barrier.wait()
+    time.sleep(rng.uniform(0, think_s))  # people do not all click at the same instant
     for _ in range(rounds):
         for kind, path in rng.sample(list(kinds.items()), len(kinds)):
             began = time.perf_counter()
