@@ -197,15 +197,15 @@ def sessions_page(call: Call, ext: bool) -> Response:
     call.state.sync_store()
     filters = {key: call.query(key) or None for key in pages.LIST_FILTERS}
     order = call.query("order", "date")
-    per_page = min(_whole_number(call, "per_page", pages.PER_PAGE), pages.MAX_PER_PAGE)
-    asked = _whole_number(call, "page", 1)
+    per_page = _whole_number(call, "per_page", pages.PER_PAGE)
+    page = _whole_number(call, "page", 1)
     total = call.store.count_sessions(trainee_in=call.viewer.trainees, **filters)
-    page = min(asked, max(1, -(-total // per_page)))  # past the last page: the last one
+    paging = pages.Paging.clamped(page, per_page, total)
     sessions = call.store.list_sessions(
         order=order,
         trainee_in=call.viewer.trainees,
-        limit=per_page,
-        offset=(page - 1) * per_page,
+        limit=paging.per_page,
+        offset=paging.offset,
         **filters,
     )
     if ext:
@@ -215,12 +215,11 @@ def sessions_page(call: Call, ext: bool) -> Response:
                 "filters": filters,
                 "order": order,
                 "total": total,
-                "page": page,
-                "per_page": per_page,
+                "page": paging.page,
+                "per_page": paging.per_page,
             }
         )
     trainees = [t for t in call.store.trainees() if call.viewer.may_see(t)]
-    paging = pages.Paging(page=page, per_page=per_page, total=total)
     return html_response(
         pages.sessions_page(sessions, filters, order, paging, trainees=trainees, **call.common())
     )

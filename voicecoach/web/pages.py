@@ -144,9 +144,19 @@ class Paging:
     per_page: int
     total: int
 
+    @classmethod
+    def clamped(cls, page: int, per_page: int, total: int) -> Paging:
+        """Page `page` (past the last: the last) of at most MAX_PER_PAGE rows."""
+        per_page = min(per_page, MAX_PER_PAGE)
+        return cls(min(page, max(1, -(-total // per_page))), per_page, total)
+
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
 
     @property
     def first_row(self) -> int:
