@@ -62,6 +62,7 @@ def site(tmp_path_factory):
 
 PAGES = {
     "sessions list": "{base}/sessions",
+    "sessions list, a middle page": "{base}/sessions?per_page=1&page=2",
     "spoken session": "{base}/sessions/{spoken}",
     "typed session": "{base}/sessions/{typed}",
     "killed session": "{base}/sessions/{killed}",

@@ -71,7 +71,7 @@ def command(
     except BaseException:
         store.close()
         raise
-    count = len(store.list_sessions())
+    count = store.count_sessions()
     console.print(f"Serving {count} session(s) from {store.data_dir}")
     if server.mode is AccessMode.ACCOUNTS:
         console.print("Accounts: everyone signs in; each sees what their role allows.")

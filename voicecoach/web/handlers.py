@@ -180,22 +180,48 @@ def range_response(request: Request, source: Path | bytes, content_type: str) ->
 # ---- routes -------------------------------------------------------------------
 
 
+def _whole_number(call: Call, name: str, default: int) -> int:
+    """A positive whole-number query parameter, 400 naming it otherwise."""
+    text = call.query(name)
+    if text is None or text == "":
+        return default
+    if not text.isdecimal() or int(text) < 1:
+        raise HttpError(
+            HTTPStatus.BAD_REQUEST, f"{name} must be a whole number from 1, not {text!r}"
+        )
+    return int(text)
+
+
 def sessions_page(call: Call, ext: bool) -> Response:
+    """One page of the sessions the viewer may see (`?page=`, `?per_page=` up to a cap)."""
     call.state.sync_store()
     filters = {key: call.query(key) or None for key in pages.LIST_FILTERS}
     order = call.query("order", "date")
-    sessions = call.store.list_sessions(order=order, trainee_in=call.viewer.trainees, **filters)
+    per_page = _whole_number(call, "per_page", pages.PER_PAGE)
+    page = _whole_number(call, "page", 1)
+    total = call.store.count_sessions(trainee_in=call.viewer.trainees, **filters)
+    paging = pages.Paging.clamped(page, per_page, total)
+    sessions = call.store.list_sessions(
+        order=order,
+        trainee_in=call.viewer.trainees,
+        limit=paging.per_page,
+        offset=paging.offset,
+        **filters,
+    )
     if ext:
         return json_response(
             {
                 "sessions": [s.to_json() | {"folder": s.folder.name} for s in sessions],
                 "filters": filters,
                 "order": order,
+                "total": total,
+                "page": paging.page,
+                "per_page": paging.per_page,
             }
         )
     trainees = [t for t in call.store.trainees() if call.viewer.may_see(t)]
     return html_response(
-        pages.sessions_page(sessions, filters, order, trainees=trainees, **call.common())
+        pages.sessions_page(sessions, filters, order, paging, trainees=trainees, **call.common())
     )
 
 

@@ -7,6 +7,7 @@ by `static/session.js` / `static/trainee.js`; the sessions list is plain HTML.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 LIST_FILTERS = ("trainee", "scenario", "since", "until", "outcome", "verdict")
 OUTCOMES = ("resolved", "escalated", "hung_up", "timed_out")
 VERDICTS = ("competent", "not yet competent")
+PER_PAGE = 50
+MAX_PER_PAGE = 200
 SESSION_SCRIPTS = (
     "vendor/wavesurfer.min.js",
     "vendor/wavesurfer.regions.min.js",
@@ -133,19 +136,57 @@ def error_page(status: int, message: str, **common: Any) -> str:
     return render("error.html", title=f"Error {status}", status=status, message=message, **common)
 
 
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a list is shown: 1-based `page` of `per_page` rows out of `total`."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @classmethod
+    def clamped(cls, page: int, per_page: int, total: int) -> Paging:
+        """Page `page` (past the last: the last) of at most MAX_PER_PAGE rows."""
+        per_page = min(per_page, MAX_PER_PAGE)
+        return cls(min(page, max(1, -(-total // per_page))), per_page, total)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
+    def first_row(self) -> int:
+        return min(self.total, (self.page - 1) * self.per_page + 1)
+
+    @property
+    def last_row(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+
 def sessions_page(
     sessions: list[SessionInfo],
     filters: dict[str, str | None],
     order: str,
+    paging: Paging,
     *,
     trainees: list[str],
     **common: Any,
 ) -> str:
-    """The sessions list with its filter form."""
-    query = urlencode({k: v for k, v in {**filters, "order": order}.items() if v})
+    """One page of the sessions list with its filter form and previous/next links."""
+    kept = {k: v for k, v in {**filters, "order": order}.items() if v}
+    if paging.per_page != PER_PAGE:
+        kept["per_page"] = str(paging.per_page)
+
+    def page_query(page: int) -> str:
+        return urlencode({**kept, "page": page} if page > 1 else kept)
+
     return render(
         "sessions.html",
-        title="Sessions",
+        title="Sessions" if paging.page == 1 else f"Sessions, page {paging.page}",
         current="/sessions",
         sessions=sessions,
         filters=filters,
@@ -153,7 +194,11 @@ def sessions_page(
         trainees=trainees,
         outcomes=OUTCOMES,
         verdicts=VERDICTS,
-        query=query,
+        paging=paging,
+        default_per_page=PER_PAGE,
+        query=page_query(paging.page),
+        previous_query=page_query(paging.page - 1) if paging.page > 1 else None,
+        next_query=page_query(paging.page + 1) if paging.page < paging.pages else None,
         **common,
     )
 
