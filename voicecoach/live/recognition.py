@@ -129,7 +129,7 @@ class RecognitionStage(Stage):
         partial = self.recognizer.partial()
         if partial and partial != self._last_partial:
             self._last_partial = partial
-            return [PartialText(partial, t_s=self._segment_start_s + self._fed_s)]
+            return [PartialText(partial, t_s=(chunk.t_s or 0.0) + chunk.duration_s)]
         return []
 
     def _finish(self) -> list[Message]:
