@@ -184,17 +184,23 @@ def run_viewers(args, port: int, session_id: str, audio_bytes: int):
         )
         for seed in range(args.viewers)
     ]
+    return gather(processes, out, timeout_s=300)
+
+
+def gather(processes: list, out, *, timeout_s: float) -> tuple[dict[str, list[float]], float]:
+    """Start the viewer processes, merge the latencies each puts on `out`, wait for them;
+    the merged latencies by kind and the wall time."""
     began = time.perf_counter()
     for process in processes:
         process.start()
-    results: dict[str, list[float]] = defaultdict(list)
+    timings: dict[str, list[float]] = defaultdict(list)
     for _ in processes:
-        for kind, values in out.get(timeout=300).items():
-            results[kind].extend(values)
+        for kind, values in out.get(timeout=timeout_s).items():
+            timings[kind].extend(values)
     wall_s = time.perf_counter() - began
     for process in processes:
         process.join()
-    return results, wall_s
+    return timings, wall_s
 
 
 def school_viewer(
@@ -287,16 +293,7 @@ def school_load(
     ]
     pause = f"pauses up to {think_s} s" if think_s else "back to back"
     print(f"\n{args.viewers} concurrent viewers, {args.rounds} rounds, {pause} ({load_average()})")
-    began = time.perf_counter()
-    for viewer in viewers:
-        viewer.start()
-    timings: dict[str, list[float]] = defaultdict(list)
-    for _ in viewers:
-        for kind, values in out.get(timeout=900).items():
-            timings[kind].extend(values)
-    wall_s = time.perf_counter() - began
-    for viewer in viewers:
-        viewer.join()
+    timings, wall_s = gather(viewers, out, timeout_s=900)
     requests = sum(len(v) for v in timings.values())
     print(f"{requests} requests in {wall_s:.1f} s ({load_average()} at end), ms:")
     school_report(timings)
