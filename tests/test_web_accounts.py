@@ -14,6 +14,7 @@ import re
 import secrets
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -208,18 +209,44 @@ def test_each_further_failure_doubles_the_wait_until_quiet_forgets_them(school):
     keys = {"account:clock-test": throttle.free_per_account}
     at = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
     for _ in range(5):
-        throttle.failed(store, keys, at)
+        assert throttle.claim(store, keys, at) == 0  # let through, and counted until forgiven
     waits = []
     for _ in range(8):
-        waits.append(throttle.retry_after_s(store, keys, at))
+        waits.append(throttle.claim(store, keys, at))
+        early = at + timedelta(seconds=waits[-1] - 1)
+        assert throttle.claim(store, keys, early) == 1  # refusals do not lengthen the wait
         at += timedelta(seconds=waits[-1])
-        assert throttle.retry_after_s(store, keys, at) == 0  # the wait is over: one more try
-        throttle.failed(store, keys, at)
+        assert throttle.claim(store, keys, at) == 0  # the wait is over: one more try
     assert waits == [30, 60, 120, 240, 480, 900, 900, 900]
     quiet = at + timedelta(seconds=throttle.window_s)
-    assert throttle.retry_after_s(store, keys, quiet) == 0
-    throttle.failed(store, keys, quiet)
+    assert throttle.claim(store, keys, quiet) == 0
     assert store.login_failures("account:clock-test")[0] == 1  # counting starts again
+
+
+def test_simultaneous_wrong_passwords_get_no_more_tries_than_one_at_a_time(school):
+    store = open_store(school.root / "data", school.database)
+    with running_server(store) as other, ThreadPoolExecutor(12) as pool:
+        bases = [school.base, other.base_url] * 6  # two app servers, one database
+
+        def guess(index: int) -> int:
+            client = school.client(f"203.0.113.{index}", base=bases[index])
+            return try_sign_in(client, "ivy", f"guess-{index}").status_code
+
+        answers = sorted(pool.map(guess, range(12)))
+    store.close()
+    school.store.clear_login_failures("account:ivy")
+    assert answers == [401] * 5 + [429] * 7
+
+
+def test_a_school_behind_one_address_signs_in_all_day(school):
+    store = open_store(school.root / "data", school.database)
+    with running_server(store, throttle=Throttle(free_per_address=3)) as server:
+        for name in ("ada", "ivy", "oz", "amy", "bob", "ada", "ivy"):
+            client = school.client("198.51.100.60", base=server.base_url)
+            assert try_sign_in(client, name, password_of(name)).status_code == 303
+        left = store.login_failures("address:198.51.100.60")
+        assert left is None or left[0] == 0  # right passwords leave no failures behind
+    store.close()
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example", "https://evil.example"])

@@ -26,7 +26,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
-    case,
     delete,
     func,
     insert,
@@ -997,18 +996,57 @@ class SQLSessionStore(SessionStore):
         gone = delete(logins).where(logins.c.token_hash == _token_hash(token))
         self._write(lambda conn: conn.execute(gone))
 
-    def add_login_failure(self, key: str, *, now: datetime, window_s: float) -> int:
+    def claim_login_attempt(
+        self,
+        keys: Collection[str],
+        *,
+        now: datetime,
+        window_s: float,
+        wait_s: Callable[[str, int, datetime], float],
+    ) -> float:
+        keys = sorted(keys)  # rows are locked in one order: no deadlock between servers
+        quiet_since = _iso(now - timedelta(seconds=window_s))
         dialect = sqlite if self.is_sqlite else postgresql
-        statement = dialect.insert(login_failures).values(key=key, failures=1, last_at=_iso(now))
-        quiet = login_failures.c.last_at <= _iso(now - timedelta(seconds=window_s))
-        statement = statement.on_conflict_do_update(
+
+        def rows(failures: int):
+            return dialect.insert(login_failures).values(
+                [{"key": key, "failures": failures, "last_at": _iso(now)} for key in keys]
+            )
+
+        count = rows(1).on_conflict_do_update(  # quiet rows are deleted first
             index_elements=["key"],
-            set_={
-                "failures": case((quiet, 1), else_=login_failures.c.failures + 1),
-                "last_at": statement.excluded.last_at,
-            },
-        ).returning(login_failures.c.failures)
-        return self._write(lambda conn: conn.execute(statement).scalar_one())
+            set_={"failures": login_failures.c.failures + 1, "last_at": _iso(now)},
+        )
+        recent = (
+            select(login_failures)
+            .where(login_failures.c.key.in_(keys))
+            .order_by(login_failures.c.key)
+        )
+
+        def claim(conn: Connection) -> float:
+            conn.execute(delete(login_failures).where(login_failures.c.last_at <= quiet_since))
+            if not self.is_sqlite:  # SQLite's writer already holds the whole database
+                conn.execute(rows(0).on_conflict_do_nothing())  # rows to lock
+                recent_rows = recent.with_for_update()
+            else:
+                recent_rows = recent
+            longest = 0.0
+            for row in conn.execute(recent_rows).mappings():
+                at = datetime.fromisoformat(row["last_at"])
+                longest = max(longest, wait_s(row["key"], row["failures"], at))
+            if longest <= 0:
+                conn.execute(count)
+            return longest
+
+        return self._write(claim)
+
+    def forgive_login_attempt(self, key: str) -> None:
+        take_back = (
+            update(login_failures)
+            .where(login_failures.c.key == key, login_failures.c.failures > 0)
+            .values(failures=login_failures.c.failures - 1)
+        )
+        self._write(lambda conn: conn.execute(take_back))
 
     def login_failures(self, key: str) -> tuple[int, datetime] | None:
         rows = self._rows(select(login_failures).where(login_failures.c.key == key))

@@ -35,7 +35,7 @@ import math
 import os
 import re
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -234,8 +234,12 @@ def check_session_id(session_id: str) -> str:
 
 
 def new_session_id(started: datetime) -> str:
-    """A sortable, unique id such as `20261123-035812-3f9a`."""
-    return f"{started:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    """A sortable id such as `20261123-035812-3f9a07c2`.
+
+    32 random bits, so calls started in the same second on different workstations
+    that upload to one server do not clash.
+    """
+    return f"{started:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
 
 
 def iso_bound(value: str | date | datetime | None, *, end: bool) -> str | None:
@@ -513,11 +517,26 @@ class SessionStore(abc.ABC):
         """Forget the sign-in `token` (signing out)."""
 
     @abc.abstractmethod
-    def add_login_failure(self, key: str, *, now: datetime, window_s: float) -> int:
-        """Count a failed sign-in for `key`; returns the failures in a row.
+    def claim_login_attempt(
+        self,
+        keys: Collection[str],
+        *,
+        now: datetime,
+        window_s: float,
+        wait_s: Callable[[str, int, datetime], float],
+    ) -> float:
+        """Let one sign-in attempt through for `keys`, or say how long it must wait.
 
-        The count starts again after `window_s` without a failure.
+        In one transaction: the longest `wait_s(key, failures, last_failure_at)` over the
+        keys with failures in the last `window_s`; when that is 0, the attempt is counted
+        as a failure of every key at once (so simultaneous attempts cannot all slip past
+        the check), to be taken back with `forgive_login_attempt` if it succeeds.
+        Failures quiet for `window_s` are forgotten.
         """
+
+    @abc.abstractmethod
+    def forgive_login_attempt(self, key: str) -> None:
+        """Take back the failure an attempt counted for `key` (it succeeded)."""
 
     @abc.abstractmethod
     def login_failures(self, key: str) -> tuple[int, datetime] | None:

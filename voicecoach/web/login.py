@@ -60,23 +60,24 @@ class Throttle:
             return 0.0
         return min(self.first_wait_s * 2 ** (failures - free), self.max_wait_s)
 
-    def retry_after_s(self, store: SessionStore, keys: dict[str, int], now: datetime) -> int:
-        """Seconds to wait before another attempt for any of `keys` (key -> free), 0 if none."""
-        longest = 0.0
-        for key, free in keys.items():
-            found = store.login_failures(key)
-            if found is None:
-                continue
-            failures, last_at = found
-            if (now - last_at).total_seconds() >= self.window_s:
-                continue
-            owed = self.wait_s(failures, free) - (now - last_at).total_seconds()
-            longest = max(longest, owed)
-        return math.ceil(longest)
+    def claim(self, store: SessionStore, keys: dict[str, int], now: datetime) -> int:
+        """Seconds before another attempt for `keys` (key -> free failures), or 0: go ahead.
 
-    def failed(self, store: SessionStore, keys: dict[str, int], now: datetime) -> None:
-        for key in keys:
-            store.add_login_failure(key, now=now, window_s=self.window_s)
+        An attempt let through counts as a failure until `succeeded` takes it back, so
+        attempts made at the same moment (on any app server) cannot all slip past.
+        """
+
+        def owed(key: str, failures: int, last_at: datetime) -> float:
+            return self.wait_s(failures, keys[key]) - (now - last_at).total_seconds()
+
+        wait = store.claim_login_attempt(keys, now=now, window_s=self.window_s, wait_s=owed)
+        return math.ceil(wait)
+
+    @staticmethod
+    def succeeded(store: SessionStore, account_key: str, address_key: str) -> None:
+        """The attempt was right: forget the account's failures, take back the address's."""
+        store.clear_login_failures(account_key)
+        store.forgive_login_attempt(address_key)
 
 
 @cache
@@ -147,10 +148,10 @@ def sign_in(
     check_csrf(form.get("csrf_token"), request.cookies.get(FORM_CSRF_COOKIE, ""))
     name, password = form.get("name", "")[:64], form.get("password", "")
     address = request.client.host if request.client else "unknown"
-    keys = {f"account:{name}": throttle.free_per_account}
-    keys[f"address:{address}"] = throttle.free_per_address
+    account_key, address_key = f"account:{name}", f"address:{address}"
+    keys = {account_key: throttle.free_per_account, address_key: throttle.free_per_address}
     now = clock()
-    wait = throttle.retry_after_s(store, keys, now)
+    wait = throttle.claim(store, keys, now)
     if wait > 0:
         raise HttpError(
             HTTPStatus.TOO_MANY_REQUESTS,
@@ -159,9 +160,8 @@ def sign_in(
         )
     user = verify(store, name, password)
     if user is None:
-        throttle.failed(store, keys, now)
         return login_page(request, message=WRONG, name=name, status=401)
-    store.clear_login_failures(f"account:{name}")
+    throttle.succeeded(store, account_key, address_key)
     token, _csrf = store.create_login(user.name, now=now, ttl_s=LOGIN_TTL_S)
     store.record_audit(user.name, "signed in", detail=f"from {address}")
     response = RedirectResponse(safe_next(form.get("next")), status_code=303)
