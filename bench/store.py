@@ -52,7 +52,7 @@ from session_fixture import make_session  # noqa: E402
 
 from voicecoach.results.progress import trainee_progress  # noqa: E402
 from voicecoach.session.database import POOL_MAX_OVERFLOW, POOL_SIZE  # noqa: E402
-from voicecoach.session.store import SessionStore, open_store  # noqa: E402
+from voicecoach.session.store import SessionFilter, SessionStore, open_store  # noqa: E402
 
 TARGETS_MS = {"list first page": 200, "list later page": 200, "search trainee": 200}
 TARGETS_MS |= {"search scenario+verdict": 200, "trainee progress": 300}
@@ -108,10 +108,10 @@ def page_reads(store: SessionStore, names: list[str], page: int, list_all: bool)
     def shown(sessions: list) -> list[dict]:
         return [s.to_json() for s in sessions]  # the page's rows, incl. the recording check
 
-    def listed(offset: int = 0, **filters) -> tuple[int, list[dict]]:
-        counted = {k: v for k, v in filters.items() if k != "order"}
-        found = store.list_sessions(**filters, limit=page, offset=offset)
-        return store.count_sessions(**counted), shown(found)
+    def listed(offset: int = 0, order: str = "date", **filters) -> tuple[int, list[dict]]:
+        where = SessionFilter(**filters)
+        found = store.list_sessions(where, order=order, limit=page, offset=offset)
+        return store.count_sessions(where), shown(found)
 
     total = store.count_sessions()
     kinds: dict[str, Callable[[random.Random], object]] = {

@@ -16,7 +16,7 @@ import soundfile as sf
 from voicecoach.audio.io import float_to_pcm16
 from voicecoach.errors import SessionError
 from voicecoach.session.recorder import SessionRecorder
-from voicecoach.session.store import open_store
+from voicecoach.session.store import SessionFilter, open_store
 
 SR = 16000
 
@@ -74,7 +74,7 @@ def test_a_finished_call_leaves_aligned_audio_mix_events_and_results(store):
     assert session["score"] == 80 and session["verdict"] == "competent"
     assert session["duration_s"] == pytest.approx(3.0)
     assert info.id == session["id"] == rec.folder.name
-    (listed,) = store.list_sessions(trainee="ana")
+    (listed,) = store.list_sessions(SessionFilter(trainee="ana"))
     assert listed.complete and listed.score == 80 and listed.outcome == "resolved"
     for name in ("transcript.json", "score.json", "delivery.json"):
         json.loads((rec.folder / name).read_text())

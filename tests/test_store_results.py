@@ -20,7 +20,7 @@ from voicecoach.fileio import write_json_atomic
 from voicecoach.results.progress import trainee_progress
 from voicecoach.session.database import MIGRATIONS_DIR, database_url, make_engine
 from voicecoach.session.review import apply_override, delivery_summary, load_json
-from voicecoach.session.store import INDEXED_FIELDS, open_store
+from voicecoach.session.store import INDEXED_FIELDS, SessionFilter, open_store
 
 
 @pytest.fixture
@@ -95,14 +95,18 @@ def test_pages_of_a_list_cover_it_once_and_the_count_is_done_in_sql(store):
             verdict="competent",
             complete=True,
         )
-    for filters in ({}, {"trainee": "amy"}, {"verdict": "competent", "order": "score"}):
-        whole = store.list_sessions(**filters)
-        pages = [store.list_sessions(**filters, limit=3, offset=o) for o in range(0, 9, 3)]
+    every, amy = SessionFilter(), SessionFilter(trainee="amy")
+    for where, order in (
+        (every, "date"),
+        (amy, "date"),
+        (SessionFilter(verdict="competent"), "score"),
+    ):
+        whole = store.list_sessions(where, order=order)
+        pages = [store.list_sessions(where, order=order, limit=3, offset=o) for o in (0, 3, 6)]
         assert [s.id for page in pages for s in page] == [s.id for s in whole]
-        counted = {k: v for k, v in filters.items() if k != "order"}
-        assert store.count_sessions(**counted) == len(whole)
-    assert store.count_sessions(trainee="amy") == 3
-    assert store.count_sessions(since=start + timedelta(days=1)) == 0
+        assert store.count_sessions(where) == len(whole)
+    assert store.count_sessions(amy) == 3
+    assert store.count_sessions(SessionFilter(since=start + timedelta(days=1))) == 0
 
 
 def test_a_repair_indexes_the_results_again(store):

@@ -14,8 +14,10 @@ import pytest
 
 from voicecoach.errors import SessionError
 from voicecoach.session.store import (
+    EVERY_SESSION,
     NOT_FINISHED_REASON,
     CommentConflictError,
+    SessionFilter,
     SessionStore,
     open_store,
 )
@@ -101,20 +103,21 @@ def test_list_filters_and_orders(store):
     )
     d = store.create_session("bob", "billing", "upset_caller", started_at=started(7))
 
-    def ids(**filters):
-        return [s.id for s in store.list_sessions(**filters)]
+    def ids(where=EVERY_SESSION, **options):
+        return [s.id for s in store.list_sessions(where, **options)]
 
     assert ids() == [d.id, c.id, b.id, a.id]
-    assert ids(trainee="amy") == [b.id, a.id]
-    assert ids(scenario="billing") == [d.id, c.id, a.id]
-    assert ids(since="2026-11-03", until="2026-11-05") == [c.id, b.id]
-    assert ids(outcome="escalated") == [b.id]
-    assert ids(verdict="competent") == [c.id, a.id]
+    assert ids(SessionFilter(trainee="amy")) == [b.id, a.id]
+    assert ids(SessionFilter(scenario="billing")) == [d.id, c.id, a.id]
+    assert ids(SessionFilter(since="2026-11-03", until="2026-11-05")) == [c.id, b.id]
+    assert ids(SessionFilter(outcome="escalated")) == [b.id]
+    assert ids(SessionFilter(verdict="competent")) == [c.id, a.id]
+    assert ids(SessionFilter(trainee_in={"bob"})) == [d.id, c.id]
     assert ids(order="score") == [c.id, a.id, b.id, d.id]
     assert ids(order="date", descending=False, limit=2) == [a.id, b.id]
     assert store.trainees() == ["amy", "bob"]
     with pytest.raises(SessionError, match="YYYY-MM-DD"):
-        store.list_sessions(since="last tuesday")
+        store.list_sessions(SessionFilter(since="last tuesday"))
     with pytest.raises(SessionError, match="order"):
         store.list_sessions(order="name")
 
@@ -132,7 +135,8 @@ def test_adjusted_score_is_what_lists_filter_and_sort_on(store):
     adjusted = store.set_adjusted_score(low.id, 95, "competent")
     assert adjusted.score == 40 and adjusted.effective_score == 95
     assert [s.id for s in store.list_sessions(order="score")] == [low.id, high.id]
-    assert {s.id for s in store.list_sessions(verdict="competent")} == {low.id, high.id}
+    competent = store.list_sessions(SessionFilter(verdict="competent"))
+    assert {s.id for s in competent} == {low.id, high.id}
 
 
 def test_a_call_cannot_start_without_room_or_a_writable_folder(store):

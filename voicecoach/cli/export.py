@@ -68,6 +68,7 @@ def xapi_command(
     """
     from voicecoach.lms.export import SentRecord, plan_export, send_plan
     from voicecoach.lms.lrs import LrsClient
+    from voicecoach.session.store import SessionFilter
 
     if sum(bool(x) for x in (session_ids, send_all, since)) > 1:
         raise click.UsageError("give SESSION_IDs, --all or --since, not several")
@@ -80,7 +81,7 @@ def xapi_command(
         if session_ids:
             sessions = [store.get_session(i) for i in dict.fromkeys(session_ids)]
         else:
-            sessions = store.list_sessions(since=since, descending=False)
+            sessions = store.list_sessions(SessionFilter(since=since), descending=False)
         forced = bool(session_ids or send_all or since)
         record = SentRecord(store.data_dir, lrs_url) if lrs_url else None
         plan = plan_export(store, sessions, record, resend=forced, home_page=home_page)

@@ -85,9 +85,12 @@ def list_command(trainee, scenario, since, order, as_json, data_dir) -> None:
     from rich.text import Text
 
     from voicecoach.session.review import scenario_title, session_is_typed
+    from voicecoach.session.store import SessionFilter
 
     with synced_store(data_dir) as store:
-        sessions = store.list_sessions(trainee=trainee, scenario=scenario, since=since, order=order)
+        sessions = store.list_sessions(
+            SessionFilter(trainee=trainee, scenario=scenario, since=since), order=order
+        )
     if as_json:
         for info in sessions:
             echo_json(info.to_json())

@@ -18,7 +18,7 @@ from voicecoach.errors import BaselineError, SessionError, VoiceCoachError
 from voicecoach.results.vocabulary import item_titles, measure_row
 from voicecoach.scoring.protocols import Rubric, load_rubric
 from voicecoach.session.review import scenario_title
-from voicecoach.session.store import CallResults, SessionInfo, SessionStore
+from voicecoach.session.store import CallResults, SessionFilter, SessionInfo, SessionStore
 
 SETTINGS_FILE = Path(__file__).with_name("progress.yaml")
 
@@ -137,7 +137,7 @@ def trainee_progress(
 ) -> dict[str, Any]:
     """A trainee's calls oldest first, pass marks, step hit rates per protocol, measures."""
     last = last or settings().last_calls
-    sessions = store.list_sessions(trainee=trainee, descending=False)
+    sessions = store.list_sessions(SessionFilter(trainee=trainee), descending=False)
     if not sessions:
         raise no_trainee_sessions(trainee)
     results = store.call_results(info.id for info in sessions)
@@ -171,7 +171,7 @@ def cohort_progress(
     """
     last = last or settings().last_calls
     rows_by_trainee: dict[str, list[dict]] = defaultdict(list)
-    infos = store.list_sessions(descending=False, trainee_in=trainee_in)
+    infos = store.list_sessions(SessionFilter(trainee_in=trainee_in), descending=False)
     results = store.call_results(None if trainee_in is None else (info.id for info in infos))
     for info in infos:
         rows_by_trainee[info.trainee].append(_call_row(info, results.get(info.id)))

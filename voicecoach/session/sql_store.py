@@ -18,7 +18,7 @@ import shutil
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import Future
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -53,6 +53,7 @@ from voicecoach.session.call_results import read_call_results
 from voicecoach.session.database import MIGRATION_LOCK_ID, hide_password, make_engine, migrate
 from voicecoach.session.store import (
     ANNOTATIONS_JSONL,
+    EVERY_SESSION,
     INDEXED_FIELDS,
     MIN_FREE_BYTES,
     ORDERS,
@@ -62,6 +63,7 @@ from voicecoach.session.store import (
     CommentConflictError,
     Override,
     RepairResult,
+    SessionFilter,
     SessionInfo,
     SessionStore,
     append_annotation,
@@ -155,31 +157,22 @@ def _session_from_row(row: Mapping[str, Any], sessions_dir: Path) -> SessionInfo
     return SessionInfo(folder=sessions_dir / data["id"], **data)
 
 
-def _session_filters(
-    trainee: str | None,
-    scenario: str | None,
-    since: str | date | datetime | None,
-    until: str | date | datetime | None,
-    outcome: str | None,
-    verdict: str | None,
-    trainee_in: Collection[str] | None = None,
-) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of a session list or count (verdict after overrides);
-    `trainee_in` keeps only those trainees (what a signed-in user may see)."""
+def _session_filters(where: SessionFilter) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a session list or count."""
     c = sessions.c
     conditions = []
     for condition, value in (
-        (lambda v: c.trainee == v, trainee),
-        (lambda v: c.scenario_id == v, scenario),
-        (lambda v: c.started_at >= v, iso_bound(since, end=False)),
-        (lambda v: c.started_at < v, iso_bound(until, end=True)),
-        (lambda v: c.outcome == v, outcome),
-        (lambda v: func.coalesce(c.adjusted_verdict, c.verdict) == v, verdict),
+        (lambda v: c.trainee == v, where.trainee),
+        (lambda v: c.scenario_id == v, where.scenario),
+        (lambda v: c.started_at >= v, iso_bound(where.since, end=False)),
+        (lambda v: c.started_at < v, iso_bound(where.until, end=True)),
+        (lambda v: c.outcome == v, where.outcome),
+        (lambda v: func.coalesce(c.adjusted_verdict, c.verdict) == v, where.verdict),
     ):
         if value:
             conditions.append(condition(value))
-    if trainee_in is not None:
-        conditions.append(c.trainee.in_(sorted(trainee_in)))
+    if where.trainee_in is not None:
+        conditions.append(c.trainee.in_(sorted(where.trainee_in)))
     return conditions
 
 
@@ -655,26 +648,18 @@ class SQLSessionStore(SessionStore):
 
     def list_sessions(
         self,
+        where: SessionFilter = EVERY_SESSION,
         *,
-        trainee: str | None = None,
-        scenario: str | None = None,
-        since: str | date | datetime | None = None,
-        until: str | date | datetime | None = None,
-        outcome: str | None = None,
-        verdict: str | None = None,
         order: str = "date",
         descending: bool = True,
         limit: int | None = None,
         offset: int = 0,
-        trainee_in: Collection[str] | None = None,
     ) -> list[SessionInfo]:
         if order not in ORDERS:
             raise SessionError(f"cannot order sessions by {order!r}; use one of {ORDERS}")
         c = sessions.c
         effective_score = func.coalesce(c.adjusted_score, c.score)
-        query: Select = select(*INFO_COLUMNS).where(
-            *_session_filters(trainee, scenario, since, until, outcome, verdict, trainee_in)
-        )
+        query: Select = select(*INFO_COLUMNS).where(*_session_filters(where))
         if order == "date":
             query = query.order_by(c.started_at.desc() if descending else c.started_at.asc())
         else:
@@ -690,19 +675,9 @@ class SQLSessionStore(SessionStore):
             query = query.offset(int(offset))
         return [_session_from_row(row, self.sessions_dir) for row in self._rows(query)]
 
-    def count_sessions(
-        self,
-        *,
-        trainee: str | None = None,
-        scenario: str | None = None,
-        since: str | date | datetime | None = None,
-        until: str | date | datetime | None = None,
-        outcome: str | None = None,
-        verdict: str | None = None,
-        trainee_in: Collection[str] | None = None,
-    ) -> int:
-        filters = _session_filters(trainee, scenario, since, until, outcome, verdict, trainee_in)
-        return self._scalar(select(func.count()).select_from(sessions).where(*filters))
+    def count_sessions(self, where: SessionFilter = EVERY_SESSION) -> int:
+        count = select(func.count()).select_from(sessions).where(*_session_filters(where))
+        return self._scalar(count)
 
     def call_results(self, session_ids: Iterable[str] | None = None) -> dict[str, CallResults]:
         s, i, m, o = sessions.c, session_items.c, session_measures.c, overrides.c

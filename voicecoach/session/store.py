@@ -218,6 +218,26 @@ def unknown_session(session_id: str) -> SessionError:
     return SessionError(f"no session {session_id!r}; see `voicecoach sessions list`")
 
 
+@dataclass(frozen=True)
+class SessionFilter:
+    """Which sessions a list or count covers: every given field must match.
+
+    `verdict` is the verdict after overrides; `since`/`until` take a date (the whole day)
+    or a time; `trainee_in` keeps only those trainees (what a signed-in user may see).
+    """
+
+    trainee: str | None = None
+    scenario: str | None = None
+    since: str | date | datetime | None = None
+    until: str | date | datetime | None = None
+    outcome: str | None = None
+    verdict: str | None = None
+    trainee_in: Collection[str] | None = None
+
+
+EVERY_SESSION = SessionFilter()
+
+
 def now_iso() -> str:
     """The current UTC time as ISO 8601 with seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -373,38 +393,19 @@ class SessionStore(abc.ABC):
     @abc.abstractmethod
     def list_sessions(
         self,
+        where: SessionFilter = EVERY_SESSION,
         *,
-        trainee: str | None = None,
-        scenario: str | None = None,
-        since: str | date | datetime | None = None,
-        until: str | date | datetime | None = None,
-        outcome: str | None = None,
-        verdict: str | None = None,
         order: str = "date",
         descending: bool = True,
         limit: int | None = None,
         offset: int = 0,
-        trainee_in: Collection[str] | None = None,
     ) -> list[SessionInfo]:
-        """Sessions matching every given filter (verdict and score after overrides); a page of
-        them with `limit` and `offset` (rows skipped), as a list page shows them.
-
-        `trainee_in` keeps only those trainees' sessions (what a signed-in user may see).
-        """
+        """Sessions matching `where`; a page of them with `limit` and `offset` (rows
+        skipped), as a list page shows them."""
 
     @abc.abstractmethod
-    def count_sessions(
-        self,
-        *,
-        trainee: str | None = None,
-        scenario: str | None = None,
-        since: str | date | datetime | None = None,
-        until: str | date | datetime | None = None,
-        outcome: str | None = None,
-        verdict: str | None = None,
-        trainee_in: Collection[str] | None = None,
-    ) -> int:
-        """How many sessions `list_sessions` with these filters (and no limit) gives."""
+    def count_sessions(self, where: SessionFilter = EVERY_SESSION) -> int:
+        """How many sessions `list_sessions(where)` (with no limit) gives."""
 
     @abc.abstractmethod
     def call_results(self, session_ids: Iterable[str] | None = None) -> dict[str, CallResults]:

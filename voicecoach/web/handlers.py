@@ -23,6 +23,7 @@ from voicecoach.results.progress import cohort_progress, no_trainee_sessions, tr
 from voicecoach.session import review
 from voicecoach.session.store import (
     CommentConflictError,
+    SessionFilter,
     SessionInfo,
     SessionStore,
     unknown_session,
@@ -199,14 +200,11 @@ def sessions_page(call: Call, ext: bool) -> Response:
     order = call.query("order", "date")
     per_page = _whole_number(call, "per_page", pages.PER_PAGE)
     page = _whole_number(call, "page", 1)
-    total = call.store.count_sessions(trainee_in=call.viewer.trainees, **filters)
+    where = SessionFilter(trainee_in=call.viewer.trainees, **filters)
+    total = call.store.count_sessions(where)
     paging = pages.Paging.clamped(page, per_page, total)
     sessions = call.store.list_sessions(
-        order=order,
-        trainee_in=call.viewer.trainees,
-        limit=paging.per_page,
-        offset=paging.offset,
-        **filters,
+        where, order=order, limit=paging.per_page, offset=paging.offset
     )
     if ext:
         return json_response(
