@@ -28,7 +28,7 @@ from voicecoach.asr.whisper_model import SAMPLE_RATE_HZ, WhisperModel
 
 STEP_S = 0.8  # background decode after this much new audio
 REST_RATIO = 1.0  # captions wait as long as the last decode took: the worker is idle at a pause
-PAUSE_S = 0.15  # trailing quiet that counts as a pause (decode now; endpoint when covered)
+PAUSE_S = 0.1  # trailing quiet that counts as a pause (decode now; endpoint when covered)
 FRAME_S = 0.02
 QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is quiet...
 QUIET_DBFS = -55.0  # ...or under this absolute level
@@ -118,9 +118,9 @@ class WhisperRecognizer(Recognizer):
 
     def final(self) -> Recognition:
         with self._changed:
-            self._generation += 1
-            while self._decoding_from >= 0:  # a decode in progress may cover everything
+            while self._awaited():  # a decode in progress covers the speech: take its result
                 self._changed.wait()
+            self._generation += 1  # any other decode in progress is dropped
             latest = self._latest
             audio = self._audio()
             voiced = self._last_voiced
@@ -198,6 +198,12 @@ class WhisperRecognizer(Recognizer):
         self._samples, self._length, self._pending = [], 0, np.zeros(0, np.float32)
         self._peak_db, self._last_voiced, self._first_voiced = -100.0, 0, None
         self._latest, self._requested = None, 0
+
+    def _awaited(self) -> bool:
+        """Whether the decode in progress covers voice the latest result does not (caller holds
+        the lock)."""
+        covered = self._latest[0] if self._latest else 0
+        return covered < self._last_voiced <= self._decoding_from
 
     def _start_decode(self) -> None:
         """Decode the utterance so far in the background (caller holds the lock)."""

@@ -44,7 +44,7 @@ from voicecoach.pipeline.messages import (
     TurnEnded,
 )
 from voicecoach.pipeline.stage import Pipeline
-from voicecoach.scoring import Turn, TurnWord
+from voicecoach.scoring import Scorer, Turn, TurnWord
 from voicecoach.session.recorder import SAMPLE_RATE_HZ, SessionRecorder
 from voicecoach.session.store import SessionInfo, SessionStore
 from voicecoach.tts import Synthesizer
@@ -160,7 +160,8 @@ class LiveCall:
     """One spoken call; build it with its parts, then `run()` it (blocks until it ends).
 
     `started_s` (time.monotonic) is when the trainee asked for the call, for the
-    start-up time to the caller's first sample (default: when `run()` begins).
+    start-up time to the caller's first sample (default: when `run()` begins);
+    `scorer` one made ahead (default: the scenario's `new_scorer()`).
     """
 
     def __init__(
@@ -179,6 +180,7 @@ class LiveCall:
         seed: int = 0,
         on_caller_done: Callable[[SpokenLine, bool], None] | None = None,
         started_s: float | None = None,
+        scorer: Scorer | None = None,
     ):
         self.scenario = scenario
         self.trainee = trainee
@@ -188,7 +190,7 @@ class LiveCall:
         self.baseline = baseline
         self.on_caller_done = on_caller_done
         self.caller = Caller(scenario, seed=seed)
-        self.scorer = scenario.new_scorer()
+        self.scorer = scorer or scenario.new_scorer()
         self.voice = CallerVoice(scenario, synthesizer)
         self.player = player
         self.recognizer = recognizer
@@ -235,8 +237,6 @@ class LiveCall:
             self.capture.close()
             raise
         self.speaker = CallerSpeaker(self.player, self.recorder)
-        self._warm_up = start_warm_up()
-        threading.Thread(target=self._warm_recognizer, name="asr-warm-up", daemon=True).start()
         threads = [
             threading.Thread(target=self._capture_loop, name="capture", daemon=True),
             threading.Thread(target=self._respond_loop, name="responder", daemon=True),
@@ -251,6 +251,7 @@ class LiveCall:
             for thread in threads:
                 thread.start()
             self._speak_opening()
+            self._start_warm_ups()
             outcome, reason = self._main_loop()
         except KeyboardInterrupt:
             reason = "interrupted (Ctrl-C)"
@@ -265,6 +266,15 @@ class LiveCall:
         if error is not None:
             raise error
         return result
+
+    def _start_warm_ups(self) -> None:
+        """Pay first-use costs while the caller's opening line plays, off the start-up path:
+        delivery analysis, the recogniser's first decode, the scorer's sentence encoder."""
+        from voicecoach.scoring.encoder import context_encoder
+
+        self._warm_up = start_warm_up()
+        threading.Thread(target=self._warm_recognizer, name="asr-warm-up", daemon=True).start()
+        threading.Thread(target=context_encoder, name="encoder-warm-up", daemon=True).start()
 
     def _warm_recognizer(self) -> None:
         """The recogniser's first decode, while the caller's opening line plays."""
