@@ -10,6 +10,11 @@ complete sentence, 1.2 s after "and", "um"). Prints:
 - turn gap: from the end of the trainee's speech (when the virtual microphone
   delivered its last voiced sample) to the caller's first audio sample
   handed to the output device: median and 95th percentile (targets 600 / 900 ms);
+- each turn's gap broken down (`turn_trace.py`, Whisper only): the silence the
+  endpoint policy asked for after the turn's text, the wait after it for the decode
+  covering the speech (when that decode started and how long it took, whether a
+  caption decode was still running when the voice ended), when the turn left the
+  pipeline, and the time after that to the reply;
 - each stage's share of the gap, as the call timed it (endpointing, queue,
   final recognition, scoring, delivery, dialogue, synthesis, playback start);
 - start-up: from asking for the call to the caller's first sample (target 3 s);
@@ -92,7 +97,7 @@ def report(result, spoken, trace: DecodeTrace) -> None:
             f"max {max(gaps_ms):.0f} ms"
         )
         print("  per turn: " + " ".join(f"{gap:.0f}" for gap in gaps_ms))
-        print_breakdown(turns, gaps_ms)
+        print_breakdown(turns, gaps_ms, trace)
     stage_ms = result.timings_ms
     print("stage shares as the call timed them, ms (endpointing = silence threshold + VAD):")
     for stage in stage_ms[0] if stage_ms else {}:
@@ -104,7 +109,7 @@ def report(result, spoken, trace: DecodeTrace) -> None:
         print(f"  said:  {said}\n  heard: {text}")
 
 
-def print_breakdown(turns: list[TurnBreakdown], gaps_ms: list[float]) -> None:
+def print_breakdown(turns: list[TurnBreakdown], gaps_ms: list[float], trace: DecodeTrace) -> None:
     """Each turn's gap from the voice's end: the silence asked for, the wait for the covering
     decode after it, then the turn's way to the reply (ms)."""
 
@@ -133,6 +138,13 @@ def print_breakdown(turns: list[TurnBreakdown], gaps_ms: list[float]) -> None:
         f"after {after_median:.0f}; a decode was running when the voice ended "
         f"in {busy} of {len(turns)} turns"
     )
+    walls_ms = [1000 * (d.end - d.start) for d in trace.decodes if d.thread == "whisper-partial"]
+    if walls_ms:
+        print(
+            f"  background decodes in the call: {len(walls_ms)} "
+            f"({len(walls_ms) / len(turns):.1f} per turn), median {statistics.median(walls_ms):.0f}"
+            f" ms wall each"
+        )
 
 
 def decode_costs(engine: str) -> None:

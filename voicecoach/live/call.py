@@ -44,7 +44,7 @@ from voicecoach.pipeline.messages import (
     TurnEnded,
 )
 from voicecoach.pipeline.stage import Pipeline
-from voicecoach.scoring import Scorer, Turn, TurnWord
+from voicecoach.scoring import Turn, TurnWord
 from voicecoach.session.recorder import SAMPLE_RATE_HZ, SessionRecorder
 from voicecoach.session.store import SessionInfo, SessionStore
 from voicecoach.tts import Synthesizer
@@ -160,8 +160,7 @@ class LiveCall:
     """One spoken call; build it with its parts, then `run()` it (blocks until it ends).
 
     `started_s` (time.monotonic) is when the trainee asked for the call, for the
-    start-up time to the caller's first sample (default: when `run()` begins);
-    `scorer` one made ahead (default: the scenario's `new_scorer()`).
+    start-up time to the caller's first sample (default: when `run()` begins).
     """
 
     def __init__(
@@ -180,7 +179,6 @@ class LiveCall:
         seed: int = 0,
         on_caller_done: Callable[[SpokenLine, bool], None] | None = None,
         started_s: float | None = None,
-        scorer: Scorer | None = None,
     ):
         self.scenario = scenario
         self.trainee = trainee
@@ -190,7 +188,7 @@ class LiveCall:
         self.baseline = baseline
         self.on_caller_done = on_caller_done
         self.caller = Caller(scenario, seed=seed)
-        self.scorer = scorer or scenario.new_scorer()
+        self.scorer = scenario.new_scorer()
         self.voice = CallerVoice(scenario, synthesizer)
         self.player = player
         self.recognizer = recognizer

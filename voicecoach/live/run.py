@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,17 +61,13 @@ def run_live_call(
     from voicecoach.tts.synth import default_synthesizer
 
     scenario = get_scenario(scenario_id)
-    with ThreadPoolExecutor(3) as warmer, ExitStack() as stack:
-        # The session store opens, the speech engine warms up and the scorer loads its
-        # models while the recogniser loads. The recogniser loads on this thread: a
-        # CTranslate2 model created by a thread that then ends decodes several times slower.
-        opening = warmer.submit(open_store, data_dir)
-        stack.callback(_close_when_open, opening)
+    with open_store(data_dir) as store, ThreadPoolExecutor(1) as warmer:
+        # The speech engine warms up while the recogniser loads. The recogniser loads
+        # on this thread: a CTranslate2 model created by a thread that then ends
+        # decodes several times slower.
         synthesizer = default_synthesizer()
         warming = warmer.submit(synthesizer.warm_up)
-        scoring = warmer.submit(scenario.new_scorer)
         recognizer = make_recognizer(engine, hints=recognition_hints(scenario), live=True)
-        store = opening.result()
         try:
             baseline = load_baseline(trainee)
         except BaselineError:
@@ -92,14 +87,7 @@ def run_live_call(
             seed=seed,
             on_caller_done=on_caller_done,
             started_s=started_s,
-            scorer=scoring.result(),
         )
         if on_start is not None:
             on_start(call)
         return call.run()
-
-
-def _close_when_open(opening: Future) -> None:
-    """Close the session store `opening` gives, if it opened."""
-    if opening.exception() is None:
-        opening.result().close()
