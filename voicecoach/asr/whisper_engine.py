@@ -29,6 +29,7 @@ from voicecoach.asr.whisper_model import SAMPLE_RATE_HZ, WhisperModel
 STEP_S = 0.8  # background decode after this much new audio
 REST_RATIO = 1.0  # captions wait as long as the last decode took: the worker is idle at a pause
 PAUSE_S = 0.1  # trailing quiet that counts as a pause (decode now; endpoint when covered)
+TRAIL_S = 0.3  # quiet decoded after the last voiced sample (more only blurs the last word's end)
 FRAME_S = 0.02
 QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is quiet...
 QUIET_DBFS = -55.0  # ...or under this absolute level
@@ -134,7 +135,7 @@ class WhisperRecognizer(Recognizer):
             return Recognition("", ())  # a click or a cough: shorter than any word
         if latest is not None and latest[0] >= voiced > 0:
             return latest[1]
-        end = voiced + _samples(0.3) if voiced else len(audio)
+        end = voiced + _samples(TRAIL_S) if voiced else len(audio)
         return self._recognize(audio[:end], voiced, first_voiced)
 
     def warm_up(self) -> None:
@@ -207,9 +208,11 @@ class WhisperRecognizer(Recognizer):
 
     def _start_decode(self) -> None:
         """Decode the utterance so far in the background (caller holds the lock)."""
-        audio = self._audio()[: self._length]
+        voiced = self._last_voiced  # a decode that starts late does not take the whole pause
+        end = min(self._length, voiced + _samples(TRAIL_S)) if voiced else self._length
+        audio = self._audio()[:end]
         self._decoding_from = self._requested = len(audio)
-        generation, voiced, first_voiced = self._generation, self._last_voiced, self._first_voiced
+        generation, first_voiced = self._generation, self._first_voiced
 
         def run() -> None:
             started = time.monotonic()
