@@ -10,6 +10,11 @@ complete sentence, 1.2 s after "and", "um"). Prints:
 - turn gap: from the end of the trainee's speech (when the virtual microphone
   delivered its last voiced sample) to the caller's first audio sample
   handed to the output device: median and 95th percentile (targets 600 / 900 ms);
+- each turn's gap broken down (`turn_trace.py`, Whisper only): the silence the
+  endpoint policy asked for after the turn's text, the wait after it for the decode
+  covering the speech (when that decode started and how long it took, whether a
+  caption decode was still running when the voice ended), when the turn left the
+  pipeline, and the time after that to the reply;
 - each stage's share of the gap, as the call timed it (endpointing, queue,
   final recognition, scoring, delivery, dialogue, synthesis, playback start);
 - start-up: from asking for the call to the caller's first sample (target 3 s);
@@ -41,6 +46,7 @@ import time
 from pathlib import Path
 
 from percentiles import percentile
+from turn_trace import DecodeTrace, TurnBreakdown
 
 SCENARIO = "double_billing"
 PAIR_S = 0.5
@@ -68,18 +74,21 @@ def prepare_caller_lines() -> int:
     return CallerVoice(scenario, default_synthesizer()).render_all(scenario.caller.mood_start)
 
 
-def report(result, spoken) -> None:
+def report(result, spoken, trace: DecodeTrace) -> None:
     timings = result.turn_timings
     ending = result.outcome + (f" ({result.reason})" if result.reason else "")
     print(
         f"call: {ending}; {len(timings)} trainee turns answered; silence threshold "
         f"{ARGS.silence_ms} ms; engine {ARGS.engine}"
     )
-    gaps_ms = []
+    heard = [t["text"] for t in result.transcript["turns"] if t["speaker"] == "trainee"]
+    gaps_ms, turns = [], []
     for line in spoken:  # pair each said line with the turn that ended nearest its voice's end
         timing = min(timings, key=lambda t: abs(t.speech_end - line.ended), default=None)
         if timing and timing.first_sample and abs(timing.speech_end - line.ended) < PAIR_S:
             gaps_ms.append(1000 * (timing.first_sample - line.ended))
+            text = heard[timings.index(timing)] if timings.index(timing) < len(heard) else ""
+            turns.append(trace.breakdown(line.ended, POLICY.silence_needed_s(text), timing))
     if gaps_ms:
         print(
             f"turn gap (speech end -> caller's first sample), n={len(gaps_ms)}: "
@@ -88,6 +97,7 @@ def report(result, spoken) -> None:
             f"max {max(gaps_ms):.0f} ms"
         )
         print("  per turn: " + " ".join(f"{gap:.0f}" for gap in gaps_ms))
+        print_breakdown(turns, gaps_ms, trace)
     stage_ms = result.timings_ms
     print("stage shares as the call timed them, ms (endpointing = silence threshold + VAD):")
     for stage in stage_ms[0] if stage_ms else {}:
@@ -97,6 +107,44 @@ def report(result, spoken) -> None:
     heard = [t["text"] for t in result.transcript["turns"] if t["speaker"] == "trainee"]
     for said, text in zip(SCRIPT, heard, strict=False):
         print(f"  said:  {said}\n  heard: {text}")
+
+
+def print_breakdown(turns: list[TurnBreakdown], gaps_ms: list[float], trace: DecodeTrace) -> None:
+    """Each turn's gap from the voice's end: the silence asked for, the wait for the covering
+    decode after it, then the turn's way to the reply (ms)."""
+
+    def cell(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0f}"
+
+    print(
+        "per-turn breakdown, ms after the voice ended: gap = silence asked + decode wait"
+        " + after (scoring, delivery, dialogue, synthesis, playback)"
+    )
+    print("    gap  silence  wait  ready  decode@  took  busy-until  left  after")
+    for gap, turn in zip(gaps_ms, turns, strict=True):
+        after = sum(turn.after_ms.values())
+        print(
+            f"  {gap:5.0f}  {turn.needed_ms:7.0f}  {turn.decode_wait_ms:4.0f}  "
+            f"{cell(turn.ready_ms):>5}  {cell(turn.covering_start_ms):>7}  "
+            f"{cell(turn.covering_took_ms):>4}  {cell(turn.busy_until_ms):>10}  "
+            f"{turn.detected_ms:4.0f}  {after:5.0f}"
+        )
+    busy = sum(t.busy_until_ms is not None for t in turns)
+    after_median = statistics.median(sum(t.after_ms.values()) for t in turns)
+    print(
+        f"  medians: silence asked {statistics.median(t.needed_ms for t in turns):.0f}, "
+        f"decode wait {statistics.median(t.decode_wait_ms for t in turns):.0f}, "
+        f"turn left the pipeline {statistics.median(t.detected_ms for t in turns):.0f}, "
+        f"after {after_median:.0f}; a decode was running when the voice ended "
+        f"in {busy} of {len(turns)} turns"
+    )
+    walls_ms = [1000 * (d.end - d.start) for d in trace.decodes if d.thread == "whisper-partial"]
+    if walls_ms:
+        print(
+            f"  background decodes in the call: {len(walls_ms)} "
+            f"({len(walls_ms) / len(turns):.1f} per turn), median {statistics.median(walls_ms):.0f}"
+            f" ms wall each"
+        )
 
 
 def decode_costs(engine: str) -> None:
@@ -149,14 +197,15 @@ def main() -> int:
             count = prepare_caller_lines()
             took_s = time.monotonic() - started
             print(f"speech cache filled: {count} caller lines in {took_s:.0f} s")
-        result, spoken = run_scripted_call(
-            SCENARIO,
-            script=SCRIPT,
-            engine=ARGS.engine,
-            silence_ms=ARGS.silence_ms,
-            data_dir=Path(tmp) / "data",
-        )
-        report(result, spoken)
+        with DecodeTrace() as trace:
+            result, spoken = run_scripted_call(
+                SCENARIO,
+                script=SCRIPT,
+                engine=ARGS.engine,
+                silence_ms=ARGS.silence_ms,
+                data_dir=Path(tmp) / "data",
+            )
+        report(result, spoken, trace)
         second_decodes = whisper_second_decodes()
         decode_costs(ARGS.engine)
     print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
@@ -177,4 +226,7 @@ PARSER.add_argument("--silence-ms", type=int, default=500, help="end-of-turn sil
 
 if __name__ == "__main__":
     ARGS = PARSER.parse_args()
+    from voicecoach.live.endpointing import EndpointPolicy
+
+    POLICY = EndpointPolicy.for_silence(ARGS.silence_ms)
     sys.exit(main())

@@ -15,6 +15,8 @@ from click.testing import CliRunner
 
 from voicecoach.asr.select import choose_engine, make_recognizer
 from voicecoach.asr.transcribe import MAX_PIECE_S, quiet_cuts, recognize_samples
+from voicecoach.asr.whisper_engine import WhisperRecognizer
+from voicecoach.asr.whisper_model import WhisperModel
 from voicecoach.asr.whisper_weights import (
     PACKAGES,
     SOURCE_ENV,
@@ -95,6 +97,26 @@ def test_a_live_recogniser_captions_while_fed_and_reports_its_endpoint(sentences
     assert endpoint_at is not None and endpoint_at > len(y) / SR
     assert partial == final.text
     assert words_of(final.text) == words_of(SENTENCES[1])
+
+
+class CountingModel(WhisperModel):
+    """The real Whisper model, counting its decodes."""
+
+    decodes = 0
+
+    def recognize(self, y, **kwargs):
+        self.decodes += 1
+        return super().recognize(y, **kwargs)
+
+
+def test_the_turn_end_takes_the_decode_in_progress_that_covers_the_speech(sentences):
+    text, y = sentences[0]
+    model = CountingModel(ensure_model())
+    recognizer = WhisperRecognizer(live=True, model=model)
+    recognizer.accept(float_to_pcm16(np.concatenate([y, np.zeros(SR // 5, np.float32)])))
+    final = recognizer.final()  # the pause's decode has started and is still running
+    assert words_of(final.text) == words_of(text)
+    assert model.decodes == 1
 
 
 def test_fast_speech_ending_at_the_clip_end_keeps_its_last_words(tmp_path):

@@ -28,7 +28,8 @@ from voicecoach.asr.whisper_model import SAMPLE_RATE_HZ, WhisperModel
 
 STEP_S = 0.8  # background decode after this much new audio
 REST_RATIO = 1.0  # captions wait as long as the last decode took: the worker is idle at a pause
-PAUSE_S = 0.15  # trailing quiet that counts as a pause (decode now; endpoint when covered)
+PAUSE_S = 0.1  # trailing quiet that counts as a pause (decode now; endpoint when covered)
+TRAIL_S = 0.3  # quiet decoded after the last voiced sample (more only blurs the last word's end)
 FRAME_S = 0.02
 QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is quiet...
 QUIET_DBFS = -55.0  # ...or under this absolute level
@@ -118,9 +119,9 @@ class WhisperRecognizer(Recognizer):
 
     def final(self) -> Recognition:
         with self._changed:
-            self._generation += 1
-            while self._decoding_from >= 0:  # a decode in progress may cover everything
+            while self._awaited():  # a decode in progress covers the speech: take its result
                 self._changed.wait()
+            self._generation += 1  # any other decode in progress is dropped
             latest = self._latest
             audio = self._audio()
             voiced = self._last_voiced
@@ -134,7 +135,7 @@ class WhisperRecognizer(Recognizer):
             return Recognition("", ())  # a click or a cough: shorter than any word
         if latest is not None and latest[0] >= voiced > 0:
             return latest[1]
-        end = voiced + _samples(0.3) if voiced else len(audio)
+        end = voiced + _samples(TRAIL_S) if voiced else len(audio)
         return self._recognize(audio[:end], voiced, first_voiced)
 
     def warm_up(self) -> None:
@@ -199,11 +200,19 @@ class WhisperRecognizer(Recognizer):
         self._peak_db, self._last_voiced, self._first_voiced = -100.0, 0, None
         self._latest, self._requested = None, 0
 
+    def _awaited(self) -> bool:
+        """Whether the decode in progress covers voice the latest result does not (caller holds
+        the lock)."""
+        covered = self._latest[0] if self._latest else 0
+        return covered < self._last_voiced <= self._decoding_from
+
     def _start_decode(self) -> None:
         """Decode the utterance so far in the background (caller holds the lock)."""
-        audio = self._audio()[: self._length]
+        voiced = self._last_voiced  # a decode that starts late does not take the whole pause
+        end = min(self._length, voiced + _samples(TRAIL_S)) if voiced else self._length
+        audio = self._audio()[:end]
         self._decoding_from = self._requested = len(audio)
-        generation, voiced, first_voiced = self._generation, self._last_voiced, self._first_voiced
+        generation, first_voiced = self._generation, self._first_voiced
 
         def run() -> None:
             started = time.monotonic()

@@ -235,8 +235,6 @@ class LiveCall:
             self.capture.close()
             raise
         self.speaker = CallerSpeaker(self.player, self.recorder)
-        self._warm_up = start_warm_up()
-        threading.Thread(target=self._warm_recognizer, name="asr-warm-up", daemon=True).start()
         threads = [
             threading.Thread(target=self._capture_loop, name="capture", daemon=True),
             threading.Thread(target=self._respond_loop, name="responder", daemon=True),
@@ -251,6 +249,7 @@ class LiveCall:
             for thread in threads:
                 thread.start()
             self._speak_opening()
+            self._start_warm_ups()
             outcome, reason = self._main_loop()
         except KeyboardInterrupt:
             reason = "interrupted (Ctrl-C)"
@@ -265,6 +264,15 @@ class LiveCall:
         if error is not None:
             raise error
         return result
+
+    def _start_warm_ups(self) -> None:
+        """Pay first-use costs while the caller's opening line plays, off the start-up path:
+        delivery analysis, the recogniser's first decode, the scorer's sentence encoder."""
+        from voicecoach.scoring.encoder import context_encoder
+
+        self._warm_up = start_warm_up()
+        threading.Thread(target=self._warm_recognizer, name="asr-warm-up", daemon=True).start()
+        threading.Thread(target=context_encoder, name="encoder-warm-up", daemon=True).start()
 
     def _warm_recognizer(self) -> None:
         """The recogniser's first decode, while the caller's opening line plays."""
