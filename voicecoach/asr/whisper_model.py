@@ -152,7 +152,7 @@ class WhisperModel:
             ids("<|notimestamps|>"),
         ]
         self._lock = threading.Lock()
-        self.second_decodes: Counter[str] = Counter()  # "loop", "rest": why a decode ran twice
+        self.second_decodes: Counter[str] = Counter()  # why a decode ran twice: loop, rest, unsure
 
     def prompt_tokens(self, prompt: str) -> list[int]:
         """The decoder prompt: earlier text (the front-desk words, then `prompt`: names to
