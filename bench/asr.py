@@ -9,8 +9,10 @@ Sets:
   dev      bench/frontdesk_sentences.txt: 45 front-desk sentences the pocketsphinx
            language model was written alongside: a DEVELOPMENT (fitted) figure, kept
            for comparison with earlier numbers, not an estimate.
-  dev2     bench/data/frontdesk_dev2.txt: 68 more front-desk sentences Whisper's
+  dev2     bench/data/frontdesk_dev2.txt: 78 more front-desk sentences Whisper's
            decoding settings were chosen on (bench/asr_decoding.py): DEVELOPMENT.
+  dev3     bench/data/frontdesk_dev3.txt: 60 more, written to check those choices
+           before the held-out set is run: DEVELOPMENT.
 The real-time factor of `transcribe` on a ~10-minute file is bench/long_file.py's.
 
 Engines are names `make_recognizer` takes (`auto` is the default engine, whatever it
@@ -48,7 +50,8 @@ SPEECH_DIR = shared_data_dir() / "speech"
 HELDOUT_PATH = ROOT / "bench" / "data" / "frontdesk_heldout.txt"
 DEV_PATH = ROOT / "bench" / "frontdesk_sentences.txt"
 DEV2_PATH = ROOT / "bench" / "data" / "frontdesk_dev2.txt"
-SETS = ("real", "heldout", "dev", "dev2")
+DEV3_PATH = ROOT / "bench" / "data" / "frontdesk_dev3.txt"
+SETS = ("real", "heldout", "dev", "dev2", "dev3")
 WER_TARGETS = {"real": 0.06, "heldout": 0.05}
 
 CONTRACTIONS = {
@@ -136,7 +139,8 @@ def set_groups(set_name: str) -> dict[str, list[tuple[Path, str]]]:
     """The files of a set, grouped by voice where festival speaks them."""
     if set_name == "real":
         return {"real speakers": real_items()}
-    path = {"heldout": HELDOUT_PATH, "dev": DEV_PATH, "dev2": DEV2_PATH}[set_name]
+    paths = {"heldout": HELDOUT_PATH, "dev": DEV_PATH, "dev2": DEV2_PATH, "dev3": DEV3_PATH}
+    path = paths[set_name]
     return {voice: spoken_items(path, voice) for voice in VOICES}
 
 
@@ -231,7 +235,7 @@ def print_table(results: list[dict]) -> None:
     print(
         "held-out: real and heldout (no recogniser, LM or prompt was fitted to them); "
         "development: dev (the pocketsphinx LM was written alongside it), dev2 (Whisper's "
-        "decoding settings were chosen on it)."
+        "decoding settings were chosen on it), dev3 (those choices were checked on it)."
     )
     load = os.getloadavg()[0]
     print(f"Load average {load:.1f} on {os.cpu_count()} cores shared with other users.")
@@ -252,7 +256,8 @@ def _combined(rows: list[dict]) -> dict:
 
 
 def _set_label(set_name: str) -> str:
-    return {"dev": "dev (fitted)", "dev2": "dev2 (fitted)"}.get(set_name, set_name)
+    fitted = {"dev": "dev (fitted)", "dev2": "dev2 (fitted)", "dev3": "dev3 (fitted)"}
+    return fitted.get(set_name, set_name)
 
 
 def _wer_cell(set_name: str, row: dict) -> str:

@@ -1,10 +1,11 @@
 """Whisper decoding settings compared on the DEVELOPMENT sets: WER and CPU time per setting.
 
-Each setting (`DecodeSettings` fields, e.g. `beam_size=3,pad_s=1.5`; `prompt=...` adds
-text before the hint names) decodes every file as `voicecoach transcribe` does (a
-fresh non-live recogniser per file, the shared model). Sets: `dev` (the 45 dev
-front-desk sentences, both festival voices), `dev2` (68 more, bench/data/frontdesk_dev2.txt)
-and `real` (../shared/data/speech).
+Each setting (`DecodeSettings` fields, e.g. `beam_size=3,pad_s=1.5`, `domain_prompt=0`,
+`retry_beam_size=1` (no beam retry); `prompt=...` stands for the hint names) decodes
+every file as `voicecoach transcribe` does (a fresh non-live recogniser per file, the
+shared model). Sets: `dev` (the 45 dev
+front-desk sentences, both festival voices), `dev2` (78 more, bench/data/frontdesk_dev2.txt),
+`dev3` (60 more, bench/data/frontdesk_dev3.txt) and `real` (../shared/data/speech).
 Choosing settings here and reporting `bench/asr.py --sets heldout` afterwards keeps the
 held-out front-desk set an estimate. CPU seconds are this process's, on a shared
 2-core machine (noisy; wall clock more so).
@@ -21,6 +22,8 @@ import time
 
 from asr import set_groups, word_errors
 
+DEV_SETS = "dev,dev2,dev3,real"
+
 
 def parse_setting(text: str) -> tuple[dict, str]:
     """`DecodeSettings` overrides and an extra prompt from "name=value,..."."""
@@ -33,7 +36,8 @@ def parse_setting(text: str) -> tuple[dict, str]:
         if name == "prompt":
             prompt = value
         elif name in fields:
-            overrides[name] = int(value) if fields[name] == "int" else float(value)
+            kind = {"int": int, "float": float, "bool": lambda v: v.lower() in ("1", "true")}
+            overrides[name] = kind[fields[name]](value)
         else:
             sys.exit(f"unknown setting {name!r}; choose from prompt, {', '.join(fields)}")
     return overrides, prompt
@@ -52,6 +56,7 @@ def run(setting: str, groups: dict, show_errors: bool) -> None:
     for name, items in groups.items():
         errors = words = 0
         cpu_s = audio_s = 0.0
+        unsure = model.second_decodes["unsure"]
         for path, reference in items:
             y, sr = load_audio(path, sr=16000)
             recognizer = WhisperRecognizer(model=model)
@@ -64,8 +69,12 @@ def run(setting: str, groups: dict, show_errors: bool) -> None:
             errors, words = errors + e, words + n
             if show_errors and e:
                 print(f"    [{name}] {reference}\n      -> {text}", file=sys.stderr)
-        cells.append(f"{name} {errors / words:.3f} ({errors}/{words}, cpu {cpu_s / audio_s:.3f})")
-    print(f"{setting or 'default'}: " + "  ".join(cells), flush=True)
+        retried = model.second_decodes["unsure"] - unsure
+        cells.append(
+            f"{name} {errors / words:.3f} ({errors}/{words}, cpu {cpu_s / audio_s:.3f} x audio, "
+            f"{1000 * cpu_s / len(items):.0f} ms/turn, beam retries {retried})"
+        )
+    print(f"{setting or 'default'}: " + "\n  ".join(cells), flush=True)
 
 
 def main() -> None:
@@ -73,13 +82,13 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("settings", nargs="+", help='e.g. "beam_size=3" ("" is the default)')
-    parser.add_argument("--sets", default="dev,dev2,real", help="comma-separated: dev,dev2,real")
+    parser.add_argument("--sets", default="dev,dev2,real", help="comma-separated: " + DEV_SETS)
     parser.add_argument("--errors", action="store_true", help="print each misrecognised file")
     args = parser.parse_args()
     groups = {}
     for set_name in args.sets.split(","):
-        if set_name not in ("dev", "dev2", "real"):
-            sys.exit("only development sets here: dev, dev2, real (held-out: bench/asr.py)")
+        if set_name not in DEV_SETS.split(","):
+            sys.exit(f"only development sets here: {DEV_SETS} (held-out: bench/asr.py)")
         for voice, items in set_groups(set_name).items():
             groups[f"{set_name}/{voice.split()[0]}"] = items
     for setting in args.settings:

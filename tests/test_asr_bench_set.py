@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "bench" / "data" / "frontdesk_heldout.txt"
 DEV_SET = ROOT / "bench" / "frontdesk_sentences.txt"
 DEV2_SET = ROOT / "bench" / "data" / "frontdesk_dev2.txt"  # Whisper's decoding was chosen on it
+DEV3_SET = ROOT / "bench" / "data" / "frontdesk_dev3.txt"  # ...and checked on it
 ASR_PACKAGE = ROOT / "voicecoach" / "asr"
 RUN = 6  # a held-out sentence may share no run of this many words with fitted text
 
@@ -36,6 +37,7 @@ def _fitted_texts() -> dict[str, list[list[str]]]:
         "expanded LM corpus": [list(s) for s in expand_corpus(CORPUS_PATH.read_text("utf-8"))],
         DEV_SET.name: [_words(s) for s in _sentences(DEV_SET)],
         DEV2_SET.name: [_words(s) for s in _sentences(DEV2_SET)],
+        DEV3_SET.name: [_words(s) for s in _sentences(DEV3_SET)],
     }
     for path in sorted(ASR_PACKAGE.rglob("*")):  # corpus, dictionaries, prompts, hint lists, code
         if path.is_file() and path.suffix not in (".pyc", ".bin", ".gz", ".onnx"):

@@ -21,7 +21,7 @@ SAME_MEANING = [
     (["3:45 p.m.", "3:45pm", "3.45pm", "three forty five p m"], "three forty five pm"),
     (["at 8:30", "at 8.30", "at 830", "at eight thirty"], "at eight thirty"),
     (["until 11:45 am", "until 1145am", "until 1145 a.m."], "until eleven forty five am"),
-    (["room 830", "at 1200 dollars", "by 2099"], None),
+    (["seen 830", "at 1200 dollars", "by 2099"], None),
     (["9:05", "nine oh five"], "nine oh five"),
     (["at 3:00", "at 3 o'clock", "at three o'clock"], "at three o'clock"),
     (["$200", "200 dollars", "two hundred dollars"], "two hundred dollars"),
@@ -56,7 +56,13 @@ SAME_MEANING = [
         "march fourteenth nineteen seventy eight",
     ),
     (["the 1990s", "the nineteen nineties"], "the nineteen nineties"),
-    (["suite 210", "suite two hundred and ten"], "suite two hundred ten"),
+    (["suite 210", "suite two ten"], "suite two ten"),
+    (["room 1205", "room twelve oh five"], "room twelve oh five"),
+    (["at 250 Harbor Drive", "at two fifty Harbor Drive"], "at two fifty Harbor Drive"),
+    (["1208 Birch Lane", "twelve oh eight Birch Lane"], "twelve oh eight Birch Lane"),
+    (["ending in 4089", "ending in four zero eight nine"], "ending in four zero eight nine"),
+    (["extension 512", "extension five one two"], "extension five one two"),
+    (["Nov. 26", "Nov 26th", "November 26", "November twenty sixth"], "November twenty sixth"),
     (["call 911", "call 9-1-1", "call nine one one"], "call nine one one"),
     (["2.5 mg", "two point five mg"], "two point five mg"),
     (["98.6 degrees", "ninety eight point six degrees"], "ninety eight point six degrees"),
@@ -68,7 +74,7 @@ SAME_MEANING = [
 def test_every_written_form_of_a_number_becomes_the_same_words(forms, canonical):
     if canonical is None:  # not clock times
         assert normalize_text(" ".join(forms)) == (
-            "room eight hundred thirty at one thousand two hundred dollars by twenty ninety nine"
+            "seen eight hundred thirty at one thousand two hundred dollars by twenty ninety nine"
         )
         return
     # (a "p.m." ending the text also ends its sentence: "three pm.")
@@ -94,6 +100,30 @@ def test_punctuation_and_case_around_numbers_stay():
         "Sure. Is three forty five pm okay? Your balance is sixty two dollars fifty cents, "
         "Maria. See you at four pm. Bye."
     )
+
+
+def test_a_house_number_is_said_in_pairs_only_before_a_street_name():
+    assert normalize_text("I saw 250 patients on Main Street") == (
+        "I saw two hundred fifty patients on Main Street"
+    )
+    assert normalize_text("We moved to 1450 Lakeview Road.") == (
+        "We moved to fourteen fifty Lakeview Road."
+    )
+
+
+def test_month_abbreviations_become_months_only_before_a_day():
+    assert (
+        normalize_text("Call Jan. She knows, Dec. 12.") == "Call Jan. She knows, December twelfth."
+    )
+
+
+def test_timed_words_come_out_lower_case_like_every_engines():
+    words = normalize_words([Word(w, i, i + 1.0) for i, w in enumerate(["Thank", "you", "Priya"])])
+    assert [w.word for w in words] == ["thank", "you", "priya"]
+    street = normalize_words(
+        [Word(w, i, i + 1.0) for i, w in enumerate(["at", "250", "Harbor", "Drive"])]
+    )
+    assert join_words(street) == normalize_text("at 250 Harbor Drive").lower()
 
 
 def test_am_stays_a_verb_unless_it_follows_a_number():

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,8 @@ from click.testing import CliRunner
 
 from voicecoach.asr.select import choose_engine, make_recognizer
 from voicecoach.asr.transcribe import MAX_PIECE_S, quiet_cuts, recognize_samples
-from voicecoach.asr.whisper_engine import WhisperRecognizer
-from voicecoach.asr.whisper_model import WhisperModel
+from voicecoach.asr.whisper_engine import WhisperRecognizer, shared_model
+from voicecoach.asr.whisper_model import MAX_PROMPT_WORDS, WhisperModel, domain_prompt
 from voicecoach.asr.whisper_weights import (
     PACKAGES,
     SOURCE_ENV,
@@ -26,6 +27,7 @@ from voicecoach.asr.whisper_weights import (
 )
 from voicecoach.audio.io import float_to_pcm16, load_audio, write_wav
 from voicecoach.cli import cli
+from voicecoach.errors import ModelError
 
 SR = 16000
 SENTENCES = (
@@ -72,7 +74,7 @@ def test_festival_speech_is_recognised_with_timed_confident_words(sentences):
         assert recognizer.name == "whisper"
         result = recognize_samples(recognizer, padded)
     assert words_of(result.text) == words_of(text)
-    assert [w.word.lower() for w in result.words] == words_of(text)
+    assert [w.word for w in result.words] == words_of(text)  # lower case, as every engine's
     starts = [w.start_s for w in result.words]
     assert starts == sorted(starts)
     assert 0.3 <= result.words[0].start_s <= 0.9
@@ -136,6 +138,39 @@ def test_fast_speech_ending_at_the_clip_end_keeps_its_last_words(tmp_path):
     with make_recognizer() as recognizer:
         heard = words_of(recognize_samples(recognizer, y).text)
     assert heard[-4:] == ["make", "it", "by", "then"]
+
+
+def test_the_front_desk_prompt_comes_before_the_names_and_a_bad_file_is_named(tmp_path):
+    text = domain_prompt()
+    assert "appointments" in text and len(text.split()) <= MAX_PROMPT_WORDS
+    model = shared_model()
+    ids = model.prompt_tokens("Priya Raman.")
+    assert ids[0] == model.sot_prev and ids[-4:] == model.sot_sequence
+    assert model.tokenizer.decode(ids[1:-4]).strip() == f"{text} Priya Raman."
+    two = tmp_path / "two.txt"
+    two.write_text("# a comment\nfirst line\nsecond line\n", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"two\.txt: line 3: .*one line"):
+        domain_prompt(two)
+    long = tmp_path / "long.txt"
+    long.write_text("\n" + "word " * (MAX_PROMPT_WORDS + 1), encoding="utf-8")
+    with pytest.raises(ModelError, match=rf"long\.txt:2: .*{MAX_PROMPT_WORDS + 1} words"):
+        domain_prompt(long)
+
+
+def test_an_unsure_greedy_decode_is_redone_with_a_beam_and_the_surer_kept(sentences):
+    model = shared_model()
+    saved = model.settings
+    model.settings = replace(saved, retry_logprob=0.0)  # every decode counts as unsure
+    try:
+        before = model.second_decodes["unsure"]
+        result = model.recognize(sentences[0][1])
+        assert model.second_decodes["unsure"] == before + 1
+        assert words_of(result.text) == words_of(SENTENCES[0])
+        model.settings = replace(saved, retry_logprob=-5.0)  # none is
+        model.recognize(sentences[0][1])
+        assert model.second_decodes["unsure"] == before + 1
+    finally:
+        model.settings = saved
 
 
 def test_long_files_are_cut_at_quiet_moments_and_transcribed_whole(sentences, tmp_path):

@@ -140,7 +140,7 @@ def test_speech_and_silence_become_one_turn_with_text_words_times_and_audio(spee
     assert turn.start_s == pytest.approx(1.0, abs=0.1)
     assert turn.end_s == pytest.approx(speech_end_s, abs=0.1)
     # Word times are on the call clock, inside the spoken span.
-    assert turn.words[0].word == "Thank"
+    assert turn.words[0].word == "thank"  # timed words are lower case, the text keeps capitals
     assert turn.words[0].start_s == pytest.approx(1.0, abs=0.3)
     assert turn.words[-1].end_s == pytest.approx(speech_end_s, abs=0.3)
     assert len(turn.audio) / SR == pytest.approx(turn.end_s - turn.start_s, abs=0.03)

@@ -15,10 +15,16 @@ number words ("one", "a hundred") are not always numbers:
     "at 930", "1145am" (3-4 digits as a time)  -> "at nine thirty", "eleven forty five am"
     "555-0142", "02139" (5+ digits, leading 0) -> digit by digit, 0 as "zero"
     "911", "311" (3 digits ending in 11)       -> "nine one one", "three one one"
+    "suite 210", "1208 Birch Lane" (3-4 digits -> "suite two ten", "twelve oh eight Birch Lane"
+      after suite/room/apartment/unit, or
+      before a street name)
+    "ending in 4089", "extension 512"          -> digit by digit
+    "Nov. 26" (a month's abbreviation)         -> "November twenty sixth"
     "twenty-five", "a hundred"                 -> "twenty five", "one hundred"
 
 Only number tokens change: other words, their case and the punctuation around
-them stay as the engine wrote them. `normalize_words` keeps word times: a token
+them stay as the engine wrote them in the text; timed words come out lower
+case, as pocketsphinx and vosk write them. `normalize_words` keeps word times: a token
 that becomes several words shares its span among them by length; tokens that
 merge ("p" "m" -> "pm") take the span of both. Number words come from
 num2words.
@@ -50,6 +56,17 @@ _AMOUNT_UNITS = frozenset(["dollar", "dollars", "bucks", "cents", "percent"])
 
 # Whisper writes "at 930", "until 1145": after these a 3-4 digit number is a clock time.
 _BEFORE_CLOCK_TIME = frozenset(["at", "by", "until", "till", "before", "after", "around", "from"])
+# A 3-4 digit number after these is said in pairs ("suite two ten", "room twelve oh five")...
+_BEFORE_PAIRS = frozenset(["suite", "ste", "room", "apartment", "apt", "unit"])
+# ...as is a house number before a street name ("two fifty Harbor Drive").
+_STREET_TYPES = frozenset(
+    ["street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "boulevard", "blvd"]
+    + ["way", "court", "ct", "place", "parkway", "highway", "hwy", "circle", "terrace", "trail"]
+)
+_BEFORE_DIGITS = frozenset(["extension", "ext"])  # "extension 512": digit by digit
+_MONTH_ABBREVIATIONS = {name[:3]: name for name in _MONTH_NAMES if name != "may"} | {
+    "sept": "september"
+}
 
 _LEADING = "\"'([{“‘¿¡"
 _TRAILING = "\"'.,;:!?)]}”’…"
@@ -84,7 +101,8 @@ def normalize_text(text: str) -> str:
 
 
 def normalize_words(words: Sequence[Word]) -> tuple[Word, ...]:
-    """Timed words with numbers in canonical form; split tokens share their time span."""
+    """Timed words with numbers in canonical form, lower case as every engine's (Whisper
+    writes capitals); split tokens share their time span."""
     out: list[Word] = []
     for piece in _canonical_pieces([w.word for w in words]):
         if not piece.words:
@@ -98,7 +116,7 @@ def normalize_words(words: Sequence[Word]) -> tuple[Word, ...]:
             a = start_s + (end_s - start_s) * done / total
             done += weight
             b = start_s + (end_s - start_s) * done / total
-            out.append(Word(word, round(a, 3), round(b, 3), conf))
+            out.append(Word(word.lower(), round(a, 3), round(b, 3), conf))
     return tuple(out)
 
 
@@ -168,11 +186,14 @@ def _digits(text: str) -> list[str]:
     return [_ONES[int(d)] for d in text]
 
 
-def _number(digits: str, *, before: str, after: str) -> list[str]:
-    """A bare digit string read as a person would, given the neighbouring words."""
+def _number(digits: str, *, before: str, after: str, reading: str = "") -> list[str]:
+    """A bare digit string read as a person would, given the neighbouring words and the
+    `reading` its context asks for ("digits", "pairs" or "": see `_reading`)."""
     n = int(digits.replace(",", ""))
     if "," not in digits and (len(digits) >= 5 or (len(digits) > 1 and digits[0] == "0")):
         return _digits(digits)
+    if reading and len(digits) in (3, 4):  # "ending in 4089", "suite 210", "1208 Birch Lane"
+        return _digits(digits) if reading == "digits" else _words(num2words(n, to="year"))
     clock = (before in _BEFORE_CLOCK_TIME and after not in _AMOUNT_UNITS) or _AMPM.match(after)
     if clock and len(digits) in (3, 4) and 1 <= n // 100 <= 23 and n % 100 < 60:
         return _time(n // 100, n % 100, "" if _AMPM.match(after) else None)  # "at 930"
@@ -228,7 +249,7 @@ def _digit_groups(core: str) -> list[str]:
     return [w for n in numbers for w in _cardinal(int(n))]
 
 
-def _core_words(core: str, *, before: str, after: str) -> list[str] | None:
+def _core_words(core: str, *, before: str, after: str, reading: str = "") -> list[str] | None:
     """The canonical words for one token's core, or None if it holds no number."""
     if not any(c.isdigit() for c in core):
         if "-" in core and all(p.lower() in NUMBER_WORDS | _ORDINAL_WORDS for p in core.split("-")):
@@ -243,7 +264,7 @@ def _core_words(core: str, *, before: str, after: str) -> list[str] | None:
     if m := _MONEY.match(core):
         return _money(m.group(1), m.group(2))
     if _CARDINAL.match(core):
-        return _number(core, before=before, after=after)
+        return _number(core, before=before, after=after, reading=reading)
     if m := _ORDINAL.match(core):
         return _words(num2words(int(m.group(1)), to="ordinal"))
     if m := _DECIMAL.match(core):
@@ -265,10 +286,37 @@ def _core_words(core: str, *, before: str, after: str) -> list[str] | None:
     return words
 
 
+def _reading(tokens: list[str], cores: list[str], i: int) -> str:
+    """How a 3-4 digit number at `i` is said: "digits" after "extension" or "ending in",
+    "pairs" after "suite"/"room"/... or before a capitalised street name ("Birch Lane")."""
+    before = [c.lower() for c in cores[max(0, i - 2) : i]]
+    if before[-1:] and before[-1] in _BEFORE_DIGITS or before == ["ending", "in"]:
+        return "digits"
+    if before[-1:] and before[-1] in _BEFORE_PAIRS:
+        return "pairs"
+    for j in range(i + 2, min(i + 5, len(tokens))):  # 1-3 capitalised words, then the type
+        if not all(cores[k][:1].isupper() and cores[k] == tokens[k] for k in range(i + 1, j)):
+            break
+        if cores[j].lower() in _STREET_TYPES:
+            return "pairs"
+    return ""
+
+
+def _month_abbreviation(tokens: list[str], cores: list[str], i: int) -> str | None:
+    """The month "Nov." (or "Nov", as timed words have it) stands for when a number
+    follows it, else None."""
+    month = _MONTH_ABBREVIATIONS.get(cores[i].lower())
+    followed = i + 1 < len(tokens) and cores[i + 1][:1].isdigit()
+    return month if month and followed else None
+
+
 def _canonical_pieces(tokens: list[str]) -> list[_Piece]:
     """Each source token (or merged pair) with the canonical words it becomes."""
     pieces: list[_Piece] = []
     cores = [_split_punctuation(t)[1] for t in tokens]
+    months = {i: m for i in range(len(tokens)) if (m := _month_abbreviation(tokens, cores, i))}
+    for i, month in months.items():
+        cores[i] = month  # the number after it is a day
     i = 0
     while i < len(tokens):
         lead, core, trail = _split_punctuation(tokens[i])
@@ -276,9 +324,13 @@ def _canonical_pieces(tokens: list[str]) -> list[_Piece]:
         after = cores[i + 1].lower() if i + 1 < len(tokens) else ""
         previous = pieces[-1].words[-1].lower() if pieces and pieces[-1].words else ""
         last = i
-        words = _core_words(core, before=before, after=after)
+        reading = _reading(tokens, cores, i)
+        words = _core_words(core, before=before, after=after, reading=reading)
         after_number = previous in NUMBER_WORDS or previous == "o'clock"
-        if words is None and after_number and core.lower() in ("p", "a") and after == "m":
+        if i in months:
+            words = [months[i].capitalize()]  # "Nov." -> "November"
+            trail = trail[1:] if trail.startswith(".") else trail
+        elif words is None and after_number and core.lower() in ("p", "a") and after == "m":
             words, last = [core.lower() + "m"], i + 1  # "three p m" -> "three pm"
             trail = _split_punctuation(tokens[i + 1])[2]
         elif words is None and _AMPM.match(core) and ("." in core or after_number):

@@ -10,7 +10,8 @@ has paused and such a decode is ready. Without `live` (files), `final()`
 decodes the utterance once.
 
 Hints (the caller's name) become Whisper's initial prompt, the "previous
-text" it conditions on, so "calling Priya" is spelt "Priya".
+text" it conditions on (after a line of front-desk words, `whisper_model`),
+so "calling Priya" is spelt "Priya".
 """
 
 from __future__ import annotations

@@ -11,6 +11,12 @@ window. A result that only hits the cap (Whisper going on after a final
 left unheard is decoded on its own. Word times come from CTranslate2's cross-attention
 alignment of the decoded tokens on the same encoder output (`align`); a
 word's confidence is the mean probability of its tokens.
+
+Every decode reads a short front-desk prompt before the scenario's names
+(`frontdesk/whisper_prompt.txt`). A greedy decode whose mean token
+log-probability is under `RETRY_LOGPROB` is decoded again with a
+`RETRY_BEAM_SIZE` beam on the same encoder output, and the surer of the two
+is kept: the beam's cost is paid only on the turns Whisper is unsure of.
 """
 
 from __future__ import annotations
@@ -37,9 +43,14 @@ TOKENS_PER_S = 8.0
 MIN_TOKENS = 12
 MAX_TOKENS = 224  # CTranslate2 generates at most half of Whisper's 448-token context
 TEXT_CONTEXT = 448
+DOMAIN_PROMPT_FILE = Path(__file__).with_name("frontdesk") / "whisper_prompt.txt"
+PROMPT_TOKENS = 100  # the prompt's last tokens kept (names last, so they stay)
+MAX_PROMPT_WORDS = 40  # with the names, well inside PROMPT_TOKENS
 REPEAT_LIMIT = 3  # a phrase said this many times in a row is a decoding loop
 NO_SPEECH_PROB = 0.6  # Whisper's own silence rule: no-speech probability above this...
 NO_SPEECH_LOGPROB = -1.0  # ...and mean token log-probability below this
+RETRY_LOGPROB = -0.25  # a greedy decode less sure than this is tried again with a beam...
+RETRY_BEAM_SIZE = 5  # ...this wide (docs/asr.md: chosen on the development sets)
 THREADS = 2
 AFTER_END_S = 0.1  # a word starting this close to the audio's end was invented
 UNHEARD_S = 2.0  # speech this long after the last word is decoded on its own
@@ -48,13 +59,17 @@ PUNCTUATION = "\"'.,!?;:()[]-—…"
 
 @dataclass(frozen=True)
 class DecodeSettings:
-    """How `WhisperModel.recognize` decodes: beam width, silence padding, repetition guards."""
+    """How `WhisperModel.recognize` decodes: beam width, silence padding, repetition guards,
+    the front-desk prompt, and a wider beam for decodes Whisper is unsure of."""
 
     beam_size: int = 1
     pad_s: float = PAD_S
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
     tail_s: float = AFTER_END_S  # words starting this close to the speech's end are dropped
+    domain_prompt: bool = True  # front-desk words (`DOMAIN_PROMPT_FILE`) before the names
+    retry_beam_size: int = RETRY_BEAM_SIZE  # a decode below `retry_logprob` is redone so wide
+    retry_logprob: float = RETRY_LOGPROB  # mean token log-probability (Whisper's -1.0: fallback)
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,26 @@ class Decoded:
     tokens: tuple[int, ...]
     avg_logprob: float
     no_speech_prob: float
+
+
+@lru_cache(maxsize=2)
+def domain_prompt(path: Path = DOMAIN_PROMPT_FILE) -> str:
+    """The one text line of the front-desk prompt file (ModelError naming file and line)."""
+    lines = [
+        (number, line.strip())
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if len(lines) != 1:
+        where = f"line {lines[1][0]}" if lines else "no text line"
+        raise ModelError(f"{path}: {where}: the Whisper prompt must be one line of text")
+    number, text = lines[0]
+    if len(text.split()) > MAX_PROMPT_WORDS:
+        raise ModelError(
+            f"{path}:{number}: the Whisper prompt has {len(text.split())} words; "
+            f"at most {MAX_PROMPT_WORDS}"
+        )
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -117,14 +152,17 @@ class WhisperModel:
             ids("<|notimestamps|>"),
         ]
         self._lock = threading.Lock()
-        self.second_decodes: Counter[str] = Counter()  # "loop", "rest": why a decode ran twice
+        self.second_decodes: Counter[str] = Counter()  # why a decode ran twice: loop, rest, unsure
 
     def prompt_tokens(self, prompt: str) -> list[int]:
-        """The decoder prompt: earlier text (names to expect) then the start sequence."""
+        """The decoder prompt: earlier text (the front-desk words, then `prompt`: names to
+        expect) then the start sequence."""
+        if self.settings.domain_prompt:
+            prompt = f"{domain_prompt()} {prompt}"
         if not prompt.strip():
             return list(self.sot_sequence)
         previous = self.tokenizer.encode(" " + prompt.strip(), add_special_tokens=False).ids
-        return [self.sot_prev, *previous[-100:], *self.sot_sequence]
+        return [self.sot_prev, *previous[-PROMPT_TOKENS:], *self.sot_sequence]
 
     def recognize(
         self,
@@ -149,11 +187,14 @@ class WhisperModel:
         prompt_ids = self.prompt_tokens(prompt)
         cap = min(MAX_TOKENS, max(MIN_TOKENS, int(TOKENS_PER_S * len(y) / SAMPLE_RATE_HZ)))
         with self._lock:
-            encoded, decoded = self._decode(mel, prompt_ids, cap)
+            encoded = self._encode(mel)
+            decoded = self._generate(encoded, prompt_ids, cap)
             if _loops(decoded.tokens):  # a cap hit alone is kept: words past the speech go below
                 self.second_decodes["loop"] += 1
                 full = log_mel(np.pad(y, (0, FULL_WINDOW_FRAMES * HOP - len(y))))
-                encoded, decoded = self._decode(full, prompt_ids, cap)
+                encoded = self._encode(full)
+                decoded = self._generate(encoded, prompt_ids, cap)
+            decoded = self._unless_unsure(decoded, encoded, prompt_ids, cap)
             if decoded.no_speech_prob > NO_SPEECH_PROB and decoded.avg_logprob < NO_SPEECH_LOGPROB:
                 return Recognition("", ())
             tokens = [t for t in decoded.tokens if t < self.eot]
@@ -188,13 +229,34 @@ class WhisperModel:
         )
         return Recognition(f"{result.text} {rest.text}", result.words + shifted)
 
-    def _decode(self, mel: np.ndarray, prompt: list[int], cap: int):
+    def _unless_unsure(self, decoded: Decoded, encoded, prompt: list[int], cap: int) -> Decoded:
+        """`decoded`, or when its mean log-probability is under `retry_logprob` (Whisper
+        unsure: a misheard word, most often), a wider beam's decode of the same encoding
+        if that one is surer, does not loop and is not longer (a beam can say a sentence
+        twice, each time surely: "Captain Freyr says... Captain Freyr says...")."""
+        settings = self.settings
+        if decoded.avg_logprob >= settings.retry_logprob or not decoded.tokens:
+            return decoded
+        if settings.retry_beam_size <= settings.beam_size:
+            return decoded
+        self.second_decodes["unsure"] += 1
+        wider = self._generate(encoded, prompt, cap, beam_size=settings.retry_beam_size)
+        longest = len(decoded.tokens) + max(2, len(decoded.tokens) // 10)
+        surer = wider.avg_logprob > decoded.avg_logprob
+        if surer and len(wider.tokens) <= longest and not _loops(wider.tokens):
+            return wider
+        return decoded
+
+    def _encode(self, mel: np.ndarray):
         features = self._ct2.StorageView.from_array(np.ascontiguousarray(mel[None]))
-        encoded = self.model.encode(features, to_cpu=False)
+        return self.model.encode(features, to_cpu=False)
+
+    def _generate(self, encoded, prompt: list[int], cap: int, *, beam_size: int = 0) -> Decoded:
+        """One decode of `encoded` after `prompt`, at most `cap` tokens (beam: the settings')."""
         result = self.model.generate(
             encoded,
             [prompt],
-            beam_size=self.settings.beam_size,
+            beam_size=beam_size or self.settings.beam_size,
             repetition_penalty=self.settings.repetition_penalty,
             no_repeat_ngram_size=self.settings.no_repeat_ngram_size,
             max_length=_max_length(cap, len(prompt)),
@@ -204,7 +266,7 @@ class WhisperModel:
         tokens = tuple(result.sequences_ids[0])
         # The score is already divided by the length (length_penalty 1), as faster-whisper reads it.
         avg = result.scores[0] * len(tokens) / (len(tokens) + 1) if result.scores else 0.0
-        return encoded, Decoded(tokens[:cap], avg, result.no_speech_prob)
+        return Decoded(tokens[:cap], avg, result.no_speech_prob)
 
     def _align(self, encoded, tokens: list[int], content_frames: int) -> list[tuple[Word, int]]:
         """Timed words, each with the index of its first token: token boundaries from
