@@ -286,24 +286,11 @@ _NOT_KNOWING = re.compile(
     r"figure out|find out|check|check on|look at|look into|looking at|looking into|look up|see|"
     r"review|go over|pull up|about|into|at|explain|know|learn|sorry for|sorry about)$"
 )
-_GO_AHEAD = rx(r"go ahead(?: and (?P<verb>\w+))?")
-_GO_AHEAD_SELF = re.compile(r"(?:i will|i can|let me|let us|i am going to|we will|we can|to|i)$")
-_GO_AHEAD_TELL = {"tell", "explain", "describe", "share", "let", "start", "walk"}
 
 
 def invite_and_listen(turn: TurnView, call: CallState) -> Hit | None:
     """Invites the caller to tell what happened or signals listening."""
-    hit = turn.first(_INVITE, lambda m: not _NOT_KNOWING.search(turn.before(m, 3)))
-    if hit:
-        return hit
-
-    def invitation(m: re.Match) -> bool:
-        if _GO_AHEAD_SELF.search(turn.before(m, 4)):
-            return False
-        verb = m.group("verb")
-        return verb is None or verb in _GO_AHEAD_TELL
-
-    return turn.first(_GO_AHEAD, invitation)
+    return turn.first(_INVITE, lambda m: not _NOT_KNOWING.search(turn.before(m, 3)))
 
 
 # --- empathize ----------------------------------------------------------------
@@ -381,9 +368,6 @@ _BARE_ACKNOWLEDGEMENT = re.compile(
     r"i (?:\w+ )?(?:understand|get it|get that|hear you|know)|i (?:\w+ )?(?:understand|get) "
     r"(?:that|it)"
 )
-_OFFER = re.compile(
-    r"(?:let me|i can|i will|we can|we will|here is what|i am going to|what i)\b(?! not)"
-)
 _BUT_CLAUSE = rx(r"but|however|although|that said")
 
 
@@ -400,11 +384,9 @@ def empathize(turn: TurnView, call: CallState) -> Hit | None:
         but = _BUT_CLAUSE.search(rest)
         if not but:
             return True
-        after_but = rest[but.end() :]
         if _BARE_ACKNOWLEDGEMENT.fullmatch(m.group()) and but.start() <= 1:
-            # "I understand, but ..." with no feeling named: only an offer redeems it
-            return bool(_OFFER.match(after_but.strip()))
-        return not is_dismissive_text(after_but, turn.norm.text)
+            return False  # "I understand, but ..." names no feeling: the meaning layer judges it
+        return not is_dismissive_text(rest[but.end() :], turn.norm.text)
 
     return turn.first(_EMPATHY, sincere)
 
