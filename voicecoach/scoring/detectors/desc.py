@@ -99,6 +99,7 @@ _REQUEST = rx(
     r"|the ask is|make sure (?:you|that you|someone|one of us)|why do not (?:we|you)|how about "
     r"(?:we|you|if)|what if (?:we|you)|i (?:would )?suggest|my suggestion is|(?:we|you) should "
     r"(?:try|start|agree)|here is what i (?:would like|am asking|propose)"
+    r"|next time"
 )
 _VAGUE_REQUEST = re.compile(
     r"sort (?:yourself|it) out|do better|get it together|get your act together|fix (?:it|this|"

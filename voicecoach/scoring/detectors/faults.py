@@ -116,6 +116,7 @@ _SOFT_DISMISSIVE = (
     r" automatic(?:ally)?|(?:that is|it is) not how (?:it|this|that) works"
     r"|you (?:will )?(?:have|need) to call back (?:later|another time|tomorrow)"
     r"|(?:that is|it is) (?:just )?the way (?:it|things) (?:is|are|goes|works)"
+    r"|(?:our|the) policy (?:is|says)"
 )
 _DISMISSIVE = rx(r"(?P<hard>" + _HARD_DISMISSIVE + r")|(?P<soft>" + _SOFT_DISMISSIVE + r")")
 _ALTERNATIVE = rx(

@@ -280,6 +280,7 @@ _INVITE = rx(
     r"seems to be the (?:problem|issue|trouble)|is on your mind)(?! is| was)"
     r"|what (?:does|did) (?:the|your|that) (?:letter|bill|statement|notice|email|message|text|"
     r"voicemail|invoice) say|share (?:with me )?(?:what|everything|the whole)|in your own words"
+    r"|i am here (?:now|for you|and i|go ahead)"
 )
 _NOT_KNOWING = re.compile(
     r"\b(?:not sure|no idea|not know|i know|we know|understand|wonder|unsure|not explain|not see|"
@@ -358,6 +359,8 @@ _EMPATHY = rx(
     r"(?:means|matters)(?: to you)?)"
     r"|i (?:completely |totally |really |fully |absolutely )?"
     r"(?:understand|get it)(?! (?:your|the|what you|that you|you|if|when|which|because))"
+    # "I'd be fuming too": a feeling shared
+    r"|(?:be|feel|get) (?:so |really )?" + FEELING + r" (?:too|as well)"
 )
 _NEGATED_FEELING = re.compile(
     r"\b(?:not|no|never)\b(?! (?:fair|deserve|what you|the news|imagine|wonder))(?!.*\bsorry\b)"

@@ -196,6 +196,10 @@ _OWN = rx(
     r"|(?:i will|i am going to|let me)(?! (?:need|have to|just need|be (?:out|off|away)))"
     r"(?: \w+){1,5} (?:myself|personally)\b"
     r"|my goal is to (?:resolve|fix|sort|get)"
+    # "I'll stay on top of this", "I'm going to (stay) on this one" (a word may be lost)
+    r"|(?:i will|i am going to|i am|i am gonna|let me)(?: (?:personally|stay|be|keep|remain|stick|"
+    r"get|right|myself|staying|keep))* on (?:this|it|top of (?:this|it|that|things))(?! \w+ing)"
+    r"(?! (?:screen|account|form|list|file|page|system|call|line))"
 )
 _NOT_OWN = re.compile(
     r"\bask you\b|"

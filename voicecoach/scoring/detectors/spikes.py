@@ -11,6 +11,7 @@ _SETTING = rx(
     r"|convenient|bad|decent|alright|fine) (?:time|moment)"
     r"|do you (?:have|got) (?:a few|a couple(?: of)?|a minute|a moment|a sec|a second|some time)\b"
     r"|are you driving|is now okay"
+    r"|(?:do|have|are) you (?:have |got |free )?(?:\w+ ){0,3}to (?:talk|chat|speak)(?! to)"
 )
 _PERCEPTION = rx(
     # what someone told the caller: "did anyone from the lab say anything to you"
@@ -48,6 +49,13 @@ _INVITATION = rx(
     r" all)?(?: the| a| an| all the| some| a quick| a short| the short| the full)?(?: \w+)?"
     r" (?:headlines?|summary|overview|gist|basics|picture|answer|version|story|details?|specifics"
     r"|bottom line|rundown|highlights|key points|main points|everything|all of it|short of it)"
+    r"|(?:would you like|do you want|would you prefer|do you prefer|should i give you) (?:me to )?"
+    r"(?:go (?:through|over)|explain|all the details|the details|the (?:short|full|long|quick|"
+    r"whole) (?:version|story)|the main (?:point|thing|points)|more detail|to hear|walk you|hear|"
+    r"the full|the whole|everything)"
+    r"|how much (?:detail|information|do you want to know|would you like to know)"
+    r"|(?:i can|shall i|should i|i could) (?:give you|tell you|go through|go over|walk you through"
+    r"|explain) (?:the|all|just|everything|a)(?: \w+){0,12} or"
 )
 _NEWS = rx(
     # the plain news itself: not happening, closing, first opening months away
@@ -79,6 +87,8 @@ _NEWS = rx(
     r"|another|extra|longer|additional)"
     r"|(?:needs|need|has|have) to (?:see you|be done|be seen|examine you|do (?:it|this|that)"
     r"|come) in person"
+    r"|(?:has|have|had|is|will have) (?:\w+ )?(?:retired|left (?:the|our) (?:practice|clinic|"
+    r"office|group)|stopped practicing|passed away)"
 )
 _OPTIONS = rx(
     # what the caller can do next: "he can walk in whenever", "you can wait or see dr lee"
