@@ -20,7 +20,7 @@ _HELP_ME_UNDERSTAND = rx(
     r"idea|sense|understanding)|see (?:what|how|where)|figure out (?:what|how|where)|follow|"
     r"picture|get my head around|wrap my head around|understand better)"
     r"|i (?:would like|want|am trying|need|would love) to (?:better |fully |really )?understand"
-    r"|(?:can|could) you help me (?:understand|see|make sense|follow)|help me get this right"
+    r"|help me get this right"
     r"|(?:can|could|would) you (?:please )?me (?:understand|make sense)"  # "help" lost
 )
 SECOND_IDENTIFIER = rx(

@@ -271,47 +271,27 @@ _INVITE = rx(
     r"tell me (?:about|what|how|everything|all|more|the whole|exactly|your side|the story|"
     r"from the (?:start|beginning)|in your own words|a bit|a little|when|where|who|happened|"
     r"whats|what is)"
-    r"|(?:walk|talk|take) me through|fill me in|(?:please )?go on\b(?! to)"
-    r"|i am (?:all ears|listening|here to (?:help|listen))|i am here (?:now|for you|and i|go "
-    r"ahead)"
+    r"|(?:walk|talk|take) me through|fill me in|i am (?:all ears|listening|here to (?:help|listen))"
     r"|(?:i want|i would like|i would love|i need|i am happy) to hear (?:it|all|about|what|your|"
     r"from you|the whole|everything|more|how|the story)"
-    r"|take (?:all )?(?:your|the) time(?: you need)?|(?:start|begin) (?:from|at) the (?:beginning|"
-    r"start|top)"
-    r"|(?:can|could|would) you (?:please )?(?:tell|explain|describe|share with) (?:me |us )?"
-    r"(?:what|how|more|about|everything|the whole|exactly|a bit|a little)"
     r"|what (?:is|was) the (?:problem|issue|matter|trouble)(?! is| was| with (?:the|your) (?:card|"
     r"insurance))|what (?:happened|is going on|has been going on|is been going on|went on|went "
     r"wrong|"
     r"seems to be the (?:problem|issue|trouble)|is on your mind)(?! is| was)"
     r"|what (?:does|did) (?:the|your|that) (?:letter|bill|statement|notice|email|message|text|"
-    r"voicemail|invoice) say|(?:i have|i have got|i got) (?:plenty of|all the|as long as|as much "
-    r"time as|lots of) "
-    r"(?:time|you need)|share (?:with me )?(?:what|everything|the whole)|in your own words"
+    r"voicemail|invoice) say|share (?:with me )?(?:what|everything|the whole)|in your own words"
+    r"|i am here (?:now|for you|and i|go ahead)"
 )
 _NOT_KNOWING = re.compile(
     r"\b(?:not sure|no idea|not know|i know|we know|understand|wonder|unsure|not explain|not see|"
     r"figure out|find out|check|check on|look at|look into|looking at|looking into|look up|see|"
     r"review|go over|pull up|about|into|at|explain|know|learn|sorry for|sorry about)$"
 )
-_GO_AHEAD = rx(r"go ahead(?: and (?P<verb>\w+))?")
-_GO_AHEAD_SELF = re.compile(r"(?:i will|i can|let me|let us|i am going to|we will|we can|to|i)$")
-_GO_AHEAD_TELL = {"tell", "explain", "describe", "share", "let", "start", "walk"}
 
 
 def invite_and_listen(turn: TurnView, call: CallState) -> Hit | None:
     """Invites the caller to tell what happened or signals listening."""
-    hit = turn.first(_INVITE, lambda m: not _NOT_KNOWING.search(turn.before(m, 3)))
-    if hit:
-        return hit
-
-    def invitation(m: re.Match) -> bool:
-        if _GO_AHEAD_SELF.search(turn.before(m, 4)):
-            return False
-        verb = m.group("verb")
-        return verb is None or verb in _GO_AHEAD_TELL
-
-    return turn.first(_GO_AHEAD, invitation)
+    return turn.first(_INVITE, lambda m: not _NOT_KNOWING.search(turn.before(m, 3)))
 
 
 # --- empathize ----------------------------------------------------------------
@@ -335,46 +315,25 @@ _EMPATHY = rx(
     r"i (?:can |do |completely |totally |really |absolutely |fully |certainly |truly |"
     r"definitely |only |just |well |honestly |can only |so )*(?:understand|imagine|see|hear|get"
     r"|appreciate|know|tell|sense|recognize)"
-    r"(?: \w+){0,7} " + FEELING + r"|(?:can not|could not) imagine"
-    # "I'd be upset too", "that would rattle anyone", "would make me frustrated too"
-    r"|i would (?:\w+ ){0,3}"
+    r"(?: \w+){0,7} "
     + FEELING
-    + r"|would (?:\w+ ){0,3}"
-    + FEELING
-    + r"(?: \w+){0,2} (?:too|as well|also)"
-    r"|(?:would|could|must|will) (?:make|leave) (?:anyone|anybody|me|most people|everyone|you|"
-    r"someone|people) (?:feel )?(?:\w+ )?"
-    + FEELING
-    + r"|would (?:\w+ ){0,2}(?:upset|frustrate|annoy|worry|rattle|scare|stress|anger|bother|"
-    r"throw|shake) (?:anyone|anybody|me|most people|everyone)"
-    r"|(?:anyone|anybody|most people|everyone) would (?:\w+ ){0,2}"
-    + FEELING
-    # "that sounds really frustrating", "that must be so hard"
-    + r"|(?:that|this|it|which|all that|all of that) (?:sounds|must|seems|is|was|looks|has been|"
-    r"would be|feels|can be)(?: \w+){0,3} "
-    + FEELING
+    # "that is so stressful", "must have been scary", "you sound exhausted"
     + r"|(?:is|was|sounds|must be|can be|has been) (?:really |so |very |super |pretty |incredibly "
     r"|just |such )?(?:a )?(?:stressful|frustrating|scary|upsetting|worrying|nerve wracking|awful|"
     r"terrible|horrible|maddening|infuriating|exhausting|disappointing|overwhelming|annoying|"
     r"distressing|alarming|unsettling|nightmare|hassle|frightening|miserable|draining|"
     r"heartbreaking|rough|gutting|demoralizing|demoralising|insulting|hurtful|scary)"
-    r"|i (?:totally |completely |really )?get that(?! (?:you|your|the|it|for|done|from|in|to|"
-    r"sorted|fixed|taken))"
-    r"|you (?:must|might|may|probably) (?:be |feel |have been |have felt )(?:\w+ ){0,2}"
-    + FEELING
-    + r"|you (?:sound|seem) (?:\w+ ){0,2}"
+    r"|you (?:sound|seem) (?:\w+ ){0,2}"
     + FEELING
     # apologies that acknowledge the caller's experience
     + r"|(?:i am|we are) (?:so |really |very |truly |terribly |deeply |just )*sorry"
     r"(?! (?:but|to interrupt|can|could|what|i did not|i missed|for the (?:wait|hold|delay)|"
     r"about the (?:wait|hold|delay)|to keep you))"
-    r"|what a (?:\w+ )?(?:headache|nightmare|hassle|pain|mess|ordeal|shame|rough|awful|terrible|"
-    r"frustrating|stressful|worrying)|i hear (?:you|how|what you|that you)|"
+    r"|i hear (?:you|how|what you|that you)|"
     # a hard time named: "what a horrible morning you've had" ("you've had a rough week"
     # and its kin are left to the meaning layer)
     r"what a (?:rough|horrible|awful|terrible|long|hard|tough|stressful|miserable|frustrating|"
     r"exhausting) (?:\w+ )?(?:week|day|morning|time|experience|few days|wait|night)"
-    r"|i (?:do not|would not|can not) blame you"
     # "... must have been scary", "the last thing anyone wants", "nobody likes to hear that"
     r"|(?:must|might|would|could|can) (?:have been|be|feel|have felt) (?:\w+ ){0,2}"
     + FEELING
@@ -383,43 +342,25 @@ _EMPATHY = rx(
     # an exclamation of the feeling: "so annoying when you did everything right", "how awful"
     + r"|(?:^|(?:oh|gosh|wow|ugh|ah|man) )(?:so|how|really|very|just) (?:\w+ )?"
     + FEELING
-    + r"|i (?:can |do |really |totally |completely |would )*(?:get |see |understand |know )?"
-    r"why you (?:are|were|would be|feel|felt) (?:\w+ )?"
-    + FEELING
-    + r"|(?:be|feel|get) (?:so |really )?"
-    + FEELING
-    + r" (?:too|as well)"
-    r"|(?:nobody|no one) (?:wants|likes|enjoys|should have|deserves|expects) to"
+    + r"|(?:nobody|no one) (?:wants|likes|enjoys|should have|deserves|expects) to"
     r"|i (?:really |just |absolutely )?hate (?:that|this|it)(?: \w+){0,4} (?:for you|to you|"
-    r"happened|happening)|i can hear (?:how|that"
-    r"|you are|the)"
-    r"|(?:no|small|little) wonder (?:that )?you|you have every (?:right|reason) to (?:be|feel|\w+)|"
-    r"of course you are (?:\w+ )?"
-    + FEELING
-    + r"|you (?:did not|do not) deserve|(?:is|was) not fair (?:on|to) you"
-    # "I'd be thrown too", "anyone would be rattled", "that would drive anyone up the wall"
+    r"happened|happening)"
+    r"|(?:no|small|little) wonder (?:that )?you|you have every (?:right|reason) to (?:be|feel|\w+)"
+    # "I'd be thrown too", "that would drive anyone up the wall"
     r"|i would (?:be|feel|have been|have felt|get|go|have gone|lose it|react) (?!able|happy|glad)"
     r"(?:\w+ ){0,3}?(?:too|as well|also)\b"
-    r"|(?:anyone|anybody|most people|everyone|any of us|any parent|any one) (?:would|will|could)"
-    r" (?:be|feel|get|have been|have felt) (?!able|happy|glad)\w+"
     r"|(?:would|will|could|enough to) (?:\w+ )?(?:drive|send|push|get to|wind up|throw|shake|"
     r"rattle|unsettle|upset|frustrate|annoy|worry|scare|stress|anger|bother) (?:anyone|anybody|"
     r"most people|everyone|any of us)\b"
-    r"|(?:would|will|could) (?:\w+ )?(?:upset|frustrate|annoy|worry|scare|stress|anger|bother|"
-    r"rattle|throw|shake|unsettle) me\b"
     r"|(?:drive|drives|driving|drove) (?:anyone|anybody|me|you|people|everyone) (?:up the \w+|"
     r"crazy|mad|nuts|round the bend|insane|spare|to distraction)"
-    # "I can tell how much you care", "this clearly matters to you"
-    r"|i (?:can |could )?(?:\w+ )?(?:tell|see|hear|sense) (?:how much|how important|how (?:\w+ )?"
-    r"(?:this|that|it) (?:matters|means)|(?:that )?you (?:really |clearly |obviously )?care|"
-    r"(?:that )?(?:this|it) (?:really |clearly )?(?:matters|means))"
+    # "how much this means to you"
     r"|how much (?:you (?:really )?(?:care|love|worry)|(?:this|it|he|she|they) (?:really )?"
     r"(?:means|matters)(?: to you)?)"
-    r"|(?:would|will|could) (?:\w+ )?(?:wind|tick|wear|get) (?:anyone|anybody|most people|"
-    r"everyone|me) (?:up|off|down)"
-    r"|i would (?:feel|be|have felt|react) (?:exactly |just |much )?the same|i (?:completely "
-    r"|totally |really |fully |absolutely )?"
+    r"|i (?:completely |totally |really |fully |absolutely )?"
     r"(?:understand|get it)(?! (?:your|the|what you|that you|you|if|when|which|because))"
+    # "I'd be fuming too": a feeling shared
+    r"|(?:be|feel|get) (?:so |really )?" + FEELING + r" (?:too|as well)"
 )
 _NEGATED_FEELING = re.compile(
     r"\b(?:not|no|never)\b(?! (?:fair|deserve|what you|the news|imagine|wonder))(?!.*\bsorry\b)"
@@ -429,9 +370,6 @@ _IMPERSONAL_WORDS = {"hard", "difficult", "tough", "bad", "concerning", "confusi
 _BARE_ACKNOWLEDGEMENT = re.compile(
     r"i (?:\w+ )?(?:understand|get it|get that|hear you|know)|i (?:\w+ )?(?:understand|get) "
     r"(?:that|it)"
-)
-_OFFER = re.compile(
-    r"(?:let me|i can|i will|we can|we will|here is what|i am going to|what i)\b(?! not)"
 )
 _BUT_CLAUSE = rx(r"but|however|although|that said")
 
@@ -449,11 +387,9 @@ def empathize(turn: TurnView, call: CallState) -> Hit | None:
         but = _BUT_CLAUSE.search(rest)
         if not but:
             return True
-        after_but = rest[but.end() :]
         if _BARE_ACKNOWLEDGEMENT.fullmatch(m.group()) and but.start() <= 1:
-            # "I understand, but ..." with no feeling named: only an offer redeems it
-            return bool(_OFFER.match(after_but.strip()))
-        return not is_dismissive_text(after_but, turn.norm.text)
+            return False  # "I understand, but ..." names no feeling: the meaning layer judges it
+        return not is_dismissive_text(rest[but.end() :], turn.norm.text)
 
     return turn.first(_EMPATHY, sincere)
 
@@ -465,9 +401,7 @@ _CLOSE = rx(
     r"(?:is there |was there )?anything else(?! (?:but|than))"
     r"(?: (?:i|we) can| you need| you would like| on your mind| for you| today| you want|"
     r"| that i can| i could| we could| you would| at all| while| going on)"
-    r"|is there (?:anything|something) (?:more|further|else)|what else can (?:i|we) (?:do|help)"
-    r"|is there anything (?:\w+ )?(?:i|we) can (?:do|help)"
-    r"|(?:can|could|may) i (?:help|assist) (?:you )?with anything (?:else|more)"
+    r"|what else can (?:i|we) (?:do|help)"
     r"|anything (?:more|further) (?:i|we) can|any other (?:questions|concerns)"
     r"|(?:have i|did i) answer(?:ed)? (?:all )?your questions|(?:does|did) that answer "
     r"(?:all )?your questions?|have i covered everything"

@@ -31,18 +31,10 @@ _ASK_QUESTIONS = rx(
     r"get (?:this|it|that|the \w+) straight)"
 )
 _RESTATE = rx(
-    r"(?:just )?(?:so|to make sure) (?:that )?(?:i am|i have|i get|i understand|i got|i heard|"
-    r"we are) (?:\w+ ){0,3}(?:clear|right|straight|correct|correctly|understand|on the same page)"
-    r"|just to (?:confirm|check|be clear|be sure|recap|make sure i)"
-    r"|just so (?:i|we) (?:\w+ ){0,3}(?:right|clear|straight|correct)"
-    r"|if i (?:understand|heard|have|got|am hearing) (?:you |this |that |it |everything )?"
-    r"(?:right|correctly)|let me (?:make sure|see if|check that|just check) i (?:understand|have"
-    r"|got)"
-    r"|(?:so )?what i am hearing is|so you are saying|so (?:if i|just so)|let me (?:repeat|read|"
-    r"play|say) (?:that|this|it) back|let me (?:get|make|be) (?:this|that|it|sure i have (?:this|"
-    r"that|it)) (?:straight|clear|right)|(?:make sure|so|just so|until) (?:we are|i am) on the "
-    r"same page|correct me if i am wrong|if i am following (?:you|this|that|correctly)|"
-    r"(?:so )?(?:what )?you are (?:telling me|saying) (?:is )?(?:that )?(?:the|you|your|they|it)|"
+    r"just so (?:i|we) (?:\w+ ){0,3}(?:right|clear|straight|correct)"
+    r"|let me (?:repeat|read|play|say) (?:that|this|it) back|let me (?:get|make|be) (?:this|that|"
+    r"it|sure i have (?:this|that|it)) (?:straight|clear|right)|(?:make sure|so|just so|until) "
+    r"(?:we are|i am) on the same page|if i am following (?:you|this|that|correctly)|"
     r"(?:so )?(?:to|let me) (?:recap|sum up|summarize|summarise) what you"
 )
 _CHECK_TAIL = rx(
@@ -51,11 +43,8 @@ _CHECK_TAIL = rx(
     r"meant|mean|showing|shows|on your|in your)"
     r"|(?:is|was) (?:that|this) (?:your|how you) (?:understanding|understand|remember|see it)"
     r"|(?:does|do) (?:that|this|it) (?:match|line up with|fit) (?:what|your|with)"
-    r"|is that what happened|(?:is|was) (?:that|this) (?:what )?you are (?:seeing|saying|telling)"
-    r"|(?:is that|was that|have i got (?:that|it|this|everything)|did i get (?:that|it|this|"
-    r"everything)|do i have (?:that|it|this|everything)|am i|is this|does that sound) "
-    r"(?:(?!all )\w+ )?(?:right|correct|accurate)|(?:have|did) i (?:understood|understand|heard|"
-    r"hear) (?:that|it|this|you|everything) (?:correctly|right)"
+    r"|(?:have|did) i (?:understood|understand|heard|hear) (?:that|it|this|you|everything) "
+    r"(?:correctly|right)"
 )
 _SO_RIGHT = rx(
     r"so (?:basically |just |then |okay )?(?:the|you|your|it|there|they|that|what|he|she|we)"
@@ -195,24 +184,22 @@ _OWN = rx(
     r"just|"
     r" now| right now)* "
     + _ACTION
-    + r"|i (?:can|could) (?:personally|myself) \w+|i will be the one|leave (?:it|this|that) with "
-    r"me"
+    + r"|i (?:can|could) (?:personally|myself) \w+|i will be the one"
     r"|i am (?:personally )?(?:on it|taking (?:this|it|care|charge|ownership)|putting|walking|"
     r"calling|sending|faxing|emailing|flagging|removing|waiving|booking|writing|making a note|"
     r"escalating|handling|looking into|reversing|refunding|crediting)"
-    # "I'll stay on top of this", "I'm going to (stay) on this one" (a word may be lost)
-    r"|(?:i will|i am going to|i am|i am gonna|let me)(?: (?:personally|stay|be|keep|remain|stick|"
-    r"get|right|myself|staying|keep))* on (?:this|it|top of (?:this|it|that|things))(?! \w+ing)"
-    r"(?! (?:screen|account|form|list|file|page|system|call|line))"
-    r"|leave (?:it|this|that|this one|that one|everything|the rest) (?:with|to) me"
     r"|(?:you have|i give you) my word|consider it done|i will (?:see (?:this|it|that) through|"
     r"take it from here|make (?:this|it) (?:my|a) (?:top )?priority|keep you (?:posted|updated|"
-    r"informed|in the loop)|not let (?:this|it) (?:drop|slip|go))|i (?:have|have got|got) this"
+    r"informed|in the loop)|not let (?:this|it) (?:drop|slip|go))"
     r"|i will be your (?:point of contact|contact|go to)"
     # any personal action: "I'll burn the disc myself"
     r"|(?:i will|i am going to|let me)(?! (?:need|have to|just need|be (?:out|off|away)))"
     r"(?: \w+){1,5} (?:myself|personally)\b"
-    r"|my goal is to (?:resolve|fix|sort|get)|(?:this|that|it) is on me|i will own (?:this|it)"
+    r"|my goal is to (?:resolve|fix|sort|get)"
+    # "I'll stay on top of this", "I'm going to (stay) on this one" (a word may be lost)
+    r"|(?:i will|i am going to|i am|i am gonna|let me)(?: (?:personally|stay|be|keep|remain|stick|"
+    r"get|right|myself|staying|keep))* on (?:this|it|top of (?:this|it|that|things))(?! \w+ing)"
+    r"(?! (?:screen|account|form|list|file|page|system|call|line))"
 )
 _NOT_OWN = re.compile(
     r"\bask you\b|"
@@ -260,8 +247,7 @@ _SOON = (
     r"|while you (?:are|wait) (?:on the (?:line|phone))?)"
 )
 _PROPOSE = rx(
-    r"(?:and|then) (?:i will )?(?:call|ring|phone|email|text) (?:you|her|him|them) back"
-    r"|(?:i will|i am going to|i can|let me|we can|we will|i could|we could|i would be happy to|"
+    r"(?:i will|i am going to|i can|let me|we can|we will|i could|we could|i would be happy to|"
     r"i am (?:able|happy|glad) to|we are (?:able|happy) to|i would be glad to|"
     r"how about i|what i can do is|here is what (?:i|we) (?:will|can|are going to) do|"
     r"my plan is to|what i can do(?: is)?|i am|i have|i would like to|i want to|"
@@ -281,10 +267,6 @@ _PROPOSE = rx(
     r"(?: \w+){0,6} "
     + _SOON
     # "you can pick it up tomorrow", "I'll print it this afternoon" (any action with a time)
-    # "I'm booking an interpreter for the 14th at 10"
-    + r"|(?:i am|we are|i will be)(?! (?:going|trying|not|sorry|afraid|calling))(?: \w+)? \w+ing"
-    r"(?: \w+){1,8} "
-    + _SOON
     + r"|(?:you can|you could|you will be able to) (?:pick (?:it|them|that|those|the \w+) up|"
     r"collect|come (?:in|by)|swing by|stop by|drop (?:in|by|off))(?: \w+){0,6} "
     + _SOON
@@ -325,20 +307,14 @@ _CONFIRM = rx(
     r"option|the plan|that day|that date|" + r"(?:monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday)(?: \w+){0,4})(?: \w+){0,2} "
     + _AGREE
-    + r"|(?:is|would) (?:that|this|it) (?:\w+ )?(?:okay|all right|acceptable|fine|good|ok) "
-    r"(?:with|for|by) you|how (?:does|do) (?:that|this|those) sound"
-    r"|(?:does|would|will|do) (?:\w+ )?(?:sound|sounds) (?:good|okay|all right|fair|right|ok)"
-    r" (?:to|for) you"
+    + r"|how (?:does|do) (?:that|this|those) sound"
     r"|are you (?:okay|happy|comfortable|all right|good|fine) with (?:that|this|the plan|those|me "
     r"\w+ing)"
-    r"|can we go (?:with|ahead with) (?:that|this)|do you agree|shall (?:i|we) (?:go ahead|do "
-    r"that)"
+    r"|do you agree|shall (?:i|we) (?:go ahead|do that)"
     r"|would you like me to (?:go ahead|do that|book|set|put|send|schedule)"
-    r"|is that something (?:that )?(?:works|would work)|(?:^|is that |is this |that )(?:okay|"
-    r"all right|fine) (?:with|for|by) you|(?:sound|sounds) good(?! to me)"
+    r"|(?:sound|sounds) good(?! to me)"
     r"|what do you think(?: of| about)? (?:that|this|the plan)|is that okay|is that all right"
     r"|which (?:one |option |day |time )?would you (?:like|prefer)|would you prefer"
-    r"|which (?:one |option |day |time )?(?:would|does|do|will) (?:\w+ )?(?:suit|work|be better)"
     r"|(?:which|what)(?: one| option| day| time| slot| of (?:those|these|them|the two))? (?:works|"
     r"suits|sounds|fits|is|would be) (?:better|best|easier|good|easiest)? ?(?:for|to) you"
     r"|(?:which|what)(?: one| option| day| time| slot| of (?:those|these|them|the two))? (?:works|"
@@ -352,7 +328,7 @@ _CONFIRM = rx(
     r"|(?:can|could|shall|should) we (?:try|do|go with|"
     r"give) (?:that|this|it)(?: a (?:try|go|shot))?(?: together)?(?: then)?(?:$| okay| yes| is| "
     r"now)|are you happy (?:for me )?to go ahead|would you be "
-    r"(?:okay|happy|comfortable|all right|fine) with (?:that|this|me)|does that sound like a plan"
+    r"(?:okay|happy|comfortable|all right|fine) with (?:that|this|me)"
 )
 
 
