@@ -83,6 +83,8 @@ _EXPRESS = rx(
     r"shift|mornings?)|things|work) (?:\w+ ){0,2}(?:harder|more difficult|stressful|tougher|"
     r"longer|crazy|chaotic)|(?:i|we) (?:are |were )?(?:left )?"
     r"short handed|my (?:concern|worry) is"
+    r"|(?:makes|made|leaves|left) (?:me )?(?:really |so |very |super )?(?:nervous|anxious|uneasy"
+    r"|uncomfortable|worried|stressed|embarrassed|tense|on edge)"
 )
 _OPINION = re.compile(r"(?:like|that) you\b|you are\b")  # "I feel like you..." judges
 _REQUEST = rx(

@@ -117,6 +117,8 @@ _SOFT_DISMISSIVE = (
     r"|you (?:will )?(?:have|need) to call back (?:later|another time|tomorrow)"
     r"|(?:that is|it is) (?:just )?the way (?:it|things) (?:is|are|goes|works)"
     r"|(?:our|the) policy (?:is|says)"
+    r"|(?:there is|there was) nothing (?:that )?(?:i|we)\b(?! (?:need|want|would|will|should|have"
+    r" to|love|like))"
 )
 _DISMISSIVE = rx(r"(?P<hard>" + _HARD_DISMISSIVE + r")|(?P<soft>" + _SOFT_DISMISSIVE + r")")
 _ALTERNATIVE = rx(

@@ -361,6 +361,11 @@ _EMPATHY = rx(
     r"(?:understand|get it)(?! (?:your|the|what you|that you|you|if|when|which|because))"
     # "I'd be fuming too": a feeling shared
     r"|(?:be|feel|get) (?:so |really )?" + FEELING + r" (?:too|as well)"
+    r"|i would (?:\w+ ){0,3}"
+    + FEELING
+    + r"|i (?:can |could )?(?:\w+ )?(?:tell|see|hear|sense) (?:how much|how important|how (?:\w+"
+    r" )?(?:this|that|it) (?:matters|means)|(?:that )?you (?:really |clearly |obviously )?care"
+    r"|(?:that )?(?:this|it) (?:really |clearly )?(?:matters|means))"
 )
 _NEGATED_FEELING = re.compile(
     r"\b(?:not|no|never)\b(?! (?:fair|deserve|what you|the news|imagine|wonder))(?!.*\bsorry\b)"
@@ -409,6 +414,7 @@ _CLOSE = rx(
     r"(?: \w+){0,3} (?:resolved|sorted|covered|taken care|answered|fixed)"
     r"|(?:thank you|thanks) (?:so much |very much )?again"
     r"|thank you for (?:giving us|the (?:chance|opportunity))"
+    r"|is there anything (?:\w+ )?(?:i|we) can (?:do|help)"
 )
 
 

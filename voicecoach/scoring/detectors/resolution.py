@@ -45,6 +45,9 @@ _CHECK_TAIL = rx(
     r"|(?:does|do) (?:that|this|it) (?:match|line up with|fit) (?:what|your|with)"
     r"|(?:have|did) i (?:understood|understand|heard|hear) (?:that|it|this|you|everything) "
     r"(?:correctly|right)"
+    r"|(?:is that|was that|have i got (?:that|it|this|everything)|did i get (?:that|it|this"
+    r"|everything)|do i have (?:that|it|this|everything)|am i|is this|does that sound) (?:(?!all"
+    r" )\w+ )?(?:right|correct|accurate)"
 )
 _SO_RIGHT = rx(
     r"so (?:basically |just |then |okay )?(?:the|you|your|it|there|they|that|what|he|she|we)"
@@ -329,6 +332,8 @@ _CONFIRM = rx(
     r"give) (?:that|this|it)(?: a (?:try|go|shot))?(?: together)?(?: then)?(?:$| okay| yes| is| "
     r"now)|are you happy (?:for me )?to go ahead|would you be "
     r"(?:okay|happy|comfortable|all right|fine) with (?:that|this|me)"
+    r"|(?:does|would|will|do) (?:\w+ )?(?:sound|sounds) (?:good|okay|all right|fair|right|ok)"
+    r" (?:to|for) you"
 )
 
 

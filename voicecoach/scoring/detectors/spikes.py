@@ -12,6 +12,7 @@ _SETTING = rx(
     r"|do you (?:have|got) (?:a few|a couple(?: of)?|a minute|a moment|a sec|a second|some time)\b"
     r"|are you driving|is now okay"
     r"|(?:do|have|are) you (?:have |got |free )?(?:\w+ ){0,3}to (?:talk|chat|speak)(?! to)"
+    r"|(?:good|convenient|okay|ok|all right) (?:time |moment )?to (?:talk|chat|speak)"
 )
 _PERCEPTION = rx(
     # what someone told the caller: "did anyone from the lab say anything to you"
@@ -34,6 +35,7 @@ _PERCEPTION = rx(
     r"|how much do you (?:know|already know)|what (?:do|did) you (?:expect|think) (?:was|is|would)"
     r"|have you (?:heard|been told|been contacted|received|gotten|had|seen) (?:anything|any|a"
     r" (?:call|letter|message|notice|email))|are you aware"
+    r"|(?:have|had) you been told"
 )
 _INVITATION = rx(
     r"(?:would you like|do you want|would you prefer) (?:me )?to (?:explain|go (?:through|over)"
@@ -89,6 +91,9 @@ _NEWS = rx(
     r"|come) in person"
     r"|(?:has|have|had|is|will have) (?:\w+ )?(?:retired|left (?:the|our) (?:practice|clinic|"
     r"office|group)|stopped practicing|passed away)"
+    r"|lost (?:your|the) (?:sample|specimen|results?|paperwork|form|referral)"
+    r"|(?:is|are|was|were) (?:still )?not (?:ready|back|available|possible|finished|complete|done"
+    r"|in|processed|approved)(?: yet)?"
 )
 _OPTIONS = rx(
     # what the caller can do next: "he can walk in whenever", "you can wait or see dr lee"
