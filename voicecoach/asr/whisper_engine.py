@@ -111,7 +111,7 @@ class WhisperRecognizer(Recognizer):
                 new_s = (self._length - max(covered, self._requested)) / SAMPLE_RATE_HZ
                 rested = time.monotonic() - self._idle_since >= self._last_took_s * REST_RATIO
                 if paused or (new_s >= STEP_S and rested):
-                    self._start_decode()
+                    self._start_decode(final=paused)
             return paused and self._last_voiced > 0 and covered >= self._last_voiced
 
     def partial(self) -> str:
@@ -150,10 +150,15 @@ class WhisperRecognizer(Recognizer):
 
     # --- internals --------------------------------------------------------------------
 
-    def _recognize(self, audio: np.ndarray, voiced: int, first_voiced: int | None) -> Recognition:
-        """Decode `audio`; no word after the last voiced sample nor before the first."""
+    def _recognize(
+        self, audio: np.ndarray, voiced: int, first_voiced: int | None, *, final: bool = True
+    ) -> Recognition:
+        """Decode `audio`; no word after the last voiced sample nor before the first. Only a
+        decode that may be `final` (at a pause, or the turn's end) pays for a beam retry."""
         speech_end_s = voiced / SAMPLE_RATE_HZ if voiced else None
-        result = self.model.recognize(audio, prompt=self.prompt, speech_end_s=speech_end_s)
+        result = self.model.recognize(
+            audio, prompt=self.prompt, speech_end_s=speech_end_s, retry_unsure=final
+        )
         if first_voiced is None or not result.words:
             return result
         onset_s = first_voiced / SAMPLE_RATE_HZ
@@ -207,8 +212,9 @@ class WhisperRecognizer(Recognizer):
         covered = self._latest[0] if self._latest else 0
         return covered < self._last_voiced <= self._decoding_from
 
-    def _start_decode(self) -> None:
-        """Decode the utterance so far in the background (caller holds the lock)."""
+    def _start_decode(self, *, final: bool) -> None:
+        """Decode the utterance so far in the background (caller holds the lock); `final`
+        when the speaker has paused (the result may end the turn), else for captions."""
         voiced = self._last_voiced  # a decode that starts late does not take the whole pause
         end = min(self._length, voiced + _samples(TRAIL_S)) if voiced else self._length
         audio = self._audio()[:end]
@@ -218,7 +224,7 @@ class WhisperRecognizer(Recognizer):
         def run() -> None:
             started = time.monotonic()
             try:
-                result = self._recognize(audio, voiced, first_voiced)
+                result = self._recognize(audio, voiced, first_voiced, final=final)
             except Exception:  # noqa: BLE001 - final() decodes again and reports a failure
                 result = None
             with self._changed:

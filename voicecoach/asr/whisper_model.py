@@ -171,11 +171,13 @@ class WhisperModel:
         prompt: str = "",
         words: bool = True,
         speech_end_s: float | None = None,
+        retry_unsure: bool = True,
     ) -> Recognition:
         """Text (and, with `words`, timed words) of 16 kHz float samples up to 30 s long.
 
         With `words`, words aligned to start after `speech_end_s` (the last voiced
         instant; default the end of `y`) were invented from the padding and are dropped.
+        Without `retry_unsure` (captions of speech still going on) no beam retry is made.
         """
         y = y[: FULL_WINDOW_FRAMES * HOP]
         if len(y) < HOP * 4:
@@ -194,7 +196,8 @@ class WhisperModel:
                 full = log_mel(np.pad(y, (0, FULL_WINDOW_FRAMES * HOP - len(y))))
                 encoded = self._encode(full)
                 decoded = self._generate(encoded, prompt_ids, cap)
-            decoded = self._unless_unsure(decoded, encoded, prompt_ids, cap)
+            if retry_unsure:
+                decoded = self._unless_unsure(decoded, encoded, prompt_ids, cap)
             if decoded.no_speech_prob > NO_SPEECH_PROB and decoded.avg_logprob < NO_SPEECH_LOGPROB:
                 return Recognition("", ())
             tokens = [t for t in decoded.tokens if t < self.eot]
