@@ -53,6 +53,8 @@ MAX_FP = 0.05  # cross-validated share of our negatives a head may accept
 # with --tune-on-esconv: the same, for a threshold chosen on the ESConv tuning half (lower
 # thresholds gained there but cost front-desk precision: the intent tests, dev clarify)
 MAX_FP_TUNED = 0.10
+GATES = np.round(np.arange(0.0, 0.51, 0.05), 2)  # static-head probabilities tried as a gate
+GATE_RECALL = 0.95  # share of our cross-validated positives the gate must let through
 
 
 def canonical(text: str) -> str:
@@ -206,7 +208,15 @@ def main() -> None:
                     line += f"  {half} {balanced_accuracy(truth, pred):.3f}"
             print(line)
             entry = head_entry(model, threshold, step in args.adopt)
-            (static_heads if name == "static" else context_heads)[step] = entry
+            if name == "static":
+                static_heads[step], static_cv = entry, cv
+            else:  # the encoder only where the static head leaves a positive in doubt
+                gate = max(g for g in GATES if (static_cv[y == 1] >= g).mean() >= GATE_RECALL)
+                context_heads[step] = {"gate": float(gate), **entry}
+                print(
+                    f"{'':10} gate {gate:.2f}: static head passes "
+                    f"{(static_cv[y == 0] >= gate).mean():.0%} of our negatives to the encoder"
+                )
     if args.check:
         return
     ours = "by cross-validation on the same text"

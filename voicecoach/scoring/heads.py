@@ -4,7 +4,8 @@ Where nearest-example similarity is too blunt (empathy and clarifying questions 
 outside phrasing), an intent may have heads: weights, a bias and a probability threshold.
 A static head (`intent_heads.yaml`) weighs the mean, max and min of the sentence's static
 token vectors (`Embedder.pooled`); a contextual head (`intent_heads_context.yaml`) weighs
-the contextual encoder's vector of the sentence as written (`encoder.py`). The
+the contextual encoder's vector of the sentence as written (`encoder.py`); its `gate` is
+the static head's probability below which no sentence of a turn is worth the encoder. The
 coefficients are data refitted by `bench/fit_intents.py` from our own text only: the
 intent examples and the head training files (`scenarios/protocols/intents/heads/*.yaml`,
 `load_training`); both kinds of file are checked on load and errors name file and line.
@@ -52,6 +53,7 @@ HEADS_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "adopted": {"type": "boolean"},
                     "threshold": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                    "gate": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
                     "bias": {"type": "number"},
                     "weights": {"type": "array", "items": {"type": "number"}},
                 },
@@ -70,6 +72,7 @@ class IntentHead:
     bias: float
     threshold: float  # the probability at which a sentence shows the intent
     adopted: bool  # used by the scorer (false: fitted and measured, not yet trusted)
+    gate: float = 0.0  # contextual head: the static head's probability that calls for it
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(intent) per row of (sentences, features)."""
@@ -109,6 +112,7 @@ def load_heads(
             float(spec["bias"]),
             float(spec["threshold"]),
             bool(spec["adopted"]),
+            float(spec.get("gate", 0.0)),
         )
     return heads
 

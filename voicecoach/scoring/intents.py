@@ -182,9 +182,10 @@ class IntentModel:
     ) -> TurnJudgement:
         """Every intent's (or the `wanted` ones') verdict per sentence. One static embedding
         pass for all of them; sentences under `min_words` words are judged by the examples
-        only. An `unmet` id (default: all) with an adopted contextual head is judged by it
-        when first asked for (`TurnJudgement.get`): the encoder then reads `originals` (the
-        sentences as written, punctuation kept) once for the turn."""
+        only. An `unmet` id (default: all) with an adopted contextual head, whose static head
+        rates some sentence at least at the contextual head's `gate`, is judged by the
+        contextual head when first asked for (`TurnJudgement.get`): the encoder then reads
+        `originals` (the sentences as written, punctuation kept) once for the turn."""
         ids = [i for i in self._ids if wanted is None or i in wanted]
         if not ids or not sentences:
             return TurnJudgement({i: [None] * len(sentences) for i in ids})
@@ -210,19 +211,24 @@ class IntentModel:
                 similarity[i] - contrast[i] >= intent.margin
             )
             examples = [self._examples[n] for n in nearest[i]]
-            context = self.context_heads.get(intent_id)
-            if context is not None and context.adopted and (unmet is None or intent_id in unmet):
-                judgement.pending[intent_id] = (
-                    _Verdict(by_examples, similarity[i], contrast[i], examples),
-                    context,
-                )
             verdict = _Verdict(by_examples, similarity[i], contrast[i], examples)
-            head = self.heads.get(intent_id)
+            head, context = self.heads.get(intent_id), self.context_heads.get(intent_id)
             if head is not None and head.adopted and long_enough.any():
                 if pooled is None:
                     pooled = self._embedder.pool(tokens)
-                verdict = verdict.with_head(head, head.probability(pooled), long_enough, False)
-            judgement.verdicts[intent_id] = verdict.matches(intent_id)
+                static = head.probability(pooled)
+                judgement.verdicts[intent_id] = verdict.with_head(
+                    head, static, long_enough, False
+                ).matches(intent_id)
+                if (
+                    context is not None
+                    and context.adopted
+                    and (unmet is None or intent_id in unmet)
+                    and static[long_enough].max() >= context.gate
+                ):
+                    judgement.pending[intent_id] = (verdict, context)
+            else:
+                judgement.verdicts[intent_id] = verdict.matches(intent_id)
         return judgement
 
 
