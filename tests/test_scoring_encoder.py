@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from voicecoach.errors import ScenarioError
 from voicecoach.scoring import Scorer, Turn
@@ -14,13 +15,22 @@ from voicecoach.scoring.encoder import (
     DIM,
     MODEL_PACKAGE,
     context_encoder,
+    eight_bit,
     load_context_encoder,
+    packaged_file,
 )
-from voicecoach.scoring.heads import CONTEXT_FEATURES, CONTEXT_HEADS_FILE, load_heads
+from voicecoach.scoring.heads import (
+    CONTEXT_FEATURES,
+    CONTEXT_HEADS_FILE,
+    HEADS_FILE,
+    head_training_files,
+    load_heads,
+    load_training,
+)
 from voicecoach.scoring.intents import IntentModel, intent_files, known_intent_ids
 
 # written for these tests, in no intent file: only the contextual head finds it
-FRESH_EMPATHY = "I can only imagine how draining it has been to chase this for weeks."
+FRESH_EMPATHY = "Chasing a refund for weeks on end must feel like shouting into the void."
 
 
 @pytest.fixture
@@ -56,24 +66,53 @@ def test_a_missing_encoder_package_warns_once_and_returns_none(capsys):
     assert "voicecoach-no-such-model" in lines[0] and "static word vectors only" in lines[0]
 
 
-def test_shipped_contextual_heads_fit_the_encoder_and_are_gated():
+def test_shipped_contextual_heads_fit_the_encoder_and_were_fitted_on_our_own_text():
     model = IntentModel(intent_files())
     assert {"empathize", "clarify"} <= set(model.context_heads)
     for head in model.context_heads.values():
-        assert len(head.weights) == DIM + 3 * model._embedder.dim
-        assert 0 < head.gate < 1
+        assert len(head.weights) == DIM and 0 < head.threshold < 1
+    for path in (CONTEXT_HEADS_FILE, HEADS_FILE):
+        assert "our own text only" in yaml.safe_load(path.read_text())["fitted_on"]
 
 
 def test_contextual_head_files_must_name_their_features(tmp_path: Path):
     path = tmp_path / "intent_heads_context.yaml"
     path.write_text(
         "features: wordllama l2_supercat_256 mean+max+min\nheads:\n  empathize:\n"
-        "    adopted: true\n    threshold: 0.5\n    gate: 0.3\n    bias: 0.0\n    weights: [0.1]\n"
+        "    adopted: true\n    threshold: 0.5\n    bias: 0.0\n    weights: [0.1]\n"
     )
     with pytest.raises(ScenarioError) as err:
-        load_heads(path, DIM + 768, known_intent_ids(), CONTEXT_FEATURES)
+        load_heads(path, DIM, known_intent_ids(), CONTEXT_FEATURES)
     assert f"{path}:1: features" in str(err.value)
-    assert load_heads(CONTEXT_HEADS_FILE, DIM + 768, known_intent_ids(), CONTEXT_FEATURES)
+    assert load_heads(CONTEXT_HEADS_FILE, DIM, known_intent_ids(), CONTEXT_FEATURES)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("intent: empathize\npositive: [a]\n", ":1: (top level): 'negative' is a required"),
+        ("intent: smalltalk\npositive: []\nnegative: []\n", ":3: negative: []"),
+        (
+            "intent: smalltalk\n" + "positive: [" + ", ".join(["ab"] * 10) + "]\n"
+            "negative: [" + ", ".join(["cd"] * 10) + "]\n",
+            ":1: intent: unknown intent id",
+        ),
+    ],
+)
+def test_head_training_file_errors_name_file_and_line(tmp_path: Path, text, expected):
+    path = tmp_path / "heads.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        load_training(path)
+    assert str(err.value).startswith(f"{path}{expected}")
+
+
+def test_shipped_head_training_files_load_and_hold_many_sentences_per_side():
+    files = head_training_files()
+    assert {load_training(p).intent for p in files} == {"empathize", "clarify"}
+    for path in files:
+        training = load_training(path)
+        assert len(training.positive) >= 100 and len(training.negative) >= 100
 
 
 def _empathy_found(text: str):
@@ -85,7 +124,7 @@ def _empathy_found(text: str):
 def test_the_encoder_finds_empathy_the_static_layer_misses():
     found = _empathy_found(FRESH_EMPATHY)
     assert found is not None and found.found_by == "meaning"
-    assert "draining" in found.quote
+    assert "void" in found.quote
 
 
 def test_without_the_encoder_scoring_keeps_to_the_static_layer(encoder_off, capsys):
@@ -96,8 +135,23 @@ def test_without_the_encoder_scoring_keeps_to_the_static_layer(encoder_off, caps
     assert capsys.readouterr().err == ""  # switched off on purpose: no warning
 
 
-def test_the_encoder_reads_a_turn_once_for_both_heads():
+def test_the_encoder_reads_a_turn_in_one_batch_and_keeps_its_vectors():
     encoder = context_encoder()
-    first = encoder.encode("so you were never told about the fee")
-    assert encoder.encode("so you were never told about the fee") is first
-    assert not np.array_equal(encoder.encode("a different turn entirely"), first)
+    texts = ["so you were never told about the fee", "a different turn entirely, and longer"]
+    batch = encoder.encode_many(texts)
+    assert batch.shape == (2, DIM)
+    assert float(batch[0] @ batch[1]) < 0.9
+    assert np.array_equal(encoder.encode(texts[1]), batch[1])  # kept, not read again
+    encoder._cache.clear()
+    alone = encoder.encode(texts[1])  # padding and the batch change the 8-bit scales a little
+    assert float(alone @ batch[1]) > 0.98
+
+
+def test_the_eight_bit_model_is_made_once_into_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOICECOACH_CACHE_DIR", str(tmp_path))
+    source = packaged_file(*MODEL_PACKAGE)
+    made = eight_bit(source)
+    assert made.parent == tmp_path / "encoder" and made.stat().st_size < source.stat().st_size * 2
+    stamp = made.stat().st_mtime_ns
+    assert eight_bit(source) == made and made.stat().st_mtime_ns == stamp
+    assert [p.name for p in made.parent.iterdir()] == [made.name]  # no temporary left

@@ -1,17 +1,15 @@
-"""Learned intent heads: a logistic model per intent over pooled sentence embeddings.
+"""Learned intent heads: a logistic model per intent over a sentence's vector.
 
 Where nearest-example similarity is too blunt (empathy and clarifying questions in
-outside phrasing), an intent may have a head: weights over the mean, max and min of
-the sentence's token vectors (`Embedder.pooled`), a bias and a probability threshold.
-A contextual head (`intent_heads_context.yaml`) weighs the contextual encoder's vector
-(`encoder.py`) followed by those same static features; its `gate` is the static head's
-probability below which the encoder is not consulted (most turns, which saves its cost).
-The coefficients are data (`intent_heads*.yaml` beside this module), refitted by
-`bench/fit_intents.py` from the intent examples and the tuning half of an outside
-corpus; the file is checked on load and errors name it. Only heads marked
-`adopted` take part in scoring: a head is adopted when it lifts outside text
-without costing the front-desk sets (dev/proxy micro-F1, the intent tests).
-"""
+outside phrasing), an intent may have heads: weights, a bias and a probability threshold.
+A static head (`intent_heads.yaml`) weighs the mean, max and min of the sentence's static
+token vectors (`Embedder.pooled`); a contextual head (`intent_heads_context.yaml`) weighs
+the contextual encoder's vector of the sentence as written (`encoder.py`); its `gate` is
+the static head's probability below which no sentence of a turn is worth the encoder. The
+coefficients are data refitted by `bench/fit_intents.py` from our own text only: the
+intent examples and the head training files (`scenarios/protocols/intents/heads/*.yaml`,
+`load_training`); both kinds of file are checked on load and errors name file and line.
+Only heads marked `adopted` take part in scoring."""
 
 from __future__ import annotations
 
@@ -22,12 +20,22 @@ from typing import Any
 import numpy as np
 
 from voicecoach.errors import ScenarioError
+from voicecoach.paths import PROJECT_DIR
 from voicecoach.scoring.yamlcheck import line_of, load_checked
 
 HEADS_FILE = Path(__file__).with_name("intent_heads.yaml")
 CONTEXT_HEADS_FILE = Path(__file__).with_name("intent_heads_context.yaml")
 STATIC_FEATURES = "wordllama l2_supercat_256 mean+max+min"
-CONTEXT_FEATURES = "all-MiniLM-L6-v2 int8 mean, then " + STATIC_FEATURES
+CONTEXT_FEATURES = "all-MiniLM-L6-v2 int8 mean"
+TRAINING_DIR = PROJECT_DIR / "scenarios" / "protocols" / "intents" / "heads"
+
+_SENTENCES = {"type": "array", "items": {"type": "string", "minLength": 2}, "minItems": 10}
+TRAINING_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["intent", "positive", "negative"],
+    "additionalProperties": False,
+    "properties": {"intent": {"type": "string"}, "positive": _SENTENCES, "negative": _SENTENCES},
+}
 
 HEADS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -64,7 +72,7 @@ class IntentHead:
     bias: float
     threshold: float  # the probability at which a sentence shows the intent
     adopted: bool  # used by the scorer (false: fitted and measured, not yet trusted)
-    gate: float = 0.0  # contextual heads: the static head's probability that calls for it
+    gate: float = 0.0  # contextual head: the static head's probability that calls for it
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(intent) per row of (sentences, features)."""
@@ -107,3 +115,27 @@ def load_heads(
             float(spec.get("gate", 0.0)),
         )
     return heads
+
+
+@dataclass(frozen=True)
+class HeadTraining:
+    """Our own sentences for fitting one intent's heads (`bench/fit_intents.py`)."""
+
+    intent: str
+    positive: tuple[str, ...]
+    negative: tuple[str, ...]
+
+
+def head_training_files() -> list[Path]:
+    """The head training files (`scenarios/protocols/intents/heads/*.yaml`)."""
+    return sorted(TRAINING_DIR.glob("*.yaml"))
+
+
+def load_training(path: Path) -> HeadTraining:
+    """A head training file, checked (errors name the file and line)."""
+    from voicecoach.scoring.intents import known_intent_ids
+
+    data, root = load_checked(path, TRAINING_SCHEMA)
+    if data["intent"] not in known_intent_ids():
+        raise ScenarioError(f"{path}:{line_of(root, ['intent'])}: intent: unknown intent id")
+    return HeadTraining(data["intent"], tuple(data["positive"]), tuple(data["negative"]))

@@ -14,19 +14,19 @@ ids' patterns reads as its own act ("what is your date of birth" is not `clarify
 and also rejects pattern hits inside them.
 Similarity is the cosine of sentence embeddings (`embedding.py`) after
 removing the examples' common direction, so shared function words do not
-make every sentence look alike. An intent with an adopted learned head
-(`heads.py`) is also met when the examples do not reach it but the head,
-judging the whole turn (the outside replies it learnt from are labelled as
-wholes), does; the evidence is the turn's sentence the head rates highest. Where a
-contextual head is adopted too, a turn the static head rates at least at the contextual
-head's `gate` is read by the contextual encoder (`encoder.py`, loaded on first need)
-and the contextual head decides; without the encoder the static head decides.
+make every sentence look alike. An intent with an adopted static head (`heads.py`)
+is also met in a sentence the head accepts. An intent with an adopted contextual head
+is judged, while it is not yet met in the call, by that head instead: the contextual
+encoder (`encoder.py`) reads the turn's sentences as written, once per turn and only
+when a detector asks for such an id (`TurnJudgement.get`); the turn shows the intent
+when its sentences' mean probability reaches the head's threshold, the likeliest
+sentence being the evidence. Without the encoder the examples and static heads decide.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ from voicecoach.scoring.heads import (
 from voicecoach.scoring.yamlcheck import line_of, load_checked
 
 TOP_K = 3  # nearest examples averaged
+DIM_CONTEXT = 384  # the contextual encoder's vector (encoder.DIM; that module loads lazily)
 EXTRA_INTENTS = ("record_disclosure",)  # used inside detectors, not rubric ids
 # ids whose verdict depends on the call so far: their detectors consult the meaning layer
 CONTEXT_IDS = frozenset({"confidentiality_breach", "knowledge", "record_disclosure"})
@@ -111,7 +112,6 @@ class IntentModel:
 
     def __init__(self, files: list[Path]):
         from voicecoach.scoring.embedding import embedder
-        from voicecoach.scoring.encoder import DIM
 
         raw: dict[str, dict] = {}
         neutral: list[str] = []
@@ -158,29 +158,8 @@ class IntentModel:
         self._unlike, self._unlike_index = _stacked([self.intents[i].unlike for i in self._ids])
         self.heads = load_heads(HEADS_FILE, 3 * self._embedder.dim, known_intent_ids())
         self.context_heads: dict[str, IntentHead] = load_heads(
-            CONTEXT_HEADS_FILE, DIM + 3 * self._embedder.dim, known_intent_ids(), CONTEXT_FEATURES
+            CONTEXT_HEADS_FILE, DIM_CONTEXT, known_intent_ids(), CONTEXT_FEATURES
         )
-
-    def _head_verdict(
-        self, intent_id: str, static: np.ndarray, whole: str, contextual: bool = True
-    ) -> bool:
-        """Whether the whole turn shows the intent by its learned heads: the contextual head
-        when adopted, `contextual`, its gate passed and the encoder loads, else the static
-        head."""
-        head = self.heads[intent_id]
-        p_static = float(head.probability(static)[0])
-        context = self.context_heads.get(intent_id)
-        if context is None or not context.adopted or not contextual:
-            return p_static >= head.threshold
-        if p_static < context.gate:
-            return False
-        from voicecoach.scoring.encoder import context_encoder
-
-        encoder = context_encoder()
-        if encoder is None:
-            return p_static >= head.threshold
-        features = np.concatenate((encoder.encode(whole), static[0]))
-        return float(context.probability(features)) >= context.threshold
 
     def embed(self, sentences: list[str]) -> np.ndarray:
         """Centred unit vectors for sentences."""
@@ -198,22 +177,20 @@ class IntentModel:
         sentences: list[str],
         wanted: Collection[str] | None = None,
         min_words: int = 0,
-        whole: str | None = None,
+        originals: list[str] | None = None,
         unmet: Collection[str] | None = None,
-    ) -> dict[str, list[IntentMatch | None]]:
-        """For every intent (or the `wanted` ones), per sentence: the match when it shows the
-        intent, else None. One embedding pass for all of them. A head's evidence is a
-        sentence of at least `min_words` words when there is one. `whole` is the turn's
-        text for the contextual encoder (default: the sentences joined); the encoder is read
-        only for `unmet` ids (default: all): a step found once needs no costly second look."""
+    ) -> TurnJudgement:
+        """Every intent's (or the `wanted` ones') verdict per sentence. One static embedding
+        pass for all of them; sentences under `min_words` words are judged by the examples
+        only. An `unmet` id (default: all) with an adopted contextual head, whose static head
+        rates some sentence at least at the contextual head's `gate`, is judged by the
+        contextual head when first asked for (`TurnJudgement.get`): the encoder then reads
+        `originals` (the sentences as written, punctuation kept) once for the turn."""
         ids = [i for i in self._ids if wanted is None or i in wanted]
-        out: dict[str, list[IntentMatch | None]] = {i: [None] * len(sentences) for i in ids}
         if not ids or not sentences:
-            return out
+            return TurnJudgement({i: [None] * len(sentences) for i in ids})
         tokens = [self._embedder.token_vectors(s) for s in sentences]
-        pooled: np.ndarray | None = None  # head features, computed when a head is consulted
         long_enough = np.array([len(s.split()) >= min_words for s in sentences])
-        candidates = long_enough if long_enough.any() else ~long_enough
         vectors = self._centred(self._embedder.mean_of(tokens))
         rows = [self._ids.index(i) for i in ids]
         pos_index = self._pos_index[rows]
@@ -226,31 +203,111 @@ class IntentModel:
         similarity = _top_means(pos)
         contrast = _top_means(against)
         nearest = pos_index[np.arange(len(ids))[:, None], np.argmax(pos, axis=1)]
+        pooled = None  # static head features, pooled when first needed
+        judgement = TurnJudgement({}, self, originals or sentences, long_enough)
         for i, intent_id in enumerate(ids):
-            intent, head = self.intents[intent_id], self.heads.get(intent_id)
-            shows = (similarity[i] >= intent.threshold) & (
+            intent = self.intents[intent_id]
+            by_examples = (similarity[i] >= intent.threshold) & (
                 similarity[i] - contrast[i] >= intent.margin
             )
-            if head is not None and head.adopted and not shows.any():
+            examples = [self._examples[n] for n in nearest[i]]
+            verdict = _Verdict(by_examples, similarity[i], contrast[i], examples)
+            head, context = self.heads.get(intent_id), self.context_heads.get(intent_id)
+            if head is not None and head.adopted and long_enough.any():
                 if pooled is None:
-                    pooled = self._embedder.pool(tokens, whole=True)  # the whole turn last
-                similarity[i] = head.probability(pooled[:-1])
-                contrast[i] = head.threshold
-                best = np.flatnonzero(candidates)[np.argmax(similarity[i][candidates])]
-                shows[best] = self._head_verdict(
-                    intent_id,
-                    pooled[-1:],
-                    whole if whole is not None else " ".join(sentences),
-                    unmet is None or intent_id in unmet,
-                )
-            for u in np.flatnonzero(shows):
-                out[intent_id][u] = IntentMatch(
-                    intent_id,
-                    float(similarity[i, u]),
-                    float(contrast[i, u]),
-                    self._examples[nearest[i, u]],
-                )
-        return out
+                    pooled = self._embedder.pool(tokens)
+                static = head.probability(pooled)
+                judgement.verdicts[intent_id] = verdict.with_head(
+                    head, static, long_enough, False
+                ).matches(intent_id)
+                if (
+                    context is not None
+                    and context.adopted
+                    and (unmet is None or intent_id in unmet)
+                    and static[long_enough].max() >= context.gate
+                ):
+                    judgement.pending[intent_id] = (verdict, context)
+            else:
+                judgement.verdicts[intent_id] = verdict.matches(intent_id)
+        return judgement
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """One intent's judgement of a turn's sentences (arrays over the sentences)."""
+
+    shows: np.ndarray
+    similarity: np.ndarray
+    contrast: np.ndarray
+    examples: list[str]  # the nearest example per sentence
+
+    def with_head(
+        self, head: IntentHead, probability: np.ndarray, judged: np.ndarray, decides: bool
+    ) -> _Verdict:
+        """The verdict with a head's: per sentence, added to the examples' (a static head), or
+        for the turn, deciding every `judged` sentence (a contextual head: the turn shows the
+        intent when its sentences' mean probability reaches the threshold, and the likeliest
+        sentence is the evidence; outside replies labelled as wholes taught that a reply
+        with one kind word before advice is advice)."""
+        if decides:
+            by_head = np.zeros_like(judged)
+            turn = float(probability[judged].mean())
+            if turn >= head.threshold:
+                by_head[np.flatnonzero(judged)[np.argmax(probability[judged])]] = True
+                probability = np.where(by_head, turn, probability)
+        else:
+            by_head = (probability >= head.threshold) & judged
+        shows = np.where(judged, by_head, self.shows) if decides else self.shows | by_head
+        by_head &= decides | ~self.shows
+        return _Verdict(
+            shows,
+            np.where(by_head, probability, self.similarity),
+            np.where(by_head, head.threshold, self.contrast),
+            self.examples,
+        )
+
+    def matches(self, intent_id: str) -> list[IntentMatch | None]:
+        return [
+            IntentMatch(intent_id, float(sim), float(con), example) if shown else None
+            for shown, sim, con, example in zip(
+                self.shows, self.similarity, self.contrast, self.examples, strict=True
+            )
+        ]
+
+
+@dataclass
+class TurnJudgement:
+    """Per intent id, per sentence, its match or None (`get`, as a dict's). Contextual heads
+    are `pending` until an id that has one is asked for: the encoder then reads the turn
+    once for all of them (not at all when the pattern detectors settled those ids, nor
+    when the encoder is off or missing: the examples and static heads stand)."""
+
+    verdicts: dict[str, list[IntentMatch | None]]
+    model: IntentModel | None = None
+    originals: list[str] = field(default_factory=list)
+    judged: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    pending: dict[str, tuple[_Verdict, IntentHead]] = field(default_factory=dict)
+
+    def get(self, intent_id: str, default: Any = ()) -> Any:
+        if intent_id in self.pending:
+            self._read_in_context()
+        return self.verdicts.get(intent_id, default)
+
+    def _read_in_context(self) -> None:
+        from voicecoach.scoring.encoder import context_encoder
+
+        pending, self.pending = self.pending, {}
+        encoder = context_encoder() if self.judged.any() else None
+        if encoder is None:
+            return
+        vectors = np.zeros((len(self.originals), DIM_CONTEXT), dtype=np.float32)
+        rows = np.flatnonzero(self.judged)
+        vectors[rows] = encoder.encode_many([self.originals[u] for u in rows])
+        for intent_id, (verdict, head) in pending.items():
+            probability = head.probability(vectors)
+            self.verdicts[intent_id] = verdict.with_head(
+                head, probability, self.judged, True
+            ).matches(intent_id)
 
 
 def _stacked(blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

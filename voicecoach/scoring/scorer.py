@@ -161,11 +161,15 @@ def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> boo
 
 
 def _brushes_off(view: TurnView, call: CallState, hit: Hit) -> bool:
-    """Whether the sentence of a meaning-layer hit is sarcastic or itself a brush-off, or the
-    turn brushes the caller off by pattern (a learned head judges the whole turn, so
-    "The fee stays. That's all I can tell you." is no step in any of its sentences)."""
+    """Whether the sentence of a meaning-layer hit is sarcastic, an accusatory question or
+    itself a brush-off, or the turn brushes the caller off by pattern (a learned head
+    judges the whole turn, so "The fee stays. That's all I can tell you." is no step in
+    any of its sentences)."""
     a, b = view.norm.sentence_of(hit.span.first_token)
     if unasserted(view.norm, a) == "sarcastic" or faults.dismissive(view, call) is not None:
+        return True
+    accusing = faults.why_did_you(view, call)  # "why didn't you call us before" asks nothing
+    if accusing is not None and a <= accusing.span.first_token < b:
         return True
     brush_off = view.meaning("dismissive")
     return brush_off is not None and a <= brush_off.span.first_token < b

@@ -379,6 +379,15 @@ class NormText:
         text = self.original[self.word_spans[first_word][0] : self.word_spans[last_word][1]]
         return text.strip()
 
+    def written(self, first_token: int, end_token: int) -> str:
+        """The original text of canonical tokens [first, end), with the punctuation that
+        ends it ("?" tells a question from a statement)."""
+        span = self.span(first_token, end_token - 1)
+        end = span.char_end
+        while end < len(self.original) and self.original[end] in ".?!":
+            end += 1
+        return self.original[span.char_start : end]
+
     def word_index(self, span: Span) -> int:
         """The original word index where a match starts (for word times)."""
         return self.orig_index[span.first_token]

@@ -102,8 +102,8 @@ class TurnView:
 
         model = self.intents or intent_model()
         texts = [" ".join(self.norm.tokens[a:b]) for a, b in self._units]
-        whole = " ".join(self.norm.tokens)
-        return model.judge(texts, self.wanted, MIN_WORDS, whole, self.unmet) if texts else {}
+        written = [self.norm.written(a, b) for a, b in self._units]
+        return model.judge(texts, self.wanted, MIN_WORDS, written, self.unmet) if texts else {}
 
     @cached_property
     def _reported(self) -> list[tuple[int, int]]:
