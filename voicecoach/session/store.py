@@ -254,12 +254,8 @@ def check_session_id(session_id: str) -> str:
 
 
 def new_session_id(started: datetime) -> str:
-    """A sortable id such as `20261123-035812-3f9a07c2`.
-
-    32 random bits, so calls started in the same second on different workstations
-    that upload to one server do not clash.
-    """
-    return f"{started:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
+    """A sortable, unique id such as `20261123-035812-3f9a`."""
+    return f"{started:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
 def iso_bound(value: str | date | datetime | None, *, end: bool) -> str | None:
