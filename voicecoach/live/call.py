@@ -267,19 +267,23 @@ class LiveCall:
 
     def _start_warm_ups(self) -> None:
         """Pay first-use costs while the caller's opening line plays, off the start-up path:
-        delivery analysis, the recogniser's first decode, the scorer's sentence encoder."""
+        delivery analysis; the recogniser's first decode, then the scorer's sentence encoder."""
+        self._warm_up = start_warm_up()
+        threading.Thread(target=self._warm_models, name="asr-warm-up", daemon=True).start()
+
+    def _warm_models(self) -> None:
+        """The recogniser's first decode, then the scorer's encoder (one at a time: the
+        trainee may already be talking over the opening line)."""
         from voicecoach.scoring.encoder import context_encoder
 
-        self._warm_up = start_warm_up()
-        threading.Thread(target=self._warm_recognizer, name="asr-warm-up", daemon=True).start()
-        threading.Thread(target=context_encoder, name="encoder-warm-up", daemon=True).start()
-
-    def _warm_recognizer(self) -> None:
-        """The recogniser's first decode, while the caller's opening line plays."""
-        try:
-            self.recognizer.warm_up()
-        except Exception as exc:  # noqa: BLE001 - a real failure shows on the first turn
-            self.recorder.event("warning", text=f"warming up speech recognition failed: {exc}")
+        for name, warm_up in (
+            ("speech recognition", self.recognizer.warm_up),
+            ("the scorer's encoder", context_encoder),
+        ):
+            try:
+                warm_up()
+            except Exception as exc:  # noqa: BLE001 - a real failure shows on the first turn
+                self.recorder.event("warning", text=f"warming up {name} failed: {exc}")
 
     def stop(self, reason: str) -> None:
         """End the call from another thread; it is saved incomplete with `reason`."""
