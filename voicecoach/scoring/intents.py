@@ -46,7 +46,6 @@ from voicecoach.scoring.heads import (
 from voicecoach.scoring.yamlcheck import line_of, load_checked
 
 TOP_K = 3  # nearest examples averaged
-DIM_CONTEXT = 384  # the contextual encoder's vector (encoder.DIM; that module loads lazily)
 EXTRA_INTENTS = ("record_disclosure",)  # used inside detectors, not rubric ids
 # ids whose verdict depends on the call so far: their detectors consult the meaning layer
 CONTEXT_IDS = frozenset({"confidentiality_breach", "knowledge", "record_disclosure"})
@@ -112,6 +111,7 @@ class IntentModel:
 
     def __init__(self, files: list[Path]):
         from voicecoach.scoring.embedding import embedder
+        from voicecoach.scoring.encoder import DIM
 
         raw: dict[str, dict] = {}
         neutral: list[str] = []
@@ -158,7 +158,7 @@ class IntentModel:
         self._unlike, self._unlike_index = _stacked([self.intents[i].unlike for i in self._ids])
         self.heads = load_heads(HEADS_FILE, 3 * self._embedder.dim, known_intent_ids())
         self.context_heads: dict[str, IntentHead] = load_heads(
-            CONTEXT_HEADS_FILE, DIM_CONTEXT, known_intent_ids(), CONTEXT_FEATURES
+            CONTEXT_HEADS_FILE, DIM, known_intent_ids(), CONTEXT_FEATURES
         )
 
     def embed(self, sentences: list[str]) -> np.ndarray:
@@ -294,13 +294,13 @@ class TurnJudgement:
         return self.verdicts.get(intent_id, default)
 
     def _read_in_context(self) -> None:
-        from voicecoach.scoring.encoder import context_encoder
+        from voicecoach.scoring.encoder import DIM, context_encoder
 
         pending, self.pending = self.pending, {}
         encoder = context_encoder() if self.judged.any() else None
         if encoder is None:
             return
-        vectors = np.zeros((len(self.originals), DIM_CONTEXT), dtype=np.float32)
+        vectors = np.zeros((len(self.originals), DIM), dtype=np.float32)
         rows = np.flatnonzero(self.judged)
         vectors[rows] = encoder.encode_many([self.originals[u] for u in rows])
         for intent_id, (verdict, head) in pending.items():
