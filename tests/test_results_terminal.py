@@ -16,9 +16,11 @@ VOICECOACH = Path(sys.executable).with_name("voicecoach")
 SCENARIO = "double_billing"
 
 
-def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
-    """The command as a user pipes it (stdout is not a terminal, no COLUMNS set)."""
+def run(*args: str, data_dir: Path, columns: int | None = None) -> subprocess.CompletedProcess:
+    """The command as a user pipes it (stdout is not a terminal; COLUMNS only if given)."""
     env = {k: v for k, v in __import__("os").environ.items() if k != "COLUMNS"}
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
     env["VOICECOACH_DATA_DIR"] = str(data_dir)
     result = subprocess.run(
         [str(VOICECOACH), *args], env=env, capture_output=True, text=True, timeout=120
@@ -79,8 +81,14 @@ def test_piped_results_keep_whole_words_and_one_line_per_item(typed):
 def test_a_typed_call_is_listed_shown_and_replayed_as_typed(typed):
     listed = run("sessions", "list", "--json", data_dir=typed["dir"]).stdout
     assert json.loads(listed)["id"] == typed["id"]
+    assert json.loads(listed)["missing"] is None  # a typed call has no audio to lose
     table = run("sessions", "list", data_dir=typed["dir"]).stdout
-    assert "Charged twice for one visit (typed)" in table
+    assert "Charged twice for one visit (typed)" in table and "missing" not in table
+    narrow = run("sessions", "list", data_dir=typed["dir"], columns=60).stdout.splitlines()
+    assert all(len(line) <= 60 for line in narrow)
+    assert f"{typed['id']}  lee" in narrow
+    assert "  Charged twice for one visit (typed)" in narrow  # whole words, not a folded column
+    assert any(line.startswith("  ") and " · score " in line for line in narrow)
     shown = run("sessions", "show", typed["id"], data_dir=typed["dir"]).stdout
     assert "typed call (no audio)" in shown and "Charged twice for one visit" in shown
     assert "✗ Accusatory question" in " ".join(shown.split())

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -42,6 +43,26 @@ def echo_json(obj: Any) -> None:
     """Print one JSON object on its own line (the `--json` output format)."""
     sys.stdout.write(jsonsafe.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+Record = TypeVar("Record")
+
+
+def print_records(
+    records: Sequence[Record],
+    *,
+    as_json: bool,
+    empty: str,
+    table: Callable[[Sequence[Record]], RenderableType],
+) -> None:
+    """A listing: one JSON line per record, the EMPTY hint when there are none, else TABLE."""
+    if as_json:
+        for record in records:
+            echo_json(record.to_json())  # type: ignore[attr-defined]
+    elif not records:
+        console.print(empty)
+    else:
+        console.print(table(records))
 
 
 def report_error(message: str) -> None:

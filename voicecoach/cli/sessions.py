@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from voicecoach.cli.common import console, database_option, echo_json, err_console
+from voicecoach.cli.common import (
+    console,
+    database_option,
+    echo_json,
+    err_console,
+    print_records,
+)
 from voicecoach.session.review import format_duration
 from voicecoach.textsafe import markup as safe
 from voicecoach.textsafe import visible
 
 if TYPE_CHECKING:
-    from voicecoach.session.store import SessionStore
+    from rich.console import RenderableType
+    from rich.text import Text
+
+    from voicecoach.session.store import SessionInfo, SessionStore
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+TABLE_MIN_WIDTH = 96  # narrower terminals list each session on lines of its own
 
 DATA_DIR_HELP = "Folder holding sessions and their index (default: the user data folder)."
 
@@ -80,29 +91,65 @@ def command() -> None:
 @data_dir_option
 def list_command(trainee, scenario, since, order, as_json, data_dir) -> None:
     """List sessions: trainee, scenario, start, duration, outcome, score, verdict."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    from voicecoach.session.review import scenario_title, session_is_typed
     from voicecoach.session.store import SessionFilter
 
     with synced_store(data_dir) as store:
         sessions = store.list_sessions(
             SessionFilter(trainee=trainee, scenario=scenario, since=since), order=order
         )
-    if as_json:
-        for info in sessions:
-            echo_json(info.to_json())
-        return
-    if not sessions:
-        console.print(
-            "No sessions yet. Take a call with `voicecoach practice` or `voicecoach demo`."
-        )
-        return
+    print_records(
+        sessions,
+        as_json=as_json,
+        empty="No sessions yet. Take a call with `voicecoach practice` or `voicecoach demo`.",
+        table=sessions_table,
+    )
+
+
+def session_cells(info: SessionInfo) -> dict[str, str | Text]:
+    """One listed session's cells, by column name."""
+    from rich.text import Text
+
+    from voicecoach.session.review import scenario_title, session_is_typed
+
+    score = "-" if info.effective_score is None else f"{info.effective_score:g}"
+    if info.adjusted_score is not None:
+        score += "*"
+    typed = " (typed)" if session_is_typed(info) else ""
+    return {
+        "id": info.id,
+        "trainee": Text(visible(info.trainee)),
+        "scenario": Text(visible(scenario_title(info.scenario_id)) + typed),
+        "length": format_duration(info.duration_s),
+        "outcome": outcome_cell(info),
+        "score": score,
+        "verdict": safe(info.effective_verdict or "-"),
+    }
+
+
+def sessions_table(sessions: Sequence[SessionInfo]) -> RenderableType:
+    """The sessions as a table, or as two-line entries on a terminal too narrow for one."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = [session_cells(info) for info in sessions]
+    notes = ["ids begin with the UTC date and time the call started"]
+    if any(info.adjusted_score is not None for info in sessions):
+        notes.append("* score changed by an instructor's override")
+    title = f"{len(sessions)} session(s)"
+    if console.width < TABLE_MIN_WIDTH:
+        entries: list[RenderableType] = [Text(title, style="bold")]
+        for row in rows:
+            entries += [Text(), Text.assemble(row["id"], "  ", row["trainee"])]
+            details = Text.from_markup(
+                f"  {row['length']} · {row['outcome']} · score {row['score']} · {row['verdict']}"
+            )
+            entries += [Text.assemble("  ", row["scenario"]), details]
+        return Group(*entries, Text(), *(Text(note, style="dim") for note in notes))
     table = Table(
-        title=f"{len(sessions)} session(s)",
-        caption="ids begin with the UTC date and time the call started",
+        title=title,
+        caption=notes[0],
         box=box.SIMPLE_HEAD,
         collapse_padding=True,
         pad_edge=False,
@@ -114,25 +161,9 @@ def list_command(trainee, scenario, since, order, as_json, data_dir) -> None:
     table.add_column("outcome", min_width=10, overflow="fold")
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("verdict", overflow="fold")
-    for info in sessions:
-        score = "-" if info.effective_score is None else f"{info.effective_score:g}"
-        if info.adjusted_score is not None:
-            score += "*"
-        table.add_row(
-            info.id,
-            Text(visible(info.trainee)),
-            Text(
-                visible(scenario_title(info.scenario_id))
-                + (" (typed)" if session_is_typed(info) else "")
-            ),
-            format_duration(info.duration_s),
-            outcome_cell(info),
-            score,
-            safe(info.effective_verdict or "-"),
-        )
-    console.print(table)
-    if any(info.adjusted_score is not None for info in sessions):
-        console.print("* score changed by an instructor's override")
+    for row in rows:
+        table.add_row(*row.values())
+    return Group(table, *notes[1:])
 
 
 @command.command(name="show")

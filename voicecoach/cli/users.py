@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from voicecoach.cli.common import console, echo_json
+from voicecoach.cli.common import console, print_records
 from voicecoach.cli.sessions import data_dir_option
 from voicecoach.errors import SessionError
 from voicecoach.session.accounts import ROLES
 from voicecoach.textsafe import markup as safe
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from voicecoach.session.accounts import User
 
 
 def local_actor() -> str:
@@ -67,20 +74,23 @@ def add_command(name: str, role: str, cohort: str | None, password_stdin: bool, 
 @data_dir_option
 def list_command(role: str | None, cohort: str | None, as_json: bool, data_dir) -> None:
     """The accounts, by name (never their passwords)."""
-    from rich.table import Table
-
     from voicecoach.session.store import open_store
 
     with open_store(data_dir) as store:
         found = store.list_users(role=role, cohort=cohort)
-    if as_json:
-        for user in found:
-            echo_json(user.to_json())
-        return
-    if not found:
-        console.print("No accounts yet: add one with `voicecoach users add NAME --role ...`")
-        return
+    print_records(
+        found,
+        as_json=as_json,
+        empty="No accounts yet: add one with `voicecoach users add NAME --role ...`",
+        table=users_table,
+    )
+
+
+def users_table(found: Sequence[User]) -> Table:
+    """Name, role, cohort and when each account was made."""
+    from rich.table import Table
+
     table = Table("name", "role", "cohort", "created")
     for user in found:
         table.add_row(safe(user.name), user.role, safe(user.cohort or "-"), user.created_at)
-    console.print(table)
+    return table

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import click
 
-from voicecoach.cli.common import console, echo_json
+from voicecoach.cli.common import console, echo_json, print_records
 from voicecoach.cli.sessions import data_dir_option
 from voicecoach.cli.users import local_actor
 from voicecoach.textsafe import markup as safe
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from voicecoach.session.workstations import Workstation
 
 
 @click.group(name="workstations")
@@ -46,27 +54,30 @@ def add_command(name: str, as_json: bool, data_dir) -> None:
 @data_dir_option
 def list_command(as_json: bool, data_dir) -> None:
     """The workstations, active and revoked (never their tokens)."""
-    from rich.table import Table
-
     from voicecoach.session.store import open_store
     from voicecoach.session.workstations import Workstations
 
     with open_store(data_dir) as store:
         found = Workstations(store).list()
-    if as_json:
-        for workstation in found:
-            echo_json(workstation.to_json())
-        return
-    if not found:
-        console.print("No workstations yet: add one with `voicecoach workstations add NAME`.")
-        return
+    print_records(
+        found,
+        as_json=as_json,
+        empty="No workstations yet: add one with `voicecoach workstations add NAME`.",
+        table=workstations_table,
+    )
+
+
+def workstations_table(found: Sequence[Workstation]) -> Table:
+    """Name, when added and last seen, active or revoked."""
+    from rich.table import Table
+
     table = Table("name", "added", "last seen", "state")
     for workstation in found:
         state = "active" if workstation.active else f"revoked {workstation.revoked_at}"
         table.add_row(
             safe(workstation.name), workstation.created_at, workstation.last_seen_at or "-", state
         )
-    console.print(table)
+    return table
 
 
 @command.command(name="revoke")

@@ -96,10 +96,11 @@ class SessionInfo:
 
     @property
     def missing(self) -> str | None:
-        """What of the recording is gone: "folder missing", "audio missing", or None."""
+        """What of the recording is gone: "folder missing", "audio missing" (never for a
+        typed call, which has none), or None."""
         if not self.folder.is_dir():
             return FOLDER_MISSING
-        if not any((self.folder / name).is_file() for name in AUDIO_FILES):
+        if not self.typed and not any((self.folder / name).is_file() for name in AUDIO_FILES):
             return AUDIO_MISSING
         return None
 

@@ -259,15 +259,21 @@ def _render_session(call: Call, sid: str, ext: bool) -> bytes:
     return pages.session_page(view, extra=extra, **call.common()).encode()
 
 
-def session_audio(call: Call) -> Response:
-    sid = call.param("sid")
+def _audio_source(call: Call, sid: str) -> tuple[SessionInfo, str]:
+    """The session and which recording plays ("mix" or a file name), its files checked."""
     info = call.session(sid)
     source = review.audio_source(info)
     if source is None:
         raise HttpError(HTTPStatus.NOT_FOUND, f"session {sid} has no audio")
+    for name in ("trainee.wav", "caller.wav") if source == "mix" else (source,):
+        call.safe_file(sid, name)
+    return info, source
+
+
+def session_audio(call: Call) -> Response:
+    sid = call.param("sid")
+    info, source = _audio_source(call, sid)
     if source == "mix":
-        call.safe_file(sid, "trainee.wav")
-        call.safe_file(sid, "caller.wav")
         body: Path | bytes = audio.mix_sides(info.folder)
     else:
         body = call.safe_file(sid, source)
@@ -280,13 +286,7 @@ def session_audio(call: Call) -> Response:
 
 
 def session_peaks(call: Call) -> Response:
-    sid = call.param("sid")
-    info = call.session(sid)
-    source = review.audio_source(info)
-    if source is None:
-        raise HttpError(HTTPStatus.NOT_FOUND, f"session {sid} has no audio")
-    if source != "mix":
-        call.safe_file(sid, source)
+    info, source = _audio_source(call, call.param("sid"))
     return json_response(audio.peaks(info.folder, source))
 
 
