@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from voicecoach.asr.base import Recognition, Word
 from voicecoach.asr.select import choose_engine, make_recognizer
 from voicecoach.asr.transcribe import MAX_PIECE_S, quiet_cuts, recognize_samples
-from voicecoach.asr.whisper_engine import WhisperRecognizer, shared_model
+from voicecoach.asr.whisper_engine import WhisperRecognizer, _without_repeat, shared_model
 from voicecoach.asr.whisper_model import MAX_PROMPT_WORDS, WhisperModel, domain_prompt
 from voicecoach.asr.whisper_weights import (
     PACKAGES,
@@ -170,6 +171,18 @@ def test_a_click_after_the_last_pause_adds_no_made_up_word(sentences):
     decodes = len(model.calls)
     assert words_of(recognizer.final().text) == words_of(text)
     assert len(model.calls) == decodes  # the head stood: nothing decoded at the end
+
+
+def test_a_tail_that_says_the_head_again_loses_the_repeat():
+    def said(text: str) -> Recognition:
+        words = tuple(Word(w.strip(".,"), i, i + 1.0, 0.9) for i, w in enumerate(text.split()))
+        return Recognition(text, words)
+
+    head = said("Angela, I'm glad you called.")
+    tail = _without_repeat(head, said("Angela, I'm glad you called. Tell me everything."))
+    assert tail.text == "Tell me everything." and [w.word for w in tail.words][0] == "Tell"
+    assert _without_repeat(head, said("called. Thanks.")).text == "called. Thanks."  # one word
+    assert _without_repeat(head, said("glad you called.")).text == ""
 
 
 def test_fast_speech_ending_at_the_clip_end_keeps_its_last_words(tmp_path):

@@ -40,9 +40,11 @@ QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is 
 QUIET_DBFS = -55.0  # ...or under this absolute level
 MAX_UTTERANCE_S = 30.0
 MIN_SPEECH_S = 0.2  # voiced audio shorter than this is no word
-HEAD_GAP_S = 0.15  # a pause this long before the speech after it ends a head (not a stop "p")
+HEAD_GAP_S = 0.25  # a pause this long before the speech after it ends a head (not a stop "p")
+HEAD_MIN_S = 1.0  # speech decoded on its own shorter than this makes no head ("Good" as "Go ahead")
 WARM_UP_S = 5
 SENTENCE_MARKS = ".,?!;:"
+REPEAT_WORDS = 2  # a tail starting with the head's last words this many or more said them again
 
 
 def shared_model() -> WhisperModel:
@@ -232,6 +234,7 @@ class WhisperRecognizer(Recognizer):
             final=final,
             previous=open_text,
         )
+        tail = _without_repeat(known, tail)
         offset_s = head.cut / SAMPLE_RATE_HZ
         shifted = tuple(
             Word(w.word, round(w.start_s + offset_s, 3), round(w.end_s + offset_s, 3), w.conf)
@@ -329,13 +332,43 @@ class WhisperRecognizer(Recognizer):
                 self._last_took_s = self._idle_since - started
                 if result is not None and generation == self._generation:
                     self._latest = (len(audio), result)
-                    if final and result.words:  # the audio after `voiced` up to here is quiet
-                        self._heads.append(Head(voiced, len(audio), result))
+                    start = head.onset if head else (first_voiced or 0)
+                    long_enough = voiced - start >= _samples(HEAD_MIN_S)
+                    if final and result.words and long_enough and not _says_twice(result):
+                        self._heads.append(Head(voiced, len(audio), result))  # quiet after voiced
                 self._decoding_from = -1
                 self._changed.notify_all()
 
         self._worker = threading.Thread(target=run, name="whisper-partial", daemon=True)
         self._worker.start()
+
+
+def _says_twice(result: Recognition) -> bool:
+    """Whether some run of `REPEAT_WORDS` or more words comes twice in a row: a short window
+    decoded alone can say its sentence again ("Angela, I'm glad you called. Angela, I'm glad
+    you called."); such a decode is no head to build on."""
+    words = [w.word.lower() for w in result.words]
+    return any(
+        words[i : i + n] == words[i + n : i + 2 * n]
+        for n in range(REPEAT_WORDS, len(words) // 2 + 1)
+        for i in range(len(words) - 2 * n + 1)
+    )
+
+
+def _without_repeat(head: Recognition, tail: Recognition) -> Recognition:
+    """`tail` less its first words when they say the head's last `REPEAT_WORDS` or more
+    again: Whisper sometimes copies its previous text ("Angela, I'm glad you called.
+    Angela, I'm glad you called. Tell me ...")."""
+    said = [w.word.lower() for w in head.words]
+    heard = [w.word.lower() for w in tail.words]
+    longest = min(len(said), len(heard))
+    overlap = next((n for n in range(longest, REPEAT_WORDS - 1, -1) if heard[:n] == said[-n:]), 0)
+    if not overlap:
+        return tail
+    pieces, dropped = tail.text.split(), 0
+    while pieces and dropped < overlap:
+        dropped += any(c.isalnum() for c in pieces.pop(0))
+    return Recognition(" ".join(pieces), tail.words[overlap:])
 
 
 def _join(head: str, open_head: str, tail: str) -> str:
