@@ -14,8 +14,8 @@ says when that code has changed since) unless --fresh.
 `--live` (Whisper) hears each turn as the live call does instead of as a file:
 a live recogniser fed 20 ms chunks (0.3 s of silence first, as the call's
 pre-roll, and 0.6 s after), waiting for each background decode before feeding
-more, so every pause of 0.1 s is decoded as it ends (the most pause decodes,
-and so the most tail decodes, a turn can have); then `final()`. Its cache
+more, so every pause of 0.1 s is decoded as it ends (the most pause decodes
+a turn can have); then `final()`. Its cache
 file is per recogniser code (bench/out/heard/whisper-live-VOICE-CODE.json).
 
 Sets (each its own row, then all together):
@@ -310,7 +310,7 @@ def main() -> None:
     parser.add_argument(
         "--live",
         action="store_true",
-        help="hear each turn as the live call does (Whisper: background and tail decodes)",
+        help="hear each turn as the live call does (Whisper: decodes in the background)",
     )
     args = parser.parse_args()
     set_names, voices = args.sets.split(","), args.voices.split(",")

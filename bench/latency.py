@@ -13,9 +13,8 @@ complete sentence, 1.2 s after "and", "um"). Prints:
 - each turn's gap broken down (`turn_trace.py`, Whisper only): the silence the
   endpoint policy asked for after the turn's text, the wait after it for the decode
   covering the speech (when that decode started, how long it took and on how many
-  seconds of audio: after a pause, only the tail; whether a caption decode was still
-  running when the voice ended), when the turn left the
-  pipeline, and the time after that to the reply;
+  seconds of audio; whether a caption decode was still running when the voice
+  ended), when the turn left the pipeline, and the time after that to the reply;
 - each stage's share of the gap, as the call timed it (endpointing, queue,
   final recognition, scoring, delivery, dialogue, synthesis, playback start);
 - start-up: from asking for the call to the caller's first sample (target 3 s);

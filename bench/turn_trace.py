@@ -35,7 +35,7 @@ class TurnBreakdown:
     ready_ms: float | None  # the recogniser's endpoint (a covering decode) held from here
     covering_start_ms: float | None  # the decode that covered the speech began...
     covering_took_ms: float | None  # ...and took this long...
-    covering_audio_s: float | None  # ...on this much audio (a tail after a pause: less)
+    covering_audio_s: float | None  # ...on this much audio
     busy_until_ms: float | None  # a decode running at the voice's end finished here
     detected_ms: float  # the turn left the pipeline
     after_ms: dict[str, float]  # scoring, delivery, dialogue, synthesis, playback

@@ -6,11 +6,8 @@ the growing utterance every `STEP_S` of new audio and at once when the
 speaker pauses, so `partial()` shows captions and, when the turn ends, the
 last decode usually already covers every voiced sample: `final()` returns
 it without decoding again. `accept()` reports an endpoint when the speaker
-has paused and such a decode is ready. A finished decode made at a pause is
-kept as the utterance's head: later decodes take only the audio after it
-(the tail), with the head's text as Whisper's previous text, and join the
-two, so the decode at the turn's end generates only the tail's tokens.
-Without `live` (files), `final()` decodes the utterance once.
+has paused and such a decode is ready. Without `live` (files), `final()`
+decodes the utterance once.
 
 Hints (the caller's name) become Whisper's initial prompt, the "previous
 text" it conditions on (after a line of front-desk words, `whisper_model`),
@@ -22,7 +19,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,11 +36,7 @@ QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is 
 QUIET_DBFS = -55.0  # ...or under this absolute level
 MAX_UTTERANCE_S = 30.0
 MIN_SPEECH_S = 0.2  # voiced audio shorter than this is no word
-HEAD_GAP_S = 0.25  # a pause this long before the speech after it ends a head (not a stop "p")
-HEAD_MIN_S = 1.0  # speech decoded on its own shorter than this makes no head ("Good" as "Go ahead")
 WARM_UP_S = 5
-SENTENCE_MARKS = ".,?!;:"
-REPEAT_WORDS = 2  # a tail starting with the head's last words this many or more said them again
 
 
 def shared_model() -> WhisperModel:
@@ -63,25 +55,6 @@ def hint_prompt(hints: Sequence[str]) -> str:
     """Whisper's initial prompt for names to expect: "Priya Raman, Dr. Okafor."."""
     names = [h.strip() for h in hints if h.strip()]
     return ", ".join(dict.fromkeys(names)) + "." if names else ""
-
-
-@dataclass(frozen=True)
-class Head:
-    """A decode finished at a pause: the audio up to `cut` samples (quiet after `voiced`)."""
-
-    voiced: int
-    cut: int
-    result: Recognition
-
-
-@dataclass(frozen=True)
-class Tail:
-    """Where the audio still to decode starts (`cut`), its first voiced sample, the head's
-    result."""
-
-    cut: int
-    onset: int
-    result: Recognition
 
 
 class WhisperRecognizer(Recognizer):
@@ -108,9 +81,7 @@ class WhisperRecognizer(Recognizer):
         self._last_voiced = 0  # samples up to the end of the last voiced frame
         self._first_voiced: int | None = None  # the first voiced frame
         self._pending = np.zeros(0, np.float32)  # samples not yet framed
-        self._levels: list[np.ndarray] = []  # each frame's level (dB), from the first sample
         self._latest: tuple[int, Recognition] | None = None  # (samples covered, result)
-        self._heads: list[Head] = []  # decodes finished at a pause, oldest first
         self._decoding_from = -1  # samples covered by the decode in progress, -1 when idle
         self._requested = 0
         self._changed = threading.Condition()
@@ -152,7 +123,7 @@ class WhisperRecognizer(Recognizer):
             while self._awaited():  # a decode in progress covers the speech: take its result
                 self._changed.wait()
             self._generation += 1  # any other decode in progress is dropped
-            latest, head = self._latest, self._usable_head()
+            latest = self._latest
             audio = self._audio()
             voiced = self._last_voiced
             first_voiced = self._first_voiced
@@ -166,8 +137,6 @@ class WhisperRecognizer(Recognizer):
         if latest is not None and latest[0] >= voiced > 0:
             return latest[1]
         end = voiced + _samples(TRAIL_S) if voiced else len(audio)
-        if head is not None:
-            return self._recognize_tail(audio[:end], voiced, head)
         return self._recognize(audio[:end], voiced, first_voiced)
 
     def wait_idle(self) -> None:
@@ -189,24 +158,13 @@ class WhisperRecognizer(Recognizer):
     # --- internals --------------------------------------------------------------------
 
     def _recognize(
-        self,
-        audio: np.ndarray,
-        voiced: int,
-        first_voiced: int | None,
-        *,
-        final: bool = True,
-        previous: str = "",
+        self, audio: np.ndarray, voiced: int, first_voiced: int | None, *, final: bool = True
     ) -> Recognition:
-        """Decode `audio` (after `previous` text); no word after the last voiced sample nor
-        before the first. Only a decode that may be `final` (at a pause, or the turn's end)
-        pays for a beam retry."""
+        """Decode `audio`; no word after the last voiced sample nor before the first. Only a
+        decode that may be `final` (at a pause, or the turn's end) pays for a beam retry."""
         speech_end_s = voiced / SAMPLE_RATE_HZ if voiced else None
         result = self.model.recognize(
-            audio,
-            prompt=self.prompt,
-            previous=previous,
-            speech_end_s=speech_end_s,
-            retry_unsure=final,
+            audio, prompt=self.prompt, speech_end_s=speech_end_s, retry_unsure=final
         )
         if first_voiced is None or not result.words:
             return result
@@ -215,52 +173,6 @@ class WhisperRecognizer(Recognizer):
         if first.start_s < onset_s < first.end_s:  # Whisper's first word often starts at 0
             first = Word(first.word, round(onset_s, 3), first.end_s, first.conf)
         return Recognition(result.text, (first, *result.words[1:]))
-
-    def _recognize_tail(
-        self, audio: np.ndarray, voiced: int, head: Tail, *, final: bool = True
-    ) -> Recognition:
-        """Decode only the audio after `head`, with the head's text as Whisper's previous text:
-        the head's words, then the tail's. A tail with less than `MIN_SPEECH_S` of voice (the
-        release of a word's last consonant, a breath) adds none: alone, after the head's
-        text, Whisper would make a word up from it ("... what happened. And")."""
-        known = head.result
-        if voiced - head.onset < _samples(MIN_SPEECH_S):
-            return known
-        open_text = known.text.rstrip(SENTENCE_MARKS)  # what follows decides the mark
-        tail = self._recognize(
-            audio[head.cut :],
-            voiced - head.cut,
-            head.onset - head.cut,
-            final=final,
-            previous=open_text,
-        )
-        tail = _without_repeat(known, tail)
-        offset_s = head.cut / SAMPLE_RATE_HZ
-        shifted = tuple(
-            Word(w.word, round(w.start_s + offset_s, 3), round(w.end_s + offset_s, 3), w.conf)
-            for w in tail.words
-        )
-        return Recognition(_join(known.text, open_text, tail.text), known.words + shifted)
-
-    def _usable_head(self) -> Tail | None:
-        """The latest head followed by a pause of at least `HEAD_GAP_S` before the speech
-        after it (caller holds the lock)."""
-        for head in reversed(self._heads):
-            onset = self._first_voiced_from(head.cut)
-            if onset is not None and onset - head.voiced >= _samples(HEAD_GAP_S):
-                return Tail(head.cut, onset, head.result)
-        return None
-
-    def _first_voiced_from(self, start: int) -> int | None:
-        """The first sample of the first voiced frame at or after sample `start` (caller holds
-        the lock)."""
-        frame = _samples(FRAME_S)
-        levels = np.concatenate(self._levels) if self._levels else np.zeros(0)
-        self._levels = [levels]
-        threshold = max(self._peak_db - QUIET_BELOW_PEAK_DB, QUIET_DBFS)
-        first = -(-start // frame)
-        voiced = np.flatnonzero(levels[first:] > threshold)
-        return (first + int(voiced[0])) * frame if len(voiced) else None
 
     def _append(self, y: np.ndarray) -> None:
         """Keep the samples; track the loudest frame and the end of the last voiced one."""
@@ -273,7 +185,6 @@ class WhisperRecognizer(Recognizer):
         if whole:
             frames = pending[:whole].reshape(-1, frame).astype(np.float64)
             levels = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
-            self._levels.append(levels)
             self._peak_db = max(self._peak_db, float(levels.max()))
             threshold = max(self._peak_db - QUIET_BELOW_PEAK_DB, QUIET_DBFS)
             voiced = np.flatnonzero(levels > threshold)
@@ -289,8 +200,7 @@ class WhisperRecognizer(Recognizer):
             self._samples, self._length = [audio], limit
             self._last_voiced = max(0, self._last_voiced - dropped)
             self._first_voiced = 0
-            self._latest, self._heads, self._requested = None, [], 0
-            self._levels = [np.concatenate(self._levels)[-(limit // frame) :]]
+            self._latest, self._requested = None, 0
             self._generation += 1
 
     def _audio(self) -> np.ndarray:
@@ -301,7 +211,7 @@ class WhisperRecognizer(Recognizer):
     def _reset(self) -> None:
         self._samples, self._length, self._pending = [], 0, np.zeros(0, np.float32)
         self._peak_db, self._last_voiced, self._first_voiced = -100.0, 0, None
-        self._latest, self._heads, self._requested, self._levels = None, [], 0, []
+        self._latest, self._requested = None, 0
 
     def _awaited(self) -> bool:
         """Whether the decode in progress covers voice the latest result does not (caller holds
@@ -316,15 +226,12 @@ class WhisperRecognizer(Recognizer):
         end = min(self._length, voiced + _samples(TRAIL_S)) if voiced else self._length
         audio = self._audio()[:end]
         self._decoding_from = self._requested = len(audio)
-        generation, first_voiced, head = self._generation, self._first_voiced, self._usable_head()
+        generation, first_voiced = self._generation, self._first_voiced
 
         def run() -> None:
             started = time.monotonic()
             try:
-                if head is None:
-                    result = self._recognize(audio, voiced, first_voiced, final=final)
-                else:
-                    result = self._recognize_tail(audio, voiced, head, final=final)
+                result = self._recognize(audio, voiced, first_voiced, final=final)
             except Exception:  # noqa: BLE001 - final() decodes again and reports a failure
                 result = None
             with self._changed:
@@ -332,56 +239,11 @@ class WhisperRecognizer(Recognizer):
                 self._last_took_s = self._idle_since - started
                 if result is not None and generation == self._generation:
                     self._latest = (len(audio), result)
-                    start = head.onset if head else (first_voiced or 0)
-                    long_enough = voiced - start >= _samples(HEAD_MIN_S)
-                    if final and result.words and long_enough and not _says_twice(result):
-                        self._heads.append(Head(voiced, len(audio), result))  # quiet after voiced
                 self._decoding_from = -1
                 self._changed.notify_all()
 
         self._worker = threading.Thread(target=run, name="whisper-partial", daemon=True)
         self._worker.start()
-
-
-def _says_twice(result: Recognition) -> bool:
-    """Whether some run of `REPEAT_WORDS` or more words comes twice in a row: a short window
-    decoded alone can say its sentence again ("Angela, I'm glad you called. Angela, I'm glad
-    you called."); such a decode is no head to build on."""
-    words = [w.word.lower() for w in result.words]
-    return any(
-        words[i : i + n] == words[i + n : i + 2 * n]
-        for n in range(REPEAT_WORDS, len(words) // 2 + 1)
-        for i in range(len(words) - 2 * n + 1)
-    )
-
-
-def _without_repeat(head: Recognition, tail: Recognition) -> Recognition:
-    """`tail` less its first words when they say the head's last `REPEAT_WORDS` or more
-    again: Whisper sometimes copies its previous text ("Angela, I'm glad you called.
-    Angela, I'm glad you called. Tell me ...")."""
-    said = [w.word.lower() for w in head.words]
-    heard = [w.word.lower() for w in tail.words]
-    longest = min(len(said), len(heard))
-    overlap = next((n for n in range(longest, REPEAT_WORDS - 1, -1) if heard[:n] == said[-n:]), 0)
-    if not overlap:
-        return tail
-    pieces, dropped = tail.text.split(), 0
-    while pieces and dropped < overlap:
-        dropped += any(c.isalnum() for c in pieces.pop(0))
-    return Recognition(" ".join(pieces), tail.words[overlap:])
-
-
-def _join(head: str, open_head: str, tail: str) -> str:
-    """The head's text, then the tail's. Whisper heard the head without its last mark
-    (`open_head`): a tail starting with a mark ends the head with it; one starting in
-    lower case goes on the head's sentence; otherwise the head keeps its own mark."""
-    if not tail:
-        return head
-    if tail[0] in SENTENCE_MARKS:
-        return f"{open_head}{tail}"
-    if tail[0].islower():
-        return f"{open_head} {tail}"
-    return f"{head} {tail}"
 
 
 def _samples(seconds: float) -> int:

@@ -45,7 +45,6 @@ MAX_TOKENS = 224  # CTranslate2 generates at most half of Whisper's 448-token co
 TEXT_CONTEXT = 448
 DOMAIN_PROMPT_FILE = Path(__file__).with_name("frontdesk") / "whisper_prompt.txt"
 PROMPT_TOKENS = 100  # the prompt's last tokens kept (names last, so they stay)
-PREVIOUS_TOKENS = 120  # the earlier words' last tokens kept (Whisper reads at most 223 in all)
 MAX_PROMPT_WORDS = 40  # with the names, well inside PROMPT_TOKENS
 REPEAT_LIMIT = 3  # a phrase said this many times in a row is a decoding loop
 NO_SPEECH_PROB = 0.6  # Whisper's own silence rule: no-speech probability above this...
@@ -155,34 +154,29 @@ class WhisperModel:
         self._lock = threading.Lock()
         self.second_decodes: Counter[str] = Counter()  # why a decode ran twice: loop, rest, unsure
 
-    def prompt_tokens(self, prompt: str, previous: str = "") -> list[int]:
+    def prompt_tokens(self, prompt: str) -> list[int]:
         """The decoder prompt: earlier text (the front-desk words, then `prompt`: names to
-        expect, then `previous`: the utterance's words before this audio) then the start
-        sequence."""
+        expect) then the start sequence."""
         if self.settings.domain_prompt:
             prompt = f"{domain_prompt()} {prompt}"
-        ids = self._tokens(prompt)[-PROMPT_TOKENS:] + self._tokens(previous)[-PREVIOUS_TOKENS:]
-        return [self.sot_prev, *ids, *self.sot_sequence] if ids else list(self.sot_sequence)
-
-    def _tokens(self, text: str) -> list[int]:
-        text = text.strip()
-        return self.tokenizer.encode(" " + text, add_special_tokens=False).ids if text else []
+        if not prompt.strip():
+            return list(self.sot_sequence)
+        previous = self.tokenizer.encode(" " + prompt.strip(), add_special_tokens=False).ids
+        return [self.sot_prev, *previous[-PROMPT_TOKENS:], *self.sot_sequence]
 
     def recognize(
         self,
         y: np.ndarray,
         *,
         prompt: str = "",
-        previous: str = "",
         words: bool = True,
         speech_end_s: float | None = None,
         retry_unsure: bool = True,
     ) -> Recognition:
         """Text (and, with `words`, timed words) of 16 kHz float samples up to 30 s long.
 
-        `previous` is what the speaker said just before `y` (Whisper continues it). With
-        `words`, words aligned to start after `speech_end_s` (the last voiced instant;
-        default the end of `y`) were invented from the padding and are dropped.
+        With `words`, words aligned to start after `speech_end_s` (the last voiced
+        instant; default the end of `y`) were invented from the padding and are dropped.
         Without `retry_unsure` (captions of speech still going on) no beam retry is made.
         """
         y = y[: FULL_WINDOW_FRAMES * HOP]
@@ -192,7 +186,7 @@ class WhisperModel:
         pad = np.zeros(int(self.settings.pad_s * SAMPLE_RATE_HZ), np.float32)
         padded = np.concatenate([y, pad])
         mel = log_mel(padded)[:, :FULL_WINDOW_FRAMES]
-        prompt_ids = self.prompt_tokens(prompt, previous)
+        prompt_ids = self.prompt_tokens(prompt)
         cap = min(MAX_TOKENS, max(MIN_TOKENS, int(TOKENS_PER_S * len(y) / SAMPLE_RATE_HZ)))
         with self._lock:
             encoded = self._encode(mel)
@@ -218,11 +212,9 @@ class WhisperModel:
             tokens = tokens[: timed[cut][1]]
         text = self.tokenizer.decode(tokens).strip()
         result = Recognition(text, tuple(word for word, _ in timed[:cut]))
-        return self._rest_after(result, y, prompt=prompt, previous=previous, end_s=end_s + tail_s)
+        return self._rest_after(result, y, prompt=prompt, end_s=end_s + tail_s)
 
-    def _rest_after(
-        self, result: Recognition, y: np.ndarray, *, prompt: str, previous: str, end_s: float
-    ) -> Recognition:
+    def _rest_after(self, result: Recognition, y: np.ndarray, *, prompt: str, end_s: float):
         """Whisper sometimes stops after the first sentence of a long window: when its last
         word ends `UNHEARD_S` before the speech does, the rest is decoded too."""
         if not result.words or end_s - result.words[-1].end_s < UNHEARD_S:
@@ -230,10 +222,7 @@ class WhisperModel:
         offset_s = result.words[-1].end_s
         self.second_decodes["rest"] += 1
         rest = self.recognize(
-            y[int(offset_s * SAMPLE_RATE_HZ) :],
-            prompt=prompt,
-            previous=previous,
-            speech_end_s=end_s - offset_s,
+            y[int(offset_s * SAMPLE_RATE_HZ) :], prompt=prompt, speech_end_s=end_s - offset_s
         )
         if not rest.words:
             return result
