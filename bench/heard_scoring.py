@@ -11,6 +11,13 @@ heard turns is printed too. Recognised text is cached per engine and voice
 (bench/out/heard/, with a hash of the recogniser code it came from: a note
 says when that code has changed since) unless --fresh.
 
+`--live` (Whisper) hears each turn as the live call does instead of as a file:
+a live recogniser fed 20 ms chunks (0.3 s of silence first, as the call's
+pre-roll, and 0.6 s after), waiting for each background decode before feeding
+more, so every pause of 0.1 s is decoded as it ends (the most pause decodes
+a turn can have); then `final()`. Its cache
+file is per recogniser code (bench/out/heard/whisper-live-VOICE-CODE.json).
+
 Sets (each its own row, then all together):
   dev     ../shared/data/transcripts: the scorer was developed on these
   proxy   bench/data/transcripts_proxy: labelled proxies written for evaluation
@@ -45,6 +52,8 @@ SETS = {
 }
 HEARD_DIR = ROOT / "bench" / "out" / "heard"
 F1_GAP_TARGET = 0.04
+LIVE_SR = 16000
+LIVE_CHUNK_BYTES = 2 * 320  # 20 ms of 16-bit samples, as the live microphone hands them
 
 
 @dataclasses.dataclass
@@ -102,7 +111,7 @@ def spoken_lines(calls, hints: bool) -> list[tuple[str, str]]:
 
 
 def recognise_all(
-    lines: list[tuple[str, str]], voice: str, engine: str, fresh: bool
+    lines: list[tuple[str, str]], voice: str, engine: str, fresh: bool, live: bool = False
 ) -> dict[tuple[str, str], str]:
     """Text heard for each (spoken line, name hint) as the live call hears it: the call's
     caller name passed as `hints`; numbers normalised (the raw text is cached in
@@ -114,9 +123,11 @@ def recognise_all(
     from voicecoach.asr.transcribe import transcribe_file
 
     choice = choose_engine(engine)
-    cache_path = HEARD_DIR / f"{choice.engine}-{voice}-raw.json"
+    code = engine_fingerprint()
+    cache_name = f"{choice.engine}-live-{voice}-{code}" if live else f"{choice.engine}-{voice}-raw"
+    cache_path = HEARD_DIR / f"{cache_name}.json"
     cache = {} if fresh or not cache_path.exists() else json.loads(cache_path.read_text())
-    heard, code = cache.get("heard", {}), engine_fingerprint()
+    heard = cache.get("heard", {})
     if heard and cache.get("engine_code") != code:
         print(f"  note: {cache_path.name} was recognised by older engine code; --fresh redoes it")
     texts = list(dict.fromkeys(text for text, _ in lines))
@@ -127,10 +138,15 @@ def recognise_all(
         task = progress.add_task(f"{choice.engine} hears {voice}", total=len(todo))
         for done, (text, hint) in enumerate(todo, 1):
             started = time.perf_counter()
-            result = transcribe_file(wavs[text], lambda sr, h=hint: _engine_itself(engine, sr, h))
+            if live:
+                heard[_key(text, hint)], duration_s = _heard_live(wavs[text], engine, hint)
+            else:
+                result = transcribe_file(
+                    wavs[text], lambda sr, h=hint: _engine_itself(engine, sr, h)
+                )
+                heard[_key(text, hint)], duration_s = result.text, result.duration_s
             busy_s += time.perf_counter() - started
-            audio_s += result.duration_s
-            heard[_key(text, hint)] = result.text
+            audio_s += duration_s
             progress.advance(task)
             if done % 20 == 0 or done == len(todo):
                 code_of_all = code if not cache.get("heard") else cache.get("engine_code")
@@ -148,21 +164,40 @@ def _key(text: str, hint: str) -> str:
     return f"{hint}\n{text}" if hint else text
 
 
-def _engine_itself(engine: str, sample_rate: int, hint: str):
+def _engine_itself(engine: str, sample_rate: int, hint: str, *, live: bool = False):
     """The recogniser `make_recognizer` builds, without its number normalisation: the raw
     text is cached, and `normalize_text` is applied when scoring (so a change to
     normalize.py needs no new recognition; utterances are joined before, not after)."""
     from voicecoach.asr.normalize import NormalizingRecognizer
     from voicecoach.asr.select import make_recognizer
 
-    recognizer = make_recognizer(engine, sample_rate=sample_rate, hints=[hint] if hint else [])
+    hints = [hint] if hint else []
+    recognizer = make_recognizer(engine, sample_rate=sample_rate, hints=hints, live=live)
     return recognizer.engine if isinstance(recognizer, NormalizingRecognizer) else recognizer
+
+
+def _heard_live(wav: Path, engine: str, hint: str) -> tuple[str, float]:
+    """(text, seconds of speech) of one turn through a live recogniser (see `--live`)."""
+    import numpy as np
+
+    from voicecoach.audio.io import float_to_pcm16, load_audio
+
+    y, sr = load_audio(wav, sr=LIVE_SR)
+    before, after = np.zeros(int(0.3 * sr), np.float32), np.zeros(int(0.6 * sr), np.float32)
+    pcm = float_to_pcm16(np.concatenate([before, y, after]))
+    with _engine_itself(engine, sr, hint, live=True) as recognizer:
+        for i in range(0, len(pcm), LIVE_CHUNK_BYTES):
+            recognizer.accept(pcm[i : i + LIVE_CHUNK_BYTES])
+            recognizer.wait_idle()
+        return recognizer.final().text, len(y) / sr
 
 
 def engine_fingerprint() -> str:
     """A hash of the recogniser code and pinned weights list (voicecoach/asr/*.py, *.json,
-    normalize.py aside)."""
-    folder = ROOT / "voicecoach" / "asr"
+    normalize.py aside) of the voicecoach package imported."""
+    import voicecoach.asr
+
+    folder = Path(voicecoach.asr.__file__).parent
     digest = hashlib.sha1()
     for path in sorted([*folder.glob("*.py"), *folder.glob("*.json")]):
         if path.name != "normalize.py":
@@ -272,12 +307,19 @@ def main() -> None:
         help="do not pass the caller's name as a recognition hint (the live call does)",
     )
     parser.add_argument("--fresh", action="store_true", help="recognise again, ignore the cache")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="hear each turn as the live call does (Whisper: decodes in the background)",
+    )
     args = parser.parse_args()
     set_names, voices = args.sets.split(","), args.voices.split(",")
     calls = load_calls(set_names, args.limit)
     lines = spoken_lines(calls, not args.no_hints)
     print(f"{len(calls)} calls, {len(lines)} distinct trainee turns, voices {', '.join(voices)}")
-    heard = {voice: recognise_all(lines, voice, args.engine, args.fresh) for voice in voices}
+    heard = {
+        voice: recognise_all(lines, voice, args.engine, args.fresh, args.live) for voice in voices
+    }
     print_table(evaluate(calls, heard, not args.no_hints), set_names, args.engine)
 
 

@@ -12,9 +12,9 @@ complete sentence, 1.2 s after "and", "um"). Prints:
   handed to the output device: median and 95th percentile (targets 600 / 900 ms);
 - each turn's gap broken down (`turn_trace.py`, Whisper only): the silence the
   endpoint policy asked for after the turn's text, the wait after it for the decode
-  covering the speech (when that decode started and how long it took, whether a
-  caption decode was still running when the voice ended), when the turn left the
-  pipeline, and the time after that to the reply;
+  covering the speech (when that decode started, how long it took and on how many
+  seconds of audio; whether a caption decode was still running when the voice
+  ended), when the turn left the pipeline, and the time after that to the reply;
 - each stage's share of the gap, as the call timed it (endpointing, queue,
   final recognition, scoring, delivery, dialogue, synthesis, playback start);
 - start-up: from asking for the call to the caller's first sample (target 3 s);
@@ -120,13 +120,15 @@ def print_breakdown(turns: list[TurnBreakdown], gaps_ms: list[float], trace: Dec
         "per-turn breakdown, ms after the voice ended: gap = silence asked + decode wait"
         " + after (scoring, delivery, dialogue, synthesis, playback)"
     )
-    print("    gap  silence  wait  ready  decode@  took  busy-until  left  after")
+    print("    gap  silence  wait  ready  decode@  took  audio-s  busy-until  left  after")
     for gap, turn in zip(gaps_ms, turns, strict=True):
         after = sum(turn.after_ms.values())
         print(
             f"  {gap:5.0f}  {turn.needed_ms:7.0f}  {turn.decode_wait_ms:4.0f}  "
             f"{cell(turn.ready_ms):>5}  {cell(turn.covering_start_ms):>7}  "
-            f"{cell(turn.covering_took_ms):>4}  {cell(turn.busy_until_ms):>10}  "
+            f"{cell(turn.covering_took_ms):>4}  "
+            f"{'-' if turn.covering_audio_s is None else f'{turn.covering_audio_s:.1f}':>7}  "
+            f"{cell(turn.busy_until_ms):>10}  "
             f"{turn.detected_ms:4.0f}  {after:5.0f}"
         )
     busy = sum(t.busy_until_ms is not None for t in turns)

@@ -34,4 +34,8 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".${extras}"
+# numba compiles librosa's pitch and peak code on first use (up to a minute on a busy
+# machine) and caches it in .venv: do it now, not during a trainee's first live turn.
+echo "Compiling the delivery analysis (once)"
+.venv/bin/python -c "from voicecoach.delivery.warmup import warm_up; warm_up()"
 echo "VoiceCoach is installed: .venv/bin/voicecoach --help"

@@ -121,6 +121,22 @@ def test_the_turn_end_takes_the_decode_in_progress_that_covers_the_speech(senten
     assert model.decodes == 1
 
 
+def test_a_live_recogniser_fed_faster_than_real_time_can_wait_for_each_decode(sentences):
+    (first, a), (second, b) = sentences[0], sentences[2]
+    pause = np.zeros(int(0.5 * SR), np.float32)
+    model = CountingModel(ensure_model())
+    recognizer = WhisperRecognizer(live=True, model=model)
+    pcm = float_to_pcm16(np.concatenate([a, pause, b, pause]))
+    endpoints = []
+    for i in range(0, len(pcm), 640):  # 20 ms chunks, as the live microphone hands them
+        endpoints.append(recognizer.accept(pcm[i : i + 640]))
+        recognizer.wait_idle()
+    decodes = model.decodes
+    assert decodes >= 2 and endpoints[-1]  # a decode at each pause; the last covers the speech
+    assert words_of(recognizer.final().text) == words_of(f"{first} {second}")
+    assert model.decodes == decodes  # the turn's end took the decode made at the pause
+
+
 def test_fast_speech_ending_at_the_clip_end_keeps_its_last_words(tmp_path):
     """About 5 tokens a second up to the last sample: a token cap read as CTranslate2's
     `max_length` (which it halves) cut "by then?" off the end."""

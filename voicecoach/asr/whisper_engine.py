@@ -139,6 +139,13 @@ class WhisperRecognizer(Recognizer):
         end = voiced + _samples(TRAIL_S) if voiced else len(audio)
         return self._recognize(audio[:end], voiced, first_voiced)
 
+    def wait_idle(self) -> None:
+        """Wait until no background decode runs (benches and tests that feed faster than
+        real time)."""
+        with self._changed:
+            while self._decoding_from >= 0:
+                self._changed.wait()
+
     def warm_up(self) -> None:
         noise = np.random.default_rng(0).normal(0, 1e-3, WARM_UP_S * SAMPLE_RATE_HZ)
         self.model.recognize(noise.astype(np.float32))
