@@ -15,10 +15,11 @@ C and the threshold are chosen by 5-fold cross-validation on our data alone (the
 threshold: the highest balanced accuracy that keeps cross-validated false positives on
 our negatives at most MAX_FP). A contextual head judges a turn by the mean of its
 sentences' probabilities, as the scorer does. ESConv is evaluation only: --esconv prints
-each head's own balanced accuracy on both halves; nothing from it is fitted, and with
+each head's own balanced accuracy on its halves; nothing from it is fitted, and with
 --tune-on-esconv the contextual heads' thresholds are chosen on its tuning half (among
 those keeping our false positives at most MAX_FP_TUNED), so the held-out half is the
-estimate (printed only with --held-out: run it rarely). --check prints without writing; --adopt marks the heads the scorer uses.
+estimate (printed only with --held-out: run it rarely). --check prints without writing;
+--adopt marks the heads the scorer uses.
 """
 
 from __future__ import annotations
@@ -89,9 +90,8 @@ def training_set(step: str, own: HeadTraining, intents: dict, neutral: list[str]
     wins)."""
     positive = list(own.positive) + list(intents[step]["examples"])
     negative = list(own.negative) + list(neutral) + list(intents[step].get("unlike", []))
-    negative += [
-        t for i, s in intents.items() if i != step and i not in own.compatible for t in s["examples"]
-    ]
+    others = [i for i in intents if i != step and i not in own.compatible]
+    negative += [t for i in others for t in intents[i]["examples"]]
     rows: dict[str, int] = {}
     for text in negative:
         rows.setdefault(text, 0)
