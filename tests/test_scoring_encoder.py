@@ -97,6 +97,15 @@ def test_contextual_head_files_must_name_their_features(tmp_path: Path):
             "negative: [" + ", ".join(["cd"] * 10) + "]\n",
             ":1: intent: unknown intent id",
         ),
+        (
+            "intent: clarify\ncompatible: [clarify]\n"
+            + "positive: ["
+            + ", ".join(["ab"] * 10)
+            + "]\nnegative: ["
+            + ", ".join(["cd"] * 10)
+            + "]\n",
+            ":2: compatible: 'clarify' is not another intent id",
+        ),
     ],
 )
 def test_head_training_file_errors_name_file_and_line(tmp_path: Path, text, expected):

@@ -340,6 +340,13 @@ GENERALISED_UPSET = [
     ("can i have your first and last name", set(), {"clarify"}),
     ("is that all right with you", set(), {"clarify"}),
     ("is it ok if i put you on a short hold", set(), {"clarify"}),
+    # advice put as a question, an offer: not clarify; a question about the situation is
+    ("Have you tried calling your insurer?", set(), {"clarify"}),
+    ("have you tried the after hours line", set(), {"clarify"}),
+    ("Why don't you ring the pharmacy tomorrow?", set(), {"clarify"}),
+    ("I'll go ahead and have the nurse call you back before three.", set(), {"clarify"}),
+    ("How long has this been going on?", {"clarify"}, set()),
+    ("Walk me through what happened when you got to the desk.", {"clarify"}, set()),
     # take_ownership / propose_solution: any personal action with a time, delegated actions
     ("i'm going to stay on top of this personally until it's fixed", {"take_ownership"}, set()),
     ("i'm taking this on myself", {"take_ownership"}, set()),

