@@ -148,12 +148,12 @@ class WhisperRecognizer(Recognizer):
         end = voiced + _samples(TRAIL_S) if voiced else len(audio)
         return self._recognize(audio[:end], voiced, first_voiced)
 
-    def set_context(self, text: str) -> None:
-        self.prompt = context_prompt(text, self.names)
-
     def warm_up(self) -> None:
         noise = np.random.default_rng(0).normal(0, 1e-3, WARM_UP_S * SAMPLE_RATE_HZ)
         self.model.recognize(noise.astype(np.float32))
+
+    def set_context(self, text: str) -> None:
+        self.prompt = context_prompt(text, self.names)
 
     def close(self) -> None:
         with self._changed:
