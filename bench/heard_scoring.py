@@ -4,7 +4,9 @@ Every trainee turn of every labelled transcript is spoken by both Debian
 festival voices (slt female HTS, kal male diphone; text in canonical spoken
 form, audio cached under bench/out/festival/), recognised by `--engine`
 (default: `auto`, whatever `voicecoach transcribe` uses; numbers normalised at
-the recogniser's boundary), put back into the call, and the call scored. The
+the recogniser's boundary) as the live call hears it (the caller's name as a
+hint, the caller's line before the turn as `set_context`; `--no-context`
+leaves that out), put back into the call, and the call scored. The
 step/check/fault micro-F1 of the heard calls is compared with the written ones
 (target: within 0.04), with bench/scoring.py's own metric code; the WER of the
 heard turns is printed too. Recognised text is cached per engine and voice
@@ -26,6 +28,7 @@ No recogniser was fitted to any of them (held-out for the ASR); the written
 F1 of `dev` is a development figure for the scorer.
 
     .venv/bin/python bench/heard_scoring.py [--engine auto] [--voices slt,kal] [--sets dev,proxy]
+        [--no-hints] [--no-context]
 """
 
 from __future__ import annotations
@@ -97,25 +100,36 @@ def load_calls(set_names: list[str], limit: int | None) -> list[tuple[str, Path,
     return calls
 
 
-def spoken_lines(calls, hints: bool) -> list[tuple[str, str]]:
-    """The distinct (trainee line in canonical spoken form, caller-name hint or "")."""
+Line = tuple[str, str, str]  # (trainee line in spoken form, caller-name hint, caller's line)
+
+
+def trainee_lines(transcript, hints: bool, context: bool) -> list[Line]:
+    """Each trainee turn of a call as heard: its canonical spoken form, the caller-name hint
+    (or "") and the caller's line before it (or "", as `set_context` gets it live)."""
     from voicecoach.asr.normalize import normalize_text
 
-    seen: dict[tuple[str, str], None] = {}
-    for _, _, transcript, _ in calls:
-        for turn in transcript.turns:
-            if turn.speaker == "trainee":
-                hint = transcript.caller_name if hints else ""
-                seen.setdefault((normalize_text(turn.text), hint), None)
+    hint = transcript.caller_name if hints else ""
+    lines, before = [], ""
+    for turn in transcript.turns:
+        if turn.speaker == "trainee":
+            lines.append((normalize_text(turn.text), hint, before if context else ""))
+        else:
+            before = turn.text
+    return lines
+
+
+def spoken_lines(calls, hints: bool, context: bool) -> list[Line]:
+    """The distinct trainee lines of all calls (`trainee_lines`)."""
+    seen = {line: None for _, _, t, _ in calls for line in trainee_lines(t, hints, context)}
     return list(seen)
 
 
 def recognise_all(
-    lines: list[tuple[str, str]], voice: str, engine: str, fresh: bool, live: bool = False
-) -> dict[tuple[str, str], str]:
-    """Text heard for each (spoken line, name hint) as the live call hears it: the call's
-    caller name passed as `hints`; numbers normalised (the raw text is cached in
-    bench/out/heard/)."""
+    lines: list[Line], voice: str, engine: str, fresh: bool, live: bool = False
+) -> dict[Line, str]:
+    """Text heard for each line as the live call hears it: the call's caller name passed
+    as `hints`, the caller's line before as `set_context`; numbers normalised (the raw
+    text is cached in bench/out/heard/)."""
     from rich.progress import Progress
 
     from voicecoach.asr.normalize import normalize_text
@@ -130,21 +144,23 @@ def recognise_all(
     heard = cache.get("heard", {})
     if heard and cache.get("engine_code") != code:
         print(f"  note: {cache_path.name} was recognised by older engine code; --fresh redoes it")
-    texts = list(dict.fromkeys(text for text, _ in lines))
+    texts = list(dict.fromkeys(text for text, _, _ in lines))
     wavs = dict(zip(texts, synthesize_all(texts, voice, description=f"{voice} voice"), strict=True))
     todo = [line for line in lines if _key(*line) not in heard]
     audio_s = busy_s = 0.0
     with Progress() as progress:
         task = progress.add_task(f"{choice.engine} hears {voice}", total=len(todo))
-        for done, (text, hint) in enumerate(todo, 1):
+        for done, (text, hint, before) in enumerate(todo, 1):
             started = time.perf_counter()
             if live:
-                heard[_key(text, hint)], duration_s = _heard_live(wavs[text], engine, hint)
+                heard[_key(text, hint, before)], duration_s = _heard_live(
+                    wavs[text], engine, hint, before
+                )
             else:
                 result = transcribe_file(
-                    wavs[text], lambda sr, h=hint: _engine_itself(engine, sr, h)
+                    wavs[text], lambda sr, h=hint, b=before: _engine_itself(engine, sr, h, b)
                 )
-                heard[_key(text, hint)], duration_s = result.text, result.duration_s
+                heard[_key(text, hint, before)], duration_s = result.text, result.duration_s
             busy_s += time.perf_counter() - started
             audio_s += duration_s
             progress.advance(task)
@@ -160,11 +176,12 @@ def recognise_all(
     return {line: normalize_text(heard[_key(*line)]) for line in lines}
 
 
-def _key(text: str, hint: str) -> str:
-    return f"{hint}\n{text}" if hint else text
+def _key(text: str, hint: str, before: str) -> str:
+    key = f"{hint}\n{text}" if hint else text
+    return f"{before}\n\n{key}" if before else key
 
 
-def _engine_itself(engine: str, sample_rate: int, hint: str, *, live: bool = False):
+def _engine_itself(engine: str, sample_rate: int, hint: str, before: str, *, live: bool = False):
     """The recogniser `make_recognizer` builds, without its number normalisation: the raw
     text is cached, and `normalize_text` is applied when scoring (so a change to
     normalize.py needs no new recognition; utterances are joined before, not after)."""
@@ -173,10 +190,11 @@ def _engine_itself(engine: str, sample_rate: int, hint: str, *, live: bool = Fal
 
     hints = [hint] if hint else []
     recognizer = make_recognizer(engine, sample_rate=sample_rate, hints=hints, live=live)
+    recognizer.set_context(before)
     return recognizer.engine if isinstance(recognizer, NormalizingRecognizer) else recognizer
 
 
-def _heard_live(wav: Path, engine: str, hint: str) -> tuple[str, float]:
+def _heard_live(wav: Path, engine: str, hint: str, before: str) -> tuple[str, float]:
     """(text, seconds of speech) of one turn through a live recogniser (see `--live`)."""
     import numpy as np
 
@@ -185,7 +203,7 @@ def _heard_live(wav: Path, engine: str, hint: str) -> tuple[str, float]:
     y, sr = load_audio(wav, sr=LIVE_SR)
     before, after = np.zeros(int(0.3 * sr), np.float32), np.zeros(int(0.6 * sr), np.float32)
     pcm = float_to_pcm16(np.concatenate([before, y, after]))
-    with _engine_itself(engine, sr, hint, live=True) as recognizer:
+    with _engine_itself(engine, sr, hint, before, live=True) as recognizer:
         for i in range(0, len(pcm), LIVE_CHUNK_BYTES):
             recognizer.accept(pcm[i : i + LIVE_CHUNK_BYTES])
             recognizer.wait_idle()
@@ -210,14 +228,13 @@ def _save(path: Path, cache: dict) -> None:
     path.write_text(json.dumps(cache, indent=0, ensure_ascii=False), encoding="utf-8")
 
 
-def heard_transcript(transcript, heard: dict[tuple[str, str], str], hints: bool):
+def heard_transcript(transcript, heard: dict[Line, str], hints: bool, context: bool):
     """The call with every trainee turn replaced by what the recogniser heard."""
-    from voicecoach.asr.normalize import normalize_text
     from voicecoach.scoring import Turn
 
-    hint = transcript.caller_name if hints else ""
+    lines = iter(trainee_lines(transcript, hints, context))
     turns = tuple(
-        Turn(t.speaker, heard[(normalize_text(t.text), hint)], start=t.start, end=t.end)
+        Turn(t.speaker, heard[next(lines)], start=t.start, end=t.end)
         if t.speaker == "trainee"
         else t
         for t in transcript.turns
@@ -225,9 +242,10 @@ def heard_transcript(transcript, heard: dict[tuple[str, str], str], hints: bool)
     return dataclasses.replace(transcript, turns=turns)
 
 
-def evaluate(calls, heard_by_voice: dict, hints: bool) -> dict[tuple[str, str], Tally]:
+def evaluate(
+    calls, heard_by_voice: dict, hints: bool, context: bool
+) -> dict[tuple[str, str], Tally]:
     """Tallies keyed by (set, "written" or a voice)."""
-    from voicecoach.asr.normalize import normalize_text
     from voicecoach.scoring import score_transcript
 
     tallies: dict[tuple[str, str], Tally] = {}
@@ -236,15 +254,12 @@ def evaluate(calls, heard_by_voice: dict, hints: bool) -> dict[tuple[str, str], 
             tally = tallies.setdefault((set_key, "written"), Tally())
             tally.add_score(score_transcript(transcript).to_json(), labels)
         for voice, heard in heard_by_voice.items():
-            call = heard_transcript(transcript, heard, hints)
+            call = heard_transcript(transcript, heard, hints, context)
             score = score_transcript(call).to_json()
             errors = words = 0
-            for turn in transcript.turns:
-                if turn.speaker == "trainee":
-                    spoken = normalize_text(turn.text)
-                    hint = transcript.caller_name if hints else ""
-                    e, n = word_errors(spoken, heard[(spoken, hint)])
-                    errors, words = errors + e, words + n
+            for line in trainee_lines(transcript, hints, context):
+                e, n = word_errors(line[0], heard[line])
+                errors, words = errors + e, words + n
             for set_key in (set_name, "all"):
                 for key in ((set_key, voice), (set_key, "both voices")):
                     tally = tallies.setdefault(key, Tally())
@@ -306,6 +321,11 @@ def main() -> None:
         action="store_true",
         help="do not pass the caller's name as a recognition hint (the live call does)",
     )
+    parser.add_argument(
+        "--no-context",
+        action="store_true",
+        help="do not give the recogniser the caller's line before each turn (the live call does)",
+    )
     parser.add_argument("--fresh", action="store_true", help="recognise again, ignore the cache")
     parser.add_argument(
         "--live",
@@ -315,12 +335,13 @@ def main() -> None:
     args = parser.parse_args()
     set_names, voices = args.sets.split(","), args.voices.split(",")
     calls = load_calls(set_names, args.limit)
-    lines = spoken_lines(calls, not args.no_hints)
+    hints, context = not args.no_hints, not args.no_context
+    lines = spoken_lines(calls, hints, context)
     print(f"{len(calls)} calls, {len(lines)} distinct trainee turns, voices {', '.join(voices)}")
     heard = {
         voice: recognise_all(lines, voice, args.engine, args.fresh, args.live) for voice in voices
     }
-    print_table(evaluate(calls, heard, not args.no_hints), set_names, args.engine)
+    print_table(evaluate(calls, heard, hints, context), set_names, args.engine)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from voicecoach.asr.select import choose_engine, make_recognizer
 from voicecoach.asr.transcribe import MAX_PIECE_S, quiet_cuts, recognize_samples
-from voicecoach.asr.whisper_engine import WhisperRecognizer, shared_model
+from voicecoach.asr.whisper_engine import CONTEXT_WORDS, WhisperRecognizer, shared_model
 from voicecoach.asr.whisper_model import MAX_PROMPT_WORDS, WhisperModel, domain_prompt
 from voicecoach.asr.whisper_weights import (
     PACKAGES,
@@ -171,6 +171,35 @@ def test_the_front_desk_prompt_comes_before_the_names_and_a_bad_file_is_named(tm
     long.write_text("\n" + "word " * (MAX_PROMPT_WORDS + 1), encoding="utf-8")
     with pytest.raises(ModelError, match=rf"long\.txt:2: .*{MAX_PROMPT_WORDS + 1} words"):
         domain_prompt(long)
+
+
+def test_the_callers_last_words_come_between_the_front_desk_words_and_the_names():
+    line = "I got a bill in the mail, " + "and then another, " * 10 + "can you tell me why?"
+    with make_recognizer(hints=["Priya Raman"]) as recognizer:
+        assert recognizer.prompt == "Priya Raman."
+        recognizer.set_context(line)
+        prompt = recognizer.prompt
+    recent = " ".join(line.split()[-CONTEXT_WORDS:])
+    assert prompt == f"{recent} Priya Raman."
+    model = shared_model()
+    read = model.tokenizer.decode(model.prompt_tokens(prompt)[1:-4]).strip()
+    assert read == f"{domain_prompt()} {recent} Priya Raman."  # none of it cut
+
+
+def test_the_callers_line_spells_the_names_the_trainee_repeats(tmp_path):
+    """The caller named the clinic; the trainee's answer is heard with that line as context."""
+    y = festival(
+        "The records should go to Doctor Haddad at Westbrook Rheumatology.", tmp_path / "r.wav"
+    )
+
+    def heard(context: str) -> list[str]:
+        with make_recognizer() as recognizer:
+            recognizer.set_context(context)
+            return words_of(recognize_samples(recognizer, y).text)
+
+    assert "haddad" not in heard("")
+    said = heard("It goes to Dr. Haddad at Westbrook Rheumatology. Their fax is 555-0142.")
+    assert "haddad" in said and "rheumatology" in said
 
 
 def test_an_unsure_greedy_decode_is_redone_with_a_beam_and_the_surer_kept(sentences):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -108,8 +109,9 @@ def test_the_demo_call_is_resolved_by_the_scripted_trainee(demo):
     assert demo["outcome"] == "resolved" and demo["complete"] is True
     trainee_turns = [t for t in demo["transcript"]["turns"] if t["speaker"] == "trainee"]
     assert len(trainee_turns) == 2
-    assert "thank you for calling mary" in trainee_turns[0]["text"].lower()
-    assert "reverse the duplicate charge" in trainee_turns[1]["text"].lower()
+    heard = [re.sub(r"[^\w' ]", "", t["text"].lower()) for t in trainee_turns]  # words only
+    assert "thank you for calling mary" in heard[0]
+    assert "reverse the duplicate charge" in heard[1]
     assert demo["score"]["steps"]["propose_solution"]["met"] is True
 
 

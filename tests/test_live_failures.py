@@ -14,13 +14,15 @@ from voicecoach.asr.base import Recognition, Recognizer
 
 
 class RecognizerThatBreaks(Recognizer):
-    """The real pocketsphinx recogniser, until it has heard `fail_after_s` of audio."""
+    """The real recogniser, until it has heard `fail_after_s` of audio; keeps the contexts
+    the call gave it."""
 
     def __init__(self, real: Recognizer, *, fail_after_s: float):
         self.real = real
         self.name = real.name
         self.sample_rate = real.sample_rate
         self.bytes_left = int(fail_after_s * real.sample_rate * 2)
+        self.contexts: list[str] = []
 
     def accept(self, pcm: bytes) -> bool:
         self.bytes_left -= len(pcm)
@@ -33,6 +35,10 @@ class RecognizerThatBreaks(Recognizer):
 
     def final(self) -> Recognition:
         return self.real.final()
+
+    def set_context(self, text: str) -> None:
+        self.contexts.append(text)
+        self.real.set_context(text)
 
 
 @pytest.fixture()
@@ -61,8 +67,11 @@ def test_a_recogniser_failure_mid_call_saves_the_session_incomplete_with_the_rea
     config = virtual_alsa_config(mic, call_env, speaker_path=os.devnull)
     real_make = select.make_recognizer
 
+    made: list[RecognizerThatBreaks] = []
+
     def breaking_recognizer(*args, **kwargs):
-        return RecognizerThatBreaks(real_make(*args, **kwargs), fail_after_s=4.0)
+        made.append(RecognizerThatBreaks(real_make(*args, **kwargs), fail_after_s=4.0))
+        return made[-1]
 
     select.make_recognizer = breaking_recognizer
     try:
@@ -80,3 +89,5 @@ def test_a_recogniser_failure_mid_call_saves_the_session_incomplete_with_the_rea
     assert sr == 16000 and len(trainee) / sr >= 4.0  # everything heard until the failure
     events = [json.loads(line) for line in (folder / "events.jsonl").open()]
     assert any(e["type"] == "caller_line" for e in events)
+    # The recogniser heard the trainee knowing what the caller had just said.
+    assert made[0].contexts[0] == "Hello. I was charged twice for the same visit."

@@ -64,6 +64,10 @@ class Recognizer(ABC):
         with the trainee's first seconds. Engines without such state ignore it.
         """
 
+    def set_context(self, text: str) -> None:  # noqa: B027 - optional hook
+        """What was said just before the next utterances (the caller's last line), which
+        they likely answer. Engines that cannot condition on earlier text ignore it."""
+
     def warm_up(self) -> None:  # noqa: B027 - optional hook, not every engine needs it
         """Run the engine once on silence so the first utterance is not the slow one."""
 

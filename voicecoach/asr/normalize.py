@@ -148,6 +148,9 @@ class NormalizingRecognizer(Recognizer):
     def prime(self, pcm: bytes) -> None:
         self.engine.prime(pcm)
 
+    def set_context(self, text: str) -> None:
+        self.engine.set_context(text)
+
     def warm_up(self) -> None:
         self.engine.warm_up()
 

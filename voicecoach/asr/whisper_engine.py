@@ -36,6 +36,7 @@ QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is 
 QUIET_DBFS = -55.0  # ...or under this absolute level
 MAX_UTTERANCE_S = 30.0
 MIN_SPEECH_S = 0.2  # voiced audio shorter than this is no word
+CONTEXT_WORDS = 25  # the caller's line's last words read before the names (prompt tokens: 100)
 WARM_UP_S = 5
 
 
@@ -57,6 +58,13 @@ def hint_prompt(hints: Sequence[str]) -> str:
     return ", ".join(dict.fromkeys(names)) + "." if names else ""
 
 
+def context_prompt(context: str, names: str) -> str:
+    """The prompt after the front-desk words: the last `CONTEXT_WORDS` of what was said
+    before (the caller's line, which the trainee answers), then the names."""
+    recent = " ".join(context.split()[-CONTEXT_WORDS:]) if CONTEXT_WORDS else ""
+    return f"{recent} {names}".strip()
+
+
 class WhisperRecognizer(Recognizer):
     """Whisper base (CTranslate2, int8) behind the streaming interface (see module doc)."""
 
@@ -73,7 +81,8 @@ class WhisperRecognizer(Recognizer):
     ):
         self.sample_rate = sample_rate
         self.model = model or shared_model()
-        self.prompt = hint_prompt(hints)
+        self.names = hint_prompt(hints)
+        self.prompt = self.names  # Whisper's prompt: `context_prompt`
         self.live = live
         self._samples: list[np.ndarray] = []
         self._length = 0
@@ -149,6 +158,9 @@ class WhisperRecognizer(Recognizer):
     def warm_up(self) -> None:
         noise = np.random.default_rng(0).normal(0, 1e-3, WARM_UP_S * SAMPLE_RATE_HZ)
         self.model.recognize(noise.astype(np.float32))
+
+    def set_context(self, text: str) -> None:
+        self.prompt = context_prompt(text, self.names)
 
     def close(self) -> None:
         with self._changed:

@@ -477,6 +477,7 @@ class LiveCall:
             if final:
                 self._inbox.put(CallOver(self.caller.outcome or INCOMPLETE))
 
+        self.recognizer.set_context(text)  # the trainee's next words likely answer it
         self.view.caller_line(text, mood)
         self.speaker.say(text, y, sr, mood=mood, on_done=done)
 
