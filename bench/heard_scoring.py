@@ -201,8 +201,8 @@ def _heard_live(wav: Path, engine: str, hint: str, before: str) -> tuple[str, fl
     from voicecoach.audio.io import float_to_pcm16, load_audio
 
     y, sr = load_audio(wav, sr=LIVE_SR)
-    before, after = np.zeros(int(0.3 * sr), np.float32), np.zeros(int(0.6 * sr), np.float32)
-    pcm = float_to_pcm16(np.concatenate([before, y, after]))
+    lead, trail = np.zeros(int(0.3 * sr), np.float32), np.zeros(int(0.6 * sr), np.float32)
+    pcm = float_to_pcm16(np.concatenate([lead, y, trail]))
     with _engine_itself(engine, sr, hint, before, live=True) as recognizer:
         for i in range(0, len(pcm), LIVE_CHUNK_BYTES):
             recognizer.accept(pcm[i : i + LIVE_CHUNK_BYTES])
