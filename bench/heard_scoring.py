@@ -298,8 +298,8 @@ def print_table(tallies: dict[tuple[str, str], Tally], set_names: list[str], eng
     Console(width=120).print(table)
     print(
         "dev: the scorer was developed on these calls (its written F1 is a development figure); "
-        "proxy/proxy2 were written for evaluation. No recogniser was tuned on any of them: "
-        "the heard-vs-written gap is a held-out estimate for the recogniser."
+        "proxy/proxy2 were written for evaluation. The recogniser's caller-line context was "
+        "chosen on dev: the heard-vs-written gap on proxy + proxy2 is the held-out estimate."
     )
     print(f"Load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} shared cores.")
 
