@@ -62,6 +62,7 @@ SAME_MEANING = [
     (["1208 Birch Lane", "twelve oh eight Birch Lane"], "twelve oh eight Birch Lane"),
     (["ending in 4089", "ending in four zero eight nine"], "ending in four zero eight nine"),
     (["extension 512", "extension five one two"], "extension five one two"),
+    (["card ending 4417", "card ending four four one seven"], "card ending four four one seven"),
     (["Nov. 26", "Nov 26th", "November 26", "November twenty sixth"], "November twenty sixth"),
     (["call 911", "call 9-1-1", "call nine one one"], "call nine one one"),
     (["2.5 mg", "two point five mg"], "two point five mg"),

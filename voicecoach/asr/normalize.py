@@ -18,7 +18,7 @@ number words ("one", "a hundred") are not always numbers:
     "suite 210", "1208 Birch Lane" (3-4 digits -> "suite two ten", "twelve oh eight Birch Lane"
       after suite/room/apartment/unit, or
       before a street name)
-    "ending in 4089", "extension 512"          -> digit by digit
+    "ending in 4089", "extension 512"          -> digit by digit (also "card ending 4417")
     "Nov. 26" (a month's abbreviation)         -> "November twenty sixth"
     "twenty-five", "a hundred"                 -> "twenty five", "one hundred"
 
@@ -63,7 +63,7 @@ _STREET_TYPES = frozenset(
     ["street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "boulevard", "blvd"]
     + ["way", "court", "ct", "place", "parkway", "highway", "hwy", "circle", "terrace", "trail"]
 )
-_BEFORE_DIGITS = frozenset(["extension", "ext"])  # "extension 512": digit by digit
+_BEFORE_DIGITS = frozenset(["extension", "ext", "ending"])  # "extension 512", "card ending 4417"
 _MONTH_ABBREVIATIONS = {name[:3]: name for name in _MONTH_NAMES if name != "may"} | {
     "sept": "september"
 }
@@ -290,7 +290,7 @@ def _core_words(core: str, *, before: str, after: str, reading: str = "") -> lis
 
 
 def _reading(tokens: list[str], cores: list[str], i: int) -> str:
-    """How a 3-4 digit number at `i` is said: "digits" after "extension" or "ending in",
+    """How a 3-4 digit number at `i` is said: "digits" after "extension", "ending (in)",
     "pairs" after "suite"/"room"/... or before a capitalised street name ("Birch Lane")."""
     before = [c.lower() for c in cores[max(0, i - 2) : i]]
     if before[-1:] and before[-1] in _BEFORE_DIGITS or before == ["ending", "in"]:
