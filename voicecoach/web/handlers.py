@@ -259,24 +259,24 @@ def _render_session(call: Call, sid: str, ext: bool) -> bytes:
     return pages.session_page(view, extra=extra, **call.common()).encode()
 
 
-def _audio_source(call: Call, sid: str) -> tuple[SessionInfo, str]:
-    """The session and which recording plays ("mix" or a file name), its files checked."""
+def _audio_source(call: Call, sid: str) -> tuple[SessionInfo, str, Path | None]:
+    """The session, which recording plays ("mix" or a file name) and, for one file, its
+    checked path (a mix's two sides are checked too)."""
     info = call.session(sid)
     source = review.audio_source(info)
     if source is None:
         raise HttpError(HTTPStatus.NOT_FOUND, f"session {sid} has no audio")
-    for name in ("trainee.wav", "caller.wav") if source == "mix" else (source,):
-        call.safe_file(sid, name)
-    return info, source
+    if source != "mix":
+        return info, source, call.safe_file(sid, source)
+    call.safe_file(sid, "trainee.wav")
+    call.safe_file(sid, "caller.wav")
+    return info, source, None
 
 
 def session_audio(call: Call) -> Response:
     sid = call.param("sid")
-    info, source = _audio_source(call, sid)
-    if source == "mix":
-        body: Path | bytes = audio.mix_sides(info.folder)
-    else:
-        body = call.safe_file(sid, source)
+    info, _, path = _audio_source(call, sid)
+    body: Path | bytes = path if path is not None else audio.mix_sides(info.folder)
     response = range_response(call.request, body, "audio/wav")
     if response.status_code != 416:
         content_range = response.headers.get("content-range", "bytes 0-")
@@ -286,7 +286,7 @@ def session_audio(call: Call) -> Response:
 
 
 def session_peaks(call: Call) -> Response:
-    info, source = _audio_source(call, call.param("sid"))
+    info, source, _ = _audio_source(call, call.param("sid"))
     return json_response(audio.peaks(info.folder, source))
 
 
