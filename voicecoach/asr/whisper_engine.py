@@ -61,7 +61,7 @@ def hint_prompt(hints: Sequence[str]) -> str:
 def context_prompt(context: str, names: str) -> str:
     """The prompt after the front-desk words: the last `CONTEXT_WORDS` of what was said
     before (the caller's line, which the trainee answers), then the names."""
-    recent = " ".join(context.split()[-CONTEXT_WORDS:]) if CONTEXT_WORDS else ""
+    recent = " ".join(context.split()[-CONTEXT_WORDS:])
     return f"{recent} {names}".strip()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import click
 from rich.console import Console, RenderableType
@@ -45,7 +45,11 @@ def echo_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
-Record = TypeVar("Record")
+class JsonRecord(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
+
+
+Record = TypeVar("Record", bound=JsonRecord)
 
 
 def print_records(
@@ -58,7 +62,7 @@ def print_records(
     """A listing: one JSON line per record, the EMPTY hint when there are none, else TABLE."""
     if as_json:
         for record in records:
-            echo_json(record.to_json())  # type: ignore[attr-defined]
+            echo_json(record.to_json())
     elif not records:
         console.print(empty)
     else:
