@@ -178,10 +178,9 @@ def main() -> None:
         return embedder().pooled([canonical(t) for t in texts])
 
     def contextual(texts: list[str]) -> np.ndarray:
-        # one text per pass: 8-bit activations are scaled per batch, so a text's vector would
-        # depend on its batch mates (and a fit on the set's hash order would not repeat)
-        for text in dict.fromkeys(t for t in texts if t not in cache):
-            cache[text] = encoder.encode_many([text])[0]
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:  # one pass per text (`encode_many`), so the fit repeats exactly
+            cache.update(zip(missing, encoder.encode_many(missing), strict=True))
         return np.stack([cache[t] for t in texts])
 
     replies = []

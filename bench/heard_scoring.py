@@ -24,8 +24,9 @@ Sets (each its own row, then all together):
   dev     ../shared/data/transcripts: the scorer was developed on these
   proxy   bench/data/transcripts_proxy: labelled proxies written for evaluation
   proxy2  bench/data/transcripts_proxy2: a second independent proxy set
-No recogniser was fitted to any of them (held-out for the ASR); the written
-F1 of `dev` is a development figure for the scorer.
+The recogniser's caller-line context was chosen on `dev`, so for the recogniser
+`proxy` + `proxy2` are held out; the written F1 of `dev` is a development figure for
+the scorer.
 
     .venv/bin/python bench/heard_scoring.py [--engine auto] [--voices slt,kal] [--sets dev,proxy]
         [--no-hints] [--no-context]
