@@ -347,6 +347,10 @@ GENERALISED_UPSET = [
     ("I'll go ahead and have the nurse call you back before three.", set(), {"clarify"}),
     ("How long has this been going on?", {"clarify"}, set()),
     ("Walk me through what happened when you got to the desk.", {"clarify"}, set()),
+    # a fact question starting any sentence of the turn, not only the first
+    ("I am so sorry for your loss. When did this happen?", {"clarify"}, set()),
+    ("That sounds awful. Who told you that?", {"clarify"}, set()),
+    ("I understand. What is your date of birth?", set(), {"clarify"}),
     # take_ownership / propose_solution: any personal action with a time, delegated actions
     ("i'm going to stay on top of this personally until it's fixed", {"take_ownership"}, set()),
     ("i'm taking this on myself", {"take_ownership"}, set()),

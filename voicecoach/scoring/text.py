@@ -341,6 +341,15 @@ class NormText:
             ranges.append((start, len(self.tokens)))
         return ranges
 
+    @cached_property
+    def lined_text(self) -> str:
+        """`text` with a newline in place of the space between sentences (same offsets), so
+        a pattern compiled with re.MULTILINE can anchor `^` at any sentence's start."""
+        chars = list(self.text)
+        for start, _ in self.sentences[1:]:
+            chars[self._starts[start] - 1] = "\n"
+        return "".join(chars)
+
     def token_at(self, char_offset: int) -> int:
         """The canonical token containing a character offset of `text`."""
         return max(0, bisect.bisect_right(self._starts, char_offset) - 1)

@@ -38,9 +38,9 @@ WINDOW_WORDS = 12  # an unpunctuated (recognised) sentence is judged in windows 
 MIN_WORDS = 4  # shorter fragments ("thanks", "I'm sorry") carry too little meaning to judge
 
 
-def rx(pattern: str) -> re.Pattern:
+def rx(pattern: str, flags: int = 0) -> re.Pattern:
     """Compile a canonical-text pattern with word boundaries around it."""
-    return re.compile(r"\b(?:" + pattern + r")\b")
+    return re.compile(r"\b(?:" + pattern + r")\b", flags)
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,16 @@ class TurnView:
     # a contextual encoder pass (None: all)
 
     def first(
-        self, pattern: re.Pattern, accept: Callable[[re.Match], bool] | None = None
+        self,
+        pattern: re.Pattern,
+        accept: Callable[[re.Match], bool] | None = None,
+        *,
+        by_sentence: bool = False,
     ) -> Hit | None:
-        """The first match that `accept` agrees with, as a Hit."""
-        for m in pattern.finditer(self.norm.text):
+        """The first match that `accept` agrees with, as a Hit. `by_sentence`: matches stay
+        inside one sentence, and a re.MULTILINE pattern's `^` is any sentence's start."""
+        text = self.norm.lined_text if by_sentence else self.norm.text
+        for m in pattern.finditer(text):
             if accept is None or accept(m):
                 return Hit(self.norm.match_span(m))
         return None

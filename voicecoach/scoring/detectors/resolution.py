@@ -73,7 +73,8 @@ _FACT_QUESTION = rx(
     r"gotten|received|called|been)|is it|is (?:this|that) (?:the|for|about)|had you|(?:can"
     r"|could|would) you (?:please )?tell me (?:just |exactly |again )?(?:what|when|which|how|"
     r"who|where|if|whether|the|about the)|(?:can|could) you (?:confirm|check) (?:which|what|when|"
-    r"the (?!date)))"
+    r"the (?!date)))",
+    re.MULTILINE,  # `^`: a sentence's start (matched by sentence)
 )
 _FACT_THING = (
     r"(?:visit|visits|appointment|bill|bills|statement|charge|charges|fee|fees|amount|balance|"
@@ -154,7 +155,7 @@ def clarify(turn: TurnView, call: CallState) -> Hit | None:
             or _NOT_FACT_QUESTION.search(ahead)
         )
 
-    hit = turn.first(_FACT_QUESTION, about_the_problem) or turn.first(
+    hit = turn.first(_FACT_QUESTION, about_the_problem, by_sentence=True) or turn.first(
         _THING_QUESTION,
         lambda m: about_the_problem_thing(m) and not _INDIRECT_BEFORE.search(turn.before(m, 2)),
     )
