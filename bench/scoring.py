@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT.parent / "shared" / "data" / "transcripts"
 ESCONV = ROOT.parent / "shared" / "data" / "empathy" / "esconv_dev.tsv"
+CONTRACT_LABELS = ROOT / "bench" / "data" / "esconv_contract_labels.tsv"
 # Outside text: which ESConv strategies stand for a step, and which stand against it.
 ESCONV_TASKS = {
     "empathize": ({"Reflection of feelings"}, {"Information", "Providing Suggestions"}),
@@ -224,6 +225,49 @@ def esconv(path: Path, show_errors: bool, held_out: bool = False) -> None:
         print("(held-out is the estimate: no intent example was written looking at it)")
 
 
+def contract_labels(path: Path, labels: Path) -> None:
+    """Replies read against the contract itself: `labels` (sha1 of the text, then 0/1 for
+    empathize and clarify, written blind to the strategy labels by reading each reply as the
+    contract defines the step) against ESConv's strategies (how far a reader faithful to the
+    contract agrees with them: a ceiling for the ESConv figures) and the scorer against
+    `labels`, by half (the held-out half: the estimate)."""
+    from voicecoach.scoring import Scorer, Turn
+
+    marks = {
+        row["sha1"]: {"empathize": row["empathize"] == "1", "clarify": row["clarify"] == "1"}
+        for row in csv.DictReader(labels.open(encoding="utf-8"), delimiter="\t")
+    }
+    rows = [
+        row
+        for row in csv.DictReader(path.open(encoding="utf-8"), delimiter="\t")
+        if hashlib.sha1(row["text"].encode()).hexdigest() in marks
+    ]
+    print(f"\nContract labels: {len(rows)} of {len(marks)} replies of {labels.name} found")
+    print(f"{'id':12} {'half':9} {'vs':22} {'n':>4} {'TPR':>6} {'TNR':>6} {'bal.acc':>8}")
+    pairs: dict[tuple[str, str, str], list[tuple[bool, bool]]] = {}
+    for row in rows:
+        mark = marks[hashlib.sha1(row["text"].encode()).hexdigest()]
+        half = esconv_half(row["text"])
+        scorer = Scorer("upset_caller", caller_name="", record_sensitive=False)
+        met = {d.id for d in scorer.add_turn(Turn("trainee", row["text"])).detections}
+        for step, (positive, negative) in ESCONV_TASKS.items():
+            pairs.setdefault((step, half, "scorer vs contract"), []).append(
+                (mark[step], step in met)
+            )
+            if row["strategy"] in positive | negative:
+                pairs.setdefault((step, half, "contract vs ESConv"), []).append(
+                    (row["strategy"] in positive, mark[step])
+                )
+    for (step, half, versus), outcome in sorted(pairs.items()):
+        pos = [p for t, p in outcome if t]
+        neg = [p for t, p in outcome if not t]
+        tpr, tnr = sum(pos) / len(pos), 1 - sum(neg) / len(neg)
+        print(
+            f"{step:12} {half:9} {versus:22} {len(outcome):4d} {tpr:6.3f} {tnr:6.3f} "
+            f"{(tpr + tnr) / 2:8.3f}"
+        )
+
+
 ENCODER_CALL = [
     {"speaker": "caller", "text": "I've been chasing this refund for three weeks now."},
     {"speaker": "trainee", "text": "I can only imagine how draining it has been to chase it."},
@@ -374,6 +418,16 @@ def main() -> None:
         help="also measure empathize/clarify on outside replies (default ../shared esconv_dev.tsv)",
     )
     parser.add_argument(
+        "--contract-labels",
+        type=Path,
+        nargs="?",
+        const=CONTRACT_LABELS,
+        default=None,
+        metavar="TSV",
+        help="with --esconv, also the replies read against the contract (default "
+        "bench/data/esconv_contract_labels.tsv): its agreement with ESConv, and the scorer's",
+    )
+    parser.add_argument(
         "--held-out",
         action="store_true",
         help="with --esconv, also the held-out half (the estimate: run it rarely, count the runs)",
@@ -385,6 +439,8 @@ def main() -> None:
     accuracy(files, args.errors, args.asr_noise, args.seed)
     if args.esconv:
         esconv(args.esconv, args.errors, args.held_out)
+        if args.contract_labels:
+            contract_labels(args.esconv, args.contract_labels)
     if not args.no_speed:
         speed(files, args.repeat)
 
