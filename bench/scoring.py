@@ -225,12 +225,12 @@ def esconv(path: Path, show_errors: bool, held_out: bool = False) -> None:
         print("(held-out is the estimate: no intent example was written looking at it)")
 
 
-def contract_labels(path: Path, labels: Path) -> None:
+def contract_labels(path: Path, labels: Path, held_out: bool = False) -> None:
     """Replies read against the contract itself: `labels` (sha1 of the text, then 0/1 for
     empathize and clarify, written blind to the strategy labels by reading each reply as the
     contract defines the step) against ESConv's strategies (how far a reader faithful to the
     contract agrees with them: a ceiling for the ESConv figures) and the scorer against
-    `labels`, by half (the held-out half: the estimate)."""
+    `labels`: the tuning half, and with `held_out` the held-out half too (the estimate)."""
     from voicecoach.scoring import Scorer, Turn
 
     marks = {
@@ -248,6 +248,8 @@ def contract_labels(path: Path, labels: Path) -> None:
     for row in rows:
         mark = marks[hashlib.sha1(row["text"].encode()).hexdigest()]
         half = esconv_half(row["text"])
+        if half == "held-out" and not held_out:
+            continue
         scorer = Scorer("upset_caller", caller_name="", record_sensitive=False)
         met = {d.id for d in scorer.add_turn(Turn("trainee", row["text"])).detections}
         for step, (positive, negative) in ESCONV_TASKS.items():
@@ -440,7 +442,7 @@ def main() -> None:
     if args.esconv:
         esconv(args.esconv, args.errors, args.held_out)
         if args.contract_labels:
-            contract_labels(args.esconv, args.contract_labels)
+            contract_labels(args.esconv, args.contract_labels, args.held_out)
     if not args.no_speed:
         speed(files, args.repeat)
 

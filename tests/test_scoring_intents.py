@@ -351,6 +351,16 @@ GENERALISED_UPSET = [
     ("I am so sorry for your loss. When did this happen?", {"clarify"}, set()),
     ("That sounds awful. Who told you that?", {"clarify"}, set()),
     ("I understand. What is your date of birth?", set(), {"clarify"}),
+    # any question about the caller's situation, by its form; other acts put as questions
+    ("I'm sorry. Are you still getting the letters?", {"clarify"}, set()),
+    ("Are you a student at the college?", {"clarify"}, set()),
+    ("That's hard. Does she have family nearby?", {"clarify"}, set()),
+    ("How are you today?", set(), {"clarify"}),
+    ("Why didn't you call us sooner?", {"why_did_you"}, {"clarify"}),
+    ("Can I put you on hold for a moment?", set(), {"clarify"}),
+    ("Have you ever thought about switching to the patient portal?", set(), {"clarify"}),
+    ("What about trying the pharmacy on Main Street?", set(), {"clarify"}),
+    ("Would that work for you?", set(), {"clarify"}),
     # take_ownership / propose_solution: any personal action with a time, delegated actions
     ("i'm going to stay on top of this personally until it's fixed", {"take_ownership"}, set()),
     ("i'm taking this on myself", {"take_ownership"}, set()),

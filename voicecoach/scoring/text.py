@@ -194,6 +194,7 @@ class NormText:
         self.word_spans: list[tuple[int, int]] = []  # original word index -> char span
         self.boundaries: set[int] = set()  # original word indices followed by . ? ! ; :
         self.commas: set[int] = set()  # original word indices followed by a comma
+        self.question_ends: set[int] = set()  # original word indices followed by "?"
         previous = None
         for m in _TOKEN_RE.finditer(original):
             tok = m.group()
@@ -205,6 +206,8 @@ class NormText:
                         self.commas.add(last)
                     elif not (tok == "." and last_word in _ABBREVIATIONS):
                         self.boundaries.add(last)
+                        if tok == "?":
+                            self.question_ends.add(last)
                 continue
             word_index = len(self.word_spans)
             self.word_spans.append((m.start(), m.end()))
@@ -340,6 +343,11 @@ class NormText:
         if start < len(self.tokens):
             ranges.append((start, len(self.tokens)))
         return ranges
+
+    @cached_property
+    def questions(self) -> list[tuple[int, int]]:
+        """The sentences written as questions (ending in "?"), as canonical token ranges."""
+        return [(a, b) for a, b in self.sentences if self.orig_index[b - 1] in self.question_ends]
 
     @cached_property
     def lined_text(self) -> str:

@@ -113,6 +113,45 @@ _NOT_FACT_QUESTION = re.compile(
     r"questions|are you (?:ok|okay|free|able to talk)|did you want|work for you"
 )
 
+# A question that is another act: an offer or request ("can i", "would you like"), a
+# next-step or closing check, an invitation to talk ("can you tell me what happened",
+# "what's bothering you"), a greeting ("how are you"), an accusation ("why did you"), or
+# advice put as a question ("have you tried", "what about", "would it help to").
+_OTHER_QUESTION = re.compile(
+    r"^(?:(?:okay|ok|so|and|well|oh|hi|hello|hey|great|sure|alright|all right|yes|yeah|no|"
+    r"now|then|but|also|just) )*"
+    r"(?:(?:can|could|may|shall|should) (?:i|we)|would you|do you (?:want|need)|will you|"
+    r"(?:can|could|would) you (?:please )?(?:tell|try|maybe|perhaps|just|give|hold|spell|"
+    r"repeat|say|share|talk)|"
+    r"is there|(?:are there )?any (?:other |more )?questions|anything|what can|how can|"
+    r"what else|how (?:are|is|have|was your (?:day|weekend|evening|morning)|s it|are things)|"
+    r"hows|what (?:is|s) (?:bothering|troubling|on your mind|going on|up)|"
+    r"(?:why|how come) (?:did|didnt|do not|dont|didn t|not|would you|were you|are you|you)|"
+    r"have you (?:ever |guys |all )?(?:tried|thought|considered|contemplated|looked into)|"
+    r"(?:what|how) about|what if|what do you think (?:about|of)|would it|"
+    r"do you think (?:it|that|this|maybe|perhaps|you (?:could|should|might|would))|"
+    r"is it possible|are you (?:able|okay|ok|free|still there|ready|happy|comfortable|sure)|"
+    r"does (?:that|this|it) (?:work|sound|suit|make)|is (?:that|this|it) (?:ok|okay|"
+    r"all right|alright|fine|good|better|clear)|did (?:that|this|i) (?:help|answer|make)|"
+    r"(?:did|do) you (?:get|have) any questions)\b"
+    r"|\b(?:maybe|perhaps|might help|could help|would help|help you)\b"
+)
+
+
+def _question_about_the_situation(turn: TurnView) -> Hit | None:
+    """A sentence written as a question that asks about the caller's situation ("Are you
+    working?", "Was it a large amount?"): any question of two or more words that is no
+    other act (`_OTHER_QUESTION`, `_NOT_FACT_QUESTION`) and asks for no identifier."""
+    for a, b in turn.norm.questions:
+        text = " ".join(turn.norm.tokens[a:b])
+        if b - a >= 2 and not (
+            _OTHER_QUESTION.search(text)
+            or _NOT_FACT_QUESTION.search(text)
+            or IDENTITY_WORDS.search(text)
+        ):
+            return Hit(turn.norm.span(a, b - 1))
+    return None
+
 
 def clarify(turn: TurnView, call: CallState) -> Hit | None:
     """Asks about the problem's facts or restates them (identity questions do not count)."""
@@ -159,11 +198,9 @@ def clarify(turn: TurnView, call: CallState) -> Hit | None:
         _THING_QUESTION,
         lambda m: about_the_problem_thing(m) and not _INDIRECT_BEFORE.search(turn.before(m, 2)),
     )
-    return (
-        Hit(turn.norm.span(hit.span.first_token + 1, hit.span.last_token))
-        if (hit and hit.span.last_token > hit.span.first_token)
-        else hit
-    )
+    if hit and hit.span.last_token > hit.span.first_token:
+        return Hit(turn.norm.span(hit.span.first_token + 1, hit.span.last_token))
+    return hit or _question_about_the_situation(turn)
 
 
 # --- take_ownership -----------------------------------------------------------
