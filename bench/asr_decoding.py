@@ -1,7 +1,8 @@
 """Whisper decoding settings compared on the DEVELOPMENT sets: WER and CPU time per setting.
 
-Each setting (`DecodeSettings` fields, e.g. `beam_size=3,pad_s=1.5`, `domain_prompt=0`,
-`retry_beam_size=1` (no beam retry); `prompt=...` stands for the hint names) decodes
+Each setting (`DecodeSettings` fields, e.g. `final_beam_size=3,pad_s=1.5`, `domain_prompt=0`,
+`final_beam_size=1` (greedy finals, a beam retry only when unsure, as before 2 Dec 2026
+22:00); `prompt=...` stands for the hint names) decodes
 every file as `voicecoach transcribe` does (a fresh non-live recogniser per file, the
 shared model). Sets: `dev` (the 45 dev
 front-desk sentences, both festival voices), `dev2` (78 more, bench/data/frontdesk_dev2.txt),
@@ -10,7 +11,7 @@ Choosing settings here and reporting `bench/asr.py --sets heldout` afterwards ke
 held-out front-desk set an estimate. CPU seconds are this process's, on a shared
 2-core machine (noisy; wall clock more so).
 
-    .venv/bin/python bench/asr_decoding.py "beam_size=1" "beam_size=3" [--sets dev,real] [--errors]
+    .venv/bin/python bench/asr_decoding.py "final_beam_size=1" "" [--sets dev,real] [--errors]
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("settings", nargs="+", help='e.g. "beam_size=3" ("" is the default)')
+    parser.add_argument("settings", nargs="+", help='e.g. "final_beam_size=3" ("" is the default)')
     parser.add_argument("--sets", default="dev,dev2,real", help="comma-separated: " + DEV_SETS)
     parser.add_argument("--errors", action="store_true", help="print each misrecognised file")
     args = parser.parse_args()

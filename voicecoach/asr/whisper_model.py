@@ -13,10 +13,12 @@ alignment of the decoded tokens on the same encoder output (`align`); a
 word's confidence is the mean probability of its tokens.
 
 Every decode reads a short front-desk prompt before the scenario's names
-(`frontdesk/whisper_prompt.txt`). A greedy decode whose mean token
-log-probability is under `RETRY_LOGPROB` is decoded again with a
-`RETRY_BEAM_SIZE` beam on the same encoder output, and the surer of the two
-is kept: the beam's cost is paid only on the turns Whisper is unsure of.
+(`frontdesk/whisper_prompt.txt`). A decode that may end the turn (at a
+pause, the turn's end, a file) searches with a beam of `FINAL_BEAM_SIZE`;
+captions of speech still going on are greedy. A decode whose mean token
+log-probability is under `RETRY_LOGPROB` can be decoded again with a wider
+`retry_beam_size` beam on the same encoder output, the surer of the two kept
+(`DecodeSettings`; off while the final beam is as wide).
 """
 
 from __future__ import annotations
@@ -49,8 +51,9 @@ MAX_PROMPT_WORDS = 40  # with the names, well inside PROMPT_TOKENS
 REPEAT_LIMIT = 3  # a phrase said this many times in a row is a decoding loop
 NO_SPEECH_PROB = 0.6  # Whisper's own silence rule: no-speech probability above this...
 NO_SPEECH_LOGPROB = -1.0  # ...and mean token log-probability below this
-RETRY_LOGPROB = -0.25  # a greedy decode less sure than this is tried again with a beam...
-RETRY_BEAM_SIZE = 5  # ...this wide (docs/asr.md: chosen on the development sets)
+FINAL_BEAM_SIZE = 5  # a decode that may end the turn (docs/asr-benchmarks.md: chosen on dev)
+RETRY_LOGPROB = -0.25  # a decode less sure than this is tried again with a wider beam...
+RETRY_BEAM_SIZE = 5  # ...this wide, if wider than the first decode's
 THREADS = 2
 AFTER_END_S = 0.1  # a word starting this close to the audio's end was invented
 UNHEARD_S = 2.0  # speech this long after the last word is decoded on its own
@@ -59,10 +62,11 @@ PUNCTUATION = "\"'.,!?;:()[]-—…"
 
 @dataclass(frozen=True)
 class DecodeSettings:
-    """How `WhisperModel.recognize` decodes: beam width, silence padding, repetition guards,
+    """How `WhisperModel.recognize` decodes: beam widths, silence padding, repetition guards,
     the front-desk prompt, and a wider beam for decodes Whisper is unsure of."""
 
-    beam_size: int = 1
+    beam_size: int = 1  # captions of speech still going on (`recognize(retry_unsure=False)`)
+    final_beam_size: int = FINAL_BEAM_SIZE  # a decode that may end the turn; 1: greedy
     pad_s: float = PAD_S
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
@@ -177,7 +181,9 @@ class WhisperModel:
 
         With `words`, words aligned to start after `speech_end_s` (the last voiced
         instant; default the end of `y`) were invented from the padding and are dropped.
-        Without `retry_unsure` (captions of speech still going on) no beam retry is made.
+        Without `retry_unsure` (captions of speech still going on) the decode uses the
+        settings' `beam_size` and is not retried; with it (a decode that may end the turn),
+        `final_beam_size`, and a decode under `retry_logprob` is retried with a wider beam.
         """
         y = y[: FULL_WINDOW_FRAMES * HOP]
         if len(y) < HOP * 4:
@@ -189,15 +195,16 @@ class WhisperModel:
         prompt_ids = self.prompt_tokens(prompt)
         cap = min(MAX_TOKENS, max(MIN_TOKENS, int(TOKENS_PER_S * len(y) / SAMPLE_RATE_HZ)))
         with self._lock:
+            beam = self.settings.final_beam_size if retry_unsure else self.settings.beam_size
             encoded = self._encode(mel)
-            decoded = self._generate(encoded, prompt_ids, cap)
+            decoded = self._generate(encoded, prompt_ids, cap, beam_size=beam)
             if _loops(decoded.tokens):  # a cap hit alone is kept: words past the speech go below
                 self.second_decodes["loop"] += 1
                 full = log_mel(np.pad(y, (0, FULL_WINDOW_FRAMES * HOP - len(y))))
                 encoded = self._encode(full)
-                decoded = self._generate(encoded, prompt_ids, cap)
+                decoded = self._generate(encoded, prompt_ids, cap, beam_size=beam)
             if retry_unsure:
-                decoded = self._unless_unsure(decoded, encoded, prompt_ids, cap)
+                decoded = self._unless_unsure(decoded, encoded, prompt_ids, cap, beam)
             if decoded.no_speech_prob > NO_SPEECH_PROB and decoded.avg_logprob < NO_SPEECH_LOGPROB:
                 return Recognition("", ())
             tokens = [t for t in decoded.tokens if t < self.eot]
@@ -232,15 +239,18 @@ class WhisperModel:
         )
         return Recognition(f"{result.text} {rest.text}", result.words + shifted)
 
-    def _unless_unsure(self, decoded: Decoded, encoded, prompt: list[int], cap: int) -> Decoded:
-        """`decoded`, or when its mean log-probability is under `retry_logprob` (Whisper
-        unsure: a misheard word, most often), a wider beam's decode of the same encoding
-        if that one is surer, does not loop and is not longer (a beam can say a sentence
-        twice, each time surely: "Captain Freyr says... Captain Freyr says...")."""
+    def _unless_unsure(
+        self, decoded: Decoded, encoded, prompt: list[int], cap: int, beam: int
+    ) -> Decoded:
+        """`decoded` (searched with a `beam`-wide beam), or when its mean log-probability is
+        under `retry_logprob` (Whisper unsure: a misheard word, most often), a wider beam's
+        decode of the same encoding if that one is surer, does not loop and is not longer (a
+        beam can say a sentence twice, each time surely: "Captain Freyr says... Captain
+        Freyr says...")."""
         settings = self.settings
         if decoded.avg_logprob >= settings.retry_logprob or not decoded.tokens:
             return decoded
-        if settings.retry_beam_size <= settings.beam_size:
+        if settings.retry_beam_size <= beam:
             return decoded
         self.second_decodes["unsure"] += 1
         wider = self._generate(encoded, prompt, cap, beam_size=settings.retry_beam_size)
@@ -254,12 +264,12 @@ class WhisperModel:
         features = self._ct2.StorageView.from_array(np.ascontiguousarray(mel[None]))
         return self.model.encode(features, to_cpu=False)
 
-    def _generate(self, encoded, prompt: list[int], cap: int, *, beam_size: int = 0) -> Decoded:
-        """One decode of `encoded` after `prompt`, at most `cap` tokens (beam: the settings')."""
+    def _generate(self, encoded, prompt: list[int], cap: int, *, beam_size: int) -> Decoded:
+        """One decode of `encoded` after `prompt` with a `beam_size` beam, at most `cap` tokens."""
         result = self.model.generate(
             encoded,
             [prompt],
-            beam_size=beam_size or self.settings.beam_size,
+            beam_size=beam_size,
             repetition_penalty=self.settings.repetition_penalty,
             no_repeat_ngram_size=self.settings.no_repeat_ngram_size,
             max_length=_max_length(cap, len(prompt)),
