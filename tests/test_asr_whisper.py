@@ -229,6 +229,29 @@ def test_an_unsure_greedy_decode_is_redone_with_a_beam_and_the_surer_kept(senten
         model.settings = saved
 
 
+def test_a_pause_decode_makes_no_beam_retry_once_the_speaker_has_gone_on(sentences):
+    a, (second, b) = sentences[0][1], sentences[2]
+    pause = np.zeros(int(0.2 * SR), np.float32)
+    model = shared_model()
+    saved = model.settings
+    model.settings = replace(saved, retry_logprob=0.0)  # every decode counts as unsure
+    try:
+        recognizer = WhisperRecognizer(live=True, model=model)
+        before = model.second_decodes["unsure"]
+        recognizer.accept(float_to_pcm16(np.concatenate([a, pause])))  # the pause's decode
+        recognizer.accept(float_to_pcm16(b))  # ...and the speaker goes on before it ends
+        recognizer.wait_idle()
+        assert model.second_decodes["unsure"] == before
+        heard = words_of(recognizer.final().text)
+        assert heard[-7:] == words_of(second) and "appointment" in heard
+        assert model.second_decodes["unsure"] == before + 1  # the turn's end pays for it
+        recognizer.accept(float_to_pcm16(np.concatenate([a, pause])))  # no more speech
+        recognizer.wait_idle()
+        assert model.second_decodes["unsure"] == before + 2
+    finally:
+        model.settings = saved
+
+
 def test_a_loop_up_to_the_cap_is_decoded_again_on_the_same_encoding(tmp_path):
     said = "Good morning, thank you for calling Riverside Family Practice."
     y = festival(said, tmp_path / "g.wav")

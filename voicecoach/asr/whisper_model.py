@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -176,13 +177,15 @@ class WhisperModel:
         prompt: str = "",
         words: bool = True,
         speech_end_s: float | None = None,
-        retry_unsure: bool = True,
+        retry_unsure: bool | Callable[[], bool] = True,
     ) -> Recognition:
         """Text (and, with `words`, timed words) of 16 kHz float samples up to 30 s long.
 
         With `words`, words aligned to start after `speech_end_s` (the last voiced
         instant; default the end of `y`) were invented from the padding and are dropped.
-        Without `retry_unsure` (captions of speech still going on) no beam retry is made.
+        Without `retry_unsure` (captions of speech still going on) no beam retry is made;
+        a callable is asked once the greedy decode is done (a decode at a pause: is the
+        speaker still quiet?).
         """
         y = y[: FULL_WINDOW_FRAMES * HOP]
         if len(y) < HOP * 4:
@@ -198,7 +201,7 @@ class WhisperModel:
             decoded = self._generate(encoded, prompt_ids, cap)
             if _loops(decoded.tokens):  # a cap hit alone is kept: words past the speech go below
                 decoded, encoded = self._unlooped(decoded, encoded, y, prompt_ids, cap)
-            if retry_unsure:
+            if retry_unsure() if callable(retry_unsure) else retry_unsure:
                 decoded = self._unless_unsure(decoded, encoded, prompt_ids, cap)
             if decoded.no_speech_prob > NO_SPEECH_PROB and decoded.avg_logprob < NO_SPEECH_LOGPROB:
                 return Recognition("", ())
