@@ -11,10 +11,10 @@ fraction of a decode's cost); one that still loops, or that repeats a phrase
 and then ends (a real "OK OK OK" too), is decoded again in the full 30 s
 window (several times a short decode's cost). A result that only hits the
 cap (Whisper going on after a final "and...") is kept: the words aligned
-past the speech are dropped, and speech
-left unheard is decoded on its own. Word times come from CTranslate2's cross-attention
-alignment of the decoded tokens on the same encoder output (`align`); a
-word's confidence is the mean probability of its tokens.
+past the speech are dropped, and speech left unheard is decoded on its own.
+Word times come from CTranslate2's cross-attention alignment of the decoded
+tokens on the same encoder output (`align`); a word's confidence is the mean
+probability of its tokens.
 
 Every decode reads a short front-desk prompt before the scenario's names
 (`frontdesk/whisper_prompt.txt`). A greedy decode whose mean token
@@ -237,7 +237,9 @@ class WhisperModel:
         )
         return Recognition(f"{result.text} {rest.text}", result.words + shifted)
 
-    def _unlooped(self, decoded: Decoded, encoded, y: np.ndarray, prompt: list[int], cap: int):
+    def _unlooped(
+        self, decoded: Decoded, encoded, y: np.ndarray, prompt: list[int], cap: int
+    ) -> tuple[Decoded, object]:
         """A decode of `y` in place of the looping `decoded`, and its encoding: a loop up to the
         cap decoded again on the same encoding with `LOOP_PENALTY`, else (or if that loops
         too) the full 30 s window. `second_decodes` counts "loop" and "loop_full"."""
