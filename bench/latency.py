@@ -22,8 +22,9 @@ complete sentence, 1.2 s after "and", "um"). Prints:
   turn costs alone (wall and CPU time, no background decoding: the work the
   turn end would wait for if nothing had been decoded while the trainee spoke);
 - the machine's load average before and after (2 cores, shared);
-- how often Whisper decoded an utterance twice (a loop or token-cap retry, an unheard rest):
-  such turns wait for both decodes.
+- how often Whisper decoded an utterance twice (a loop, decoded again with a repetition
+  penalty, "loop_full" when the 30 s window was needed too; an unheard rest; an unsure
+  greedy decode retried with a beam): such turns wait for both decodes.
 - peak memory (this process, and the speech worker / festival children).
 
 Caller lines are synthesised on demand the first time and cached; `--cold`
@@ -174,7 +175,7 @@ def decode_costs(engine: str) -> None:
 
 
 def whisper_second_decodes() -> dict | None:
-    """Why Whisper decoded an utterance twice during the call (loop/cap retry, unheard rest);
+    """Why Whisper decoded an utterance twice during the call (loop, loop_full, rest, unsure);
     None when the engine is not Whisper."""
     from voicecoach.asr.select import choose_engine
 

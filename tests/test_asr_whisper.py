@@ -260,6 +260,33 @@ def test_an_unsure_greedy_decode_is_redone_with_a_beam_and_the_surer_kept(senten
         model.settings = saved
 
 
+def test_a_loop_up_to_the_cap_is_decoded_again_on_the_same_encoding(tmp_path):
+    said = "Good morning, thank you for calling Riverside Family Practice."
+    y = festival(said, tmp_path / "g.wav")
+    model = shared_model()
+    before = model.second_decodes.copy()
+    # A caption's first second: "Good morning. Good morning. Good morning. Good morning."
+    texts = [model.recognize(y[: int(s * SR)]).text for s in (0.8, 1.0, 1.2)]
+    assert model.second_decodes["loop"] > before["loop"]
+    assert model.second_decodes["loop_full"] == before["loop_full"]  # the penalty sufficed
+    assert texts == ["Good morning."] * 3
+
+
+def test_a_phrase_said_three_times_is_heard_in_the_full_window(tmp_path):
+    path = tmp_path / "okay.wav"
+    subprocess.run(
+        ["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", "-o", str(path)],
+        input=b"Okay, okay, okay, I understand.",
+        check=True,
+    )
+    model = shared_model()
+    before = model.second_decodes.copy()
+    text = model.recognize(load_audio(path, sr=SR)[0]).text
+    # "OK OK OK I understand." ends before the cap: no penalty, which would drop an "okay"
+    assert model.second_decodes["loop_full"] == before["loop_full"] + 1
+    assert words_of(text) == ["okay", "okay", "okay", "i", "understand"]
+
+
 def test_long_files_are_cut_at_quiet_moments_and_transcribed_whole(sentences, tmp_path):
     gap = np.zeros(int(0.6 * SR), np.float32)
     parts = [np.concatenate([y, gap]) for _, y in sentences] * 6

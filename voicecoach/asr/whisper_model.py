@@ -5,12 +5,16 @@ much as a 30 s one. Here the encoder sees the turn's real frames plus
 `PAD_S` of silence (1.5 s -> about 130 ms, 6 s -> about 400 ms on two
 cores); decoding is greedy, without timestamps, capped at `TOKENS_PER_S`
 tokens per second of audio. Short windows sometimes loop ("in 1813 in
-1813..."): a result that repeats a phrase is decoded again in the full 30 s
-window. A result that only hits the cap (Whisper going on after a final
-"and...") is kept: the words aligned past the speech are dropped, and speech
-left unheard is decoded on its own. Word times come from CTranslate2's cross-attention
-alignment of the decoded tokens on the same encoder output (`align`); a
-word's confidence is the mean probability of its tokens.
+1813..."): a result that repeats a phrase up to the token cap is decoded
+again on the same encoding with a repetition penalty (`LOOP_PENALTY`, a
+fraction of a decode's cost); one that still loops, or that repeats a phrase
+and then ends (a real "OK OK OK" too), is decoded again in the full 30 s
+window (several times a short decode's cost). A result that only hits the
+cap (Whisper going on after a final "and...") is kept: the words aligned
+past the speech are dropped, and speech left unheard is decoded on its own.
+Word times come from CTranslate2's cross-attention alignment of the decoded
+tokens on the same encoder output (`align`); a word's confidence is the mean
+probability of its tokens.
 
 Every decode reads a short front-desk prompt before the scenario's names
 (`frontdesk/whisper_prompt.txt`). A decode that may end the turn (at a
@@ -49,6 +53,7 @@ DOMAIN_PROMPT_FILE = Path(__file__).with_name("frontdesk") / "whisper_prompt.txt
 PROMPT_TOKENS = 100  # the prompt's last tokens kept (names last, so they stay)
 MAX_PROMPT_WORDS = 40  # with the names, well inside PROMPT_TOKENS
 REPEAT_LIMIT = 3  # a phrase said this many times in a row is a decoding loop
+LOOP_PENALTY = 1.1  # a loop up to the cap is decoded again with this repetition penalty
 NO_SPEECH_PROB = 0.6  # Whisper's own silence rule: no-speech probability above this...
 NO_SPEECH_LOGPROB = -1.0  # ...and mean token log-probability below this
 FINAL_BEAM_SIZE = 5  # a decode that may end the turn (docs/asr-benchmarks.md: chosen on dev)
@@ -199,10 +204,7 @@ class WhisperModel:
             encoded = self._encode(mel)
             decoded = self._generate(encoded, prompt_ids, cap, beam_size=beam)
             if _loops(decoded.tokens):  # a cap hit alone is kept: words past the speech go below
-                self.second_decodes["loop"] += 1
-                full = log_mel(np.pad(y, (0, FULL_WINDOW_FRAMES * HOP - len(y))))
-                encoded = self._encode(full)
-                decoded = self._generate(encoded, prompt_ids, cap, beam_size=beam)
+                decoded, encoded = self._unlooped(decoded, encoded, y, prompt_ids, cap, beam)
             if retry_unsure:
                 decoded = self._unless_unsure(decoded, encoded, prompt_ids, cap, beam)
             if decoded.no_speech_prob > NO_SPEECH_PROB and decoded.avg_logprob < NO_SPEECH_LOGPROB:
@@ -239,6 +241,24 @@ class WhisperModel:
         )
         return Recognition(f"{result.text} {rest.text}", result.words + shifted)
 
+    def _unlooped(
+        self, decoded: Decoded, encoded, y: np.ndarray, prompt: list[int], cap: int, beam: int
+    ) -> tuple[Decoded, object]:
+        """A decode of `y` in place of the looping `decoded`, and its encoding: a loop up to the
+        cap decoded again on the same encoding with `LOOP_PENALTY`, else (or if that loops
+        too) the full 30 s window, each with a `beam`-wide beam. `second_decodes` counts
+        "loop" and "loop_full"."""
+        self.second_decodes["loop"] += 1
+        if len(decoded.tokens) >= cap:
+            guarded = self._generate(
+                encoded, prompt, cap, beam_size=beam, repetition_penalty=LOOP_PENALTY
+            )
+            if not _loops(guarded.tokens):
+                return guarded, encoded
+        self.second_decodes["loop_full"] += 1
+        encoded = self._encode(log_mel(np.pad(y, (0, FULL_WINDOW_FRAMES * HOP - len(y)))))
+        return self._generate(encoded, prompt, cap, beam_size=beam), encoded
+
     def _unless_unsure(
         self, decoded: Decoded, encoded, prompt: list[int], cap: int, beam: int
     ) -> Decoded:
@@ -264,13 +284,22 @@ class WhisperModel:
         features = self._ct2.StorageView.from_array(np.ascontiguousarray(mel[None]))
         return self.model.encode(features, to_cpu=False)
 
-    def _generate(self, encoded, prompt: list[int], cap: int, *, beam_size: int) -> Decoded:
-        """One decode of `encoded` after `prompt` with a `beam_size` beam, at most `cap` tokens."""
+    def _generate(
+        self,
+        encoded,
+        prompt: list[int],
+        cap: int,
+        *,
+        beam_size: int,
+        repetition_penalty: float = 0.0,
+    ) -> Decoded:
+        """One decode of `encoded` after `prompt` with a `beam_size` beam, at most `cap` tokens
+        (repetition penalty: the settings' unless given)."""
         result = self.model.generate(
             encoded,
             [prompt],
             beam_size=beam_size,
-            repetition_penalty=self.settings.repetition_penalty,
+            repetition_penalty=repetition_penalty or self.settings.repetition_penalty,
             no_repeat_ngram_size=self.settings.no_repeat_ngram_size,
             max_length=_max_length(cap, len(prompt)),
             return_scores=True,
