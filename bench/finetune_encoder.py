@@ -283,7 +283,7 @@ def allowed_thresholds(y: np.ndarray, prob: np.ndarray) -> dict[str, list[float]
 
 def export(model: Classifier, weights: Path, folder: Path) -> None:
     """The encoder as ONNX (token states out, as the packaged model), 8-bit, with its
-    tokenizer and a checksums file, into folder; the head's weights printed for reference."""
+    tokenizer, a checksums file and the classifier's layer (head.json), into folder."""
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -330,6 +330,14 @@ def export(model: Classifier, weights: Path, folder: Path) -> None:
         for name in ("model.onnx", "tokenizer.json")
     }
     (folder / "checksums.json").write_text(json.dumps(sums, indent=1) + "\n", encoding="utf-8")
+    head = {  # the classifier's layer over the unit vector: P = sigmoid(weights . u + bias)
+        h: {
+            "weights": (SCALE * model.head.weight[k]).detach().tolist(),
+            "bias": float(model.head.bias[k]),
+        }
+        for k, h in enumerate(HEADS)
+    }
+    (folder / "head.json").write_text(json.dumps(head) + "\n", encoding="utf-8")
     print(f"wrote {folder}: {sums}")
 
 
