@@ -84,6 +84,11 @@ class WhisperRecognizer(Recognizer):
         self.names = hint_prompt(hints)
         self.prompt = self.names  # Whisper's prompt: `context_prompt`
         self.live = live
+        self._resampler = None
+        if sample_rate != SAMPLE_RATE_HZ:
+            import soxr
+
+            self._resampler = soxr.ResampleStream(sample_rate, SAMPLE_RATE_HZ, 1, dtype="float32")
         self._samples: list[np.ndarray] = []
         self._length = 0
         self._peak_db = -100.0
@@ -105,10 +110,8 @@ class WhisperRecognizer(Recognizer):
         from voicecoach.audio.io import pcm16_to_float
 
         y = pcm16_to_float(pcm)
-        if self.sample_rate != SAMPLE_RATE_HZ:
-            from voicecoach.audio.io import resample
-
-            y = resample(y, self.sample_rate, SAMPLE_RATE_HZ)
+        if self._resampler is not None:  # one stream: no seams between chunks
+            y = self._resampler.resample_chunk(y)
         self._append(y)
         if not self.live:
             return False
@@ -173,14 +176,10 @@ class WhisperRecognizer(Recognizer):
         self, audio: np.ndarray, voiced: int, first_voiced: int | None, *, final: bool = True
     ) -> Recognition:
         """Decode `audio`; no word after the last voiced sample nor before the first. Only a
-        decode that may be `final` (at a pause, or the turn's end) pays for a beam retry: a
-        pause's decode only while the speaker has not gone on past `audio`."""
+        decode that may be `final` (at a pause, or the turn's end) pays for a beam."""
         speech_end_s = voiced / SAMPLE_RATE_HZ if voiced else None
         result = self.model.recognize(
-            audio,
-            prompt=self.prompt,
-            speech_end_s=speech_end_s,
-            retry_unsure=final and (lambda: self._last_voiced <= len(audio)),
+            audio, prompt=self.prompt, speech_end_s=speech_end_s, retry_unsure=final
         )
         if first_voiced is None or not result.words:
             return result
@@ -228,6 +227,8 @@ class WhisperRecognizer(Recognizer):
         self._samples, self._length, self._pending = [], 0, np.zeros(0, np.float32)
         self._peak_db, self._last_voiced, self._first_voiced = -100.0, 0, None
         self._latest, self._requested = None, 0
+        if self._resampler is not None:
+            self._resampler.clear()
 
     def _awaited(self) -> bool:
         """Whether the decode in progress covers voice the latest result does not (caller holds
