@@ -150,9 +150,7 @@ def test_the_turn_end_takes_the_decode_in_progress_that_covers_the_speech(senten
 
 
 def test_a_live_recogniser_fed_faster_than_real_time_can_wait_for_each_decode(sentences):
-    # Not sentences[0]: with the final beam the joined turn comes out "I can't check ..."
-    # (kal's "can"/"can't", docs/asr-benchmarks.md); this test is about waiting for decodes.
-    (first, a), (second, b) = sentences[1], sentences[2]
+    (first, a), (second, b) = sentences[0], sentences[2]
     pause = np.zeros(int(0.5 * SR), np.float32)
     model = CountingModel(ensure_model())
     recognizer = WhisperRecognizer(live=True, model=model)
@@ -246,32 +244,34 @@ class _BeamsUsed:
         return getattr(self.model, name)
 
 
-def test_a_decode_that_may_end_the_turn_searches_a_beam_and_captions_are_greedy(sentences):
+def test_a_file_decode_searches_a_beam_and_live_decodes_are_greedy(sentences):
     model = shared_model()
     loaded = model.model
     model.model = spy = _BeamsUsed(loaded)
     try:
         final = model.recognize(sentences[1][1])
-        caption = model.recognize(sentences[1][1], retry_unsure=False)
+        caption = model.recognize(sentences[1][1], final=False)
+        live_final = model.recognize(sentences[1][1], live=True)
     finally:
         model.model = loaded
-    assert spy.beams == [model.settings.final_beam_size, 1] == [5, 1]
-    assert words_of(final.text) == words_of(SENTENCES[1])
+    assert spy.beams[:3] == [5, 1, 1]  # a live final may add a beam retry if unsure
+    assert words_of(final.text) == words_of(SENTENCES[1]) == words_of(live_final.text)
     assert final.words and caption.text
 
 
-def test_an_unsure_greedy_decode_is_redone_with_a_beam_and_the_surer_kept(sentences):
+def test_an_unsure_live_final_decode_is_redone_with_a_beam_and_the_surer_kept(sentences):
     model = shared_model()
     saved = model.settings
-    # greedy final decodes, as before 3 Dec 2026; every decode counts as unsure
-    model.settings = replace(saved, final_beam_size=1, retry_logprob=0.0)
+    model.settings = replace(saved, retry_logprob=0.0)  # every decode counts as unsure
     try:
         before = model.second_decodes["unsure"]
-        result = model.recognize(sentences[0][1])
+        result = model.recognize(sentences[0][1], live=True)  # greedy first
         assert model.second_decodes["unsure"] == before + 1
         assert words_of(result.text) == words_of(SENTENCES[0])
-        model.settings = replace(saved, final_beam_size=1, retry_logprob=-5.0)  # none is
-        model.recognize(sentences[0][1])
+        model.recognize(sentences[0][1])  # a file's decode: already the beam's width
+        model.recognize(sentences[0][1], final=False)  # a caption: never retried
+        model.settings = replace(saved, retry_logprob=-5.0)  # no decode is unsure
+        model.recognize(sentences[0][1], live=True)
         assert model.second_decodes["unsure"] == before + 1
     finally:
         model.settings = saved
@@ -283,7 +283,7 @@ def test_a_loop_up_to_the_cap_is_decoded_again_on_the_same_encoding(tmp_path):
     model = shared_model()
     before = model.second_decodes.copy()
     # A (greedy) caption's first second: "Good morning. Good morning. Good morning. ..."
-    texts = [model.recognize(y[: int(s * SR)], retry_unsure=False).text for s in (0.8, 1.0, 1.2)]
+    texts = [model.recognize(y[: int(s * SR)], final=False).text for s in (0.8, 1.0, 1.2)]
     assert model.second_decodes["loop"] > before["loop"]
     assert model.second_decodes["loop_full"] == before["loop_full"]  # the penalty sufficed
     assert texts == ["Good morning."] * 3
@@ -298,8 +298,8 @@ def test_a_phrase_said_three_times_is_heard_in_the_full_window(tmp_path):
     )
     model = shared_model()
     before = model.second_decodes.copy()
-    text = model.recognize(load_audio(path, sr=SR)[0], retry_unsure=False).text
-    # The greedy caption's "OK OK OK I understand." ends before the cap: no penalty, which would drop an "okay"
+    text = model.recognize(load_audio(path, sr=SR)[0], final=False).text
+    # A greedy caption "OK OK OK I understand." ends before the cap: no penalty (it drops an "okay")
     assert model.second_decodes["loop_full"] == before["loop_full"] + 1
     assert words_of(text) == ["okay", "okay", "okay", "i", "understand"]
 

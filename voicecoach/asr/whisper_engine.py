@@ -176,10 +176,10 @@ class WhisperRecognizer(Recognizer):
         self, audio: np.ndarray, voiced: int, first_voiced: int | None, *, final: bool = True
     ) -> Recognition:
         """Decode `audio`; no word after the last voiced sample nor before the first. Only a
-        decode that may be `final` (at a pause, or the turn's end) pays for a beam."""
+        decode that may be `final` (at a pause, or the turn's end) may pay for a beam."""
         speech_end_s = voiced / SAMPLE_RATE_HZ if voiced else None
         result = self.model.recognize(
-            audio, prompt=self.prompt, speech_end_s=speech_end_s, retry_unsure=final
+            audio, prompt=self.prompt, speech_end_s=speech_end_s, final=final, live=self.live
         )
         if first_voiced is None or not result.words:
             return result

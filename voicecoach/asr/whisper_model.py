@@ -17,12 +17,13 @@ tokens on the same encoder output (`align`); a word's confidence is the mean
 probability of its tokens.
 
 Every decode reads a short front-desk prompt before the scenario's names
-(`frontdesk/whisper_prompt.txt`). A decode that may end the turn (at a
-pause, the turn's end, a file) searches with a beam of `FINAL_BEAM_SIZE`;
-captions of speech still going on are greedy. A decode whose mean token
-log-probability is under `RETRY_LOGPROB` can be decoded again with a wider
+(`frontdesk/whisper_prompt.txt`). A file's decode searches with a beam of
+`FINAL_BEAM_SIZE`. In a live call, captions of speech still going on and the
+decodes that may end the turn (at a pause, the turn's end) are greedy
+(`LIVE_FINAL_BEAM_SIZE`: the turn ends sooner); a final decode whose mean token
+log-probability is under `RETRY_LOGPROB` is decoded again with a wider
 `retry_beam_size` beam on the same encoder output, the surer of the two kept
-(`DecodeSettings`; off while the final beam is as wide).
+(`DecodeSettings`; no retry when the first beam is as wide).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ REPEAT_LIMIT = 3  # a phrase said this many times in a row is a decoding loop
 LOOP_PENALTY = 1.1  # a loop up to the cap is decoded again with this repetition penalty
 NO_SPEECH_PROB = 0.6  # Whisper's own silence rule: no-speech probability above this...
 NO_SPEECH_LOGPROB = -1.0  # ...and mean token log-probability below this
-FINAL_BEAM_SIZE = 5  # a decode that may end the turn (docs/asr-benchmarks.md: chosen on dev)
+FINAL_BEAM_SIZE = 5  # a file's decode (docs/asr-benchmarks.md: chosen on dev)
+LIVE_FINAL_BEAM_SIZE = 1  # a live decode that may end the turn (docs/asr.md: the turn gap)
 RETRY_LOGPROB = -0.25  # a decode less sure than this is tried again with a wider beam...
 RETRY_BEAM_SIZE = 5  # ...this wide, if wider than the first decode's
 THREADS = 2
@@ -70,8 +72,9 @@ class DecodeSettings:
     """How `WhisperModel.recognize` decodes: beam widths, silence padding, repetition guards,
     the front-desk prompt, and a wider beam for decodes Whisper is unsure of."""
 
-    beam_size: int = 1  # captions of speech still going on (`recognize(retry_unsure=False)`)
-    final_beam_size: int = FINAL_BEAM_SIZE  # a decode that may end the turn; 1: greedy
+    beam_size: int = 1  # captions of speech still going on (`recognize(final=False)`)
+    final_beam_size: int = FINAL_BEAM_SIZE  # a file's decode; 1: greedy
+    live_final_beam_size: int = LIVE_FINAL_BEAM_SIZE  # a live decode that may end the turn
     pad_s: float = PAD_S
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
@@ -180,15 +183,17 @@ class WhisperModel:
         prompt: str = "",
         words: bool = True,
         speech_end_s: float | None = None,
-        retry_unsure: bool = True,
+        final: bool = True,
+        live: bool = False,
     ) -> Recognition:
         """Text (and, with `words`, timed words) of 16 kHz float samples up to 30 s long.
 
         With `words`, words aligned to start after `speech_end_s` (the last voiced
         instant; default the end of `y`) were invented from the padding and are dropped.
-        Without `retry_unsure` (captions of speech still going on) the decode uses the
-        settings' `beam_size` and is not retried; with it (a decode that may end the turn),
-        `final_beam_size`, and a decode under `retry_logprob` is retried with a wider beam.
+        A caption of speech still going on (not `final`) uses the settings' `beam_size` and
+        is not retried; a decode that may end the turn uses `live_final_beam_size` in a
+        `live` call, else `final_beam_size`, and is retried with a wider beam when it is
+        under `retry_logprob`.
         """
         y = y[: FULL_WINDOW_FRAMES * HOP]
         if len(y) < HOP * 4:
@@ -200,12 +205,12 @@ class WhisperModel:
         prompt_ids = self.prompt_tokens(prompt)
         cap = min(MAX_TOKENS, max(MIN_TOKENS, int(TOKENS_PER_S * len(y) / SAMPLE_RATE_HZ)))
         with self._lock:
-            beam = self.settings.final_beam_size if retry_unsure else self.settings.beam_size
+            beam = self._beam_size(final=final, live=live)
             encoded = self._encode(mel)
             decoded = self._generate(encoded, prompt_ids, cap, beam_size=beam)
             if _loops(decoded.tokens):  # a cap hit alone is kept: words past the speech go below
                 decoded, encoded = self._unlooped(decoded, encoded, y, prompt_ids, cap, beam)
-            if retry_unsure:
+            if final:
                 decoded = self._unless_unsure(decoded, encoded, prompt_ids, cap, beam)
             if decoded.no_speech_prob > NO_SPEECH_PROB and decoded.avg_logprob < NO_SPEECH_LOGPROB:
                 return Recognition("", ())
@@ -221,9 +226,20 @@ class WhisperModel:
             tokens = tokens[: timed[cut][1]]
         text = self.tokenizer.decode(tokens).strip()
         result = Recognition(text, tuple(word for word, _ in timed[:cut]))
-        return self._rest_after(result, y, prompt=prompt, end_s=end_s + tail_s)
+        return self._rest_after(
+            result, y, prompt=prompt, end_s=end_s + tail_s, final=final, live=live
+        )
 
-    def _rest_after(self, result: Recognition, y: np.ndarray, *, prompt: str, end_s: float):
+    def _rest_after(
+        self,
+        result: Recognition,
+        y: np.ndarray,
+        *,
+        prompt: str,
+        end_s: float,
+        final: bool,
+        live: bool,
+    ) -> Recognition:
         """Whisper sometimes stops after the first sentence of a long window: when its last
         word ends `UNHEARD_S` before the speech does, the rest is decoded too."""
         if not result.words or end_s - result.words[-1].end_s < UNHEARD_S:
@@ -231,7 +247,11 @@ class WhisperModel:
         offset_s = result.words[-1].end_s
         self.second_decodes["rest"] += 1
         rest = self.recognize(
-            y[int(offset_s * SAMPLE_RATE_HZ) :], prompt=prompt, speech_end_s=end_s - offset_s
+            y[int(offset_s * SAMPLE_RATE_HZ) :],
+            prompt=prompt,
+            speech_end_s=end_s - offset_s,
+            final=final,
+            live=live,
         )
         if not rest.words:
             return result
@@ -240,6 +260,12 @@ class WhisperModel:
             for w in rest.words
         )
         return Recognition(f"{result.text} {rest.text}", result.words + shifted)
+
+    def _beam_size(self, *, final: bool, live: bool) -> int:
+        settings = self.settings
+        if not final:
+            return settings.beam_size
+        return settings.live_final_beam_size if live else settings.final_beam_size
 
     def _unlooped(
         self, decoded: Decoded, encoded, y: np.ndarray, prompt: list[int], cap: int, beam: int
