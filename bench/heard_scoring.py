@@ -6,7 +6,9 @@ form, audio cached under bench/out/festival/), recognised by `--engine`
 (default: `auto`, whatever `voicecoach transcribe` uses; numbers normalised at
 the recogniser's boundary) as the live call hears it (the caller's name as a
 hint, the caller's line before the turn as `set_context`; `--no-context`
-leaves that out), put back into the call, and the call scored. The
+leaves that out), put back into the call, and the call scored. Each turn is
+decoded as a file is (Whisper: a beam of 5; the live call's own decodes are greedy
+with a beam retry when unsure, which `--live` measures). The
 step/check/fault micro-F1 of the heard calls is compared with the written ones
 (target: within 0.04), with bench/scoring.py's own metric code; the WER of the
 heard turns is printed too. Recognised text is cached per engine and voice

@@ -435,6 +435,9 @@ def main() -> None:
         help="with --esconv, also the held-out half (the estimate: run it rarely, count the runs)",
     )
     args = parser.parse_args()
+    for given in (args.esconv, args.contract_labels):
+        if given is not None and not given.is_file():
+            parser.error(f"{given} is not a file (a folder of transcripts goes first)")
     files = sorted(args.directory.glob("*.json"))
     if not files:
         sys.exit(f"no .json transcripts in {args.directory}")

@@ -356,6 +356,8 @@ GENERALISED_UPSET = [
     ("Are you a student at the college?", {"clarify"}, set()),
     ("That's hard. Does she have family nearby?", {"clarify"}, set()),
     ("How are you today?", set(), {"clarify"}),
+    ("Thank you for calling, this is Dana. Who am I speaking with?", set(), {"clarify"}),
+    ("Who's calling, please?", set(), {"clarify"}),
     ("Why didn't you call us sooner?", {"why_did_you"}, {"clarify"}),
     ("Can I put you on hold for a moment?", set(), {"clarify"}),
     ("Have you ever thought about switching to the patient portal?", set(), {"clarify"}),

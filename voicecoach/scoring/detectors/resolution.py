@@ -115,7 +115,8 @@ _NOT_FACT_QUESTION = re.compile(
 
 # A question that is another act: an offer or request ("can i", "would you like"), a
 # next-step or closing check, an invitation to talk ("can you tell me what happened",
-# "what's bothering you"), a greeting ("how are you"), an accusation ("why did you"), or
+# "what's bothering you"), a greeting ("how are you"), the caller's name ("who am i
+# speaking with"), an accusation ("why did you"), or
 # advice put as a question ("have you tried", "what about", "would it help to").
 _OTHER_QUESTION = re.compile(
     r"^(?:(?:okay|ok|so|and|well|oh|hi|hello|hey|great|sure|alright|all right|yes|yeah|no|"
@@ -126,6 +127,7 @@ _OTHER_QUESTION = re.compile(
     r"is there|(?:are there )?any (?:other |more )?questions|anything|what can|how can|"
     r"what else|how (?:are|is|have|was your (?:day|weekend|evening|morning)|s it|are things)|"
     r"hows|what (?:is|s) (?:bothering|troubling|on your mind|going on|up)|"
+    r"(?:with )?(?:who|whom) (?:am i|is (?:this|calling)|s (?:this|calling))|"
     r"(?:why|how come) (?:did|didnt|do not|dont|didn t|not|would you|were you|are you|you)|"
     r"have you (?:ever |guys |all )?(?:tried|thought|considered|contemplated|looked into)|"
     r"(?:what|how) about|what if|what do you think (?:about|of)|would it|"
