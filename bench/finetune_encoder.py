@@ -45,8 +45,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import yaml
-from fit_intents import balanced_accuracy, training_set, units
+from fit_intents import balanced_accuracy, own_examples, training_set, units
 from scoring import ESCONV_TASKS, esconv_half
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -56,8 +55,6 @@ from transformers import BertModel
 from transformers.utils import logging as transformers_logging
 
 from voicecoach.scoring.encoder import MAX_TOKENS
-from voicecoach.scoring.heads import head_training_files, load_training
-from voicecoach.scoring.intents import intent_files
 
 HEADS = ("empathize", "clarify")
 OUT = Path(__file__).resolve().parent / "out" / "encoder_model"  # not shipped: see docs/scoring.md
@@ -84,12 +81,7 @@ def float_weights(folder: Path) -> Path:
 
 def own_rows() -> tuple[list[str], np.ndarray]:
     """Our texts and their labels (rows, heads): 1, 0, or -1 where a head's set lacks it."""
-    intents, neutral = {}, []
-    for path in intent_files():
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        neutral += data.get("neutral", [])
-        intents.update(data.get("intents", {}))
-    own = {t.intent: t for t in map(load_training, head_training_files())}
+    intents, neutral, own = own_examples()
     labels: dict[str, list[int]] = {}
     for k, head in enumerate(HEADS):
         texts, y = training_set(head, own[head], intents, neutral)

@@ -101,6 +101,16 @@ def training_set(step: str, own: HeadTraining, intents: dict, neutral: list[str]
     return texts, np.array([rows[t] for t in texts])
 
 
+def own_examples() -> tuple[dict, list[str], dict[str, HeadTraining]]:
+    """The intent examples by id, the neutral sentences and each head's own training rows."""
+    intents, neutral = {}, []
+    for path in intent_files():
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        neutral += data.get("neutral", [])
+        intents.update(data.get("intents", {}))
+    return intents, neutral, {t.intent: t for t in map(load_training, head_training_files())}
+
+
 def cross_validated(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, np.ndarray]:
     """(C, threshold, balanced accuracy, cv probabilities) best by 5-fold cross-validation."""
     best = None
@@ -163,12 +173,7 @@ def main() -> None:
         "--adopt", nargs="*", default=[], metavar="ID", help="heads the scorer should use"
     )
     args = parser.parse_args()
-    intents, neutral = {}, []
-    for path in intent_files():
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        neutral += data.get("neutral", [])
-        intents.update(data.get("intents", {}))
-    own = {t.intent: t for t in map(load_training, head_training_files())}
+    intents, neutral, own = own_examples()
     encoder = context_encoder()
     if encoder is None:
         raise SystemExit("the contextual encoder does not load: run scripts/install.sh")
