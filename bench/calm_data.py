@@ -17,15 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from shared_data import shared_data_dir
 
 from voicecoach.audio.io import load_audio
 from voicecoach.delivery import Baseline, DeliveryResult, analyze_speech
 from voicecoach.delivery.calm_model import relative_features
 from voicecoach.paths import PROJECT_DIR, cache_dir
 
-DEFAULT_DATA = PROJECT_DIR.parent / "shared" / "data" / "emotion"
-if not DEFAULT_DATA.is_dir():  # a worktree sits one level deeper than the main checkout
-    DEFAULT_DATA = PROJECT_DIR.parent.parent / "shared" / "data" / "emotion"
+DEFAULT_DATA = shared_data_dir() / "emotion"
 CACHE_VERSION = 1
 
 

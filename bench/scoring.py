@@ -29,9 +29,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from shared_data import shared_data_dir
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DIR = ROOT.parent / "shared" / "data" / "transcripts"
-ESCONV = ROOT.parent / "shared" / "data" / "empathy" / "esconv_dev.tsv"
+DEFAULT_DIR = shared_data_dir() / "transcripts"
+ESCONV = shared_data_dir() / "empathy" / "esconv_dev.tsv"
 CONTRACT_LABELS = ROOT / "bench" / "data" / "esconv_contract_labels.tsv"
 # Outside text: which ESConv strategies stand for a step, and which stand against it.
 ESCONV_TASKS = {
