@@ -167,3 +167,18 @@ def test_a_narrow_terminal_puts_the_evidence_under_each_item(typed):
     assert max(len(line) for line in lines) <= 50
     fault = next(i for i, line in enumerate(lines) if "Accusatory question" in line)
     assert lines[fault].startswith("✗") and "Why didn't you call" in lines[fault + 1]
+
+
+def test_models_are_listed_whole_on_a_narrow_terminal_and_as_a_table_on_a_wide_one(tmp_path):
+    names = ("whisper-base-1.0.0", "pocketsphinx-en-us", "vosk-model-small-en-us-0.15")
+    narrow = run("models", "list", data_dir=tmp_path, columns=60).stdout.splitlines()
+    assert all(len(line.rstrip()) <= 60 for line in narrow)
+    for name in names:  # each model's name on its own line, not folded in a column
+        assert any(line.startswith(name + " (") for line in narrow)
+    assert "  downloadable · 41 MB · Apache-2.0 · pinned SHA-256" in narrow
+    wide = run("models", "list", data_dir=tmp_path, columns=160).stdout.splitlines()
+    [whisper] = [line for line in wide if line.startswith(" whisper-base-1.0.0 ")]
+    assert (
+        whisper.split()[1:3] == ["whisper", "en"] and " 145 MB " in whisper and " MIT " in whisper
+    )
+    assert "Installed in:" in wide

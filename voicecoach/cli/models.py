@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from voicecoach.cli.common import console, download_progress, echo_json, err_console
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+COLUMNS = ("name", "engine", "language", "status", "size", "licence", "checksum")
 
 
 @click.group(name="models")
@@ -81,16 +88,42 @@ def list_models(as_json: bool) -> None:
         for row in rows:
             echo_json(row)
         return
-    from rich.table import Table
+    console.print(models_listing(rows, title=f"Speech models (vosk folder: {models_dir()})"))
 
-    columns = ("name", "engine", "language", "status", "size", "licence", "checksum", "path")
-    table = Table(title=f"Speech models (vosk folder: {models_dir()})", title_justify="left")
-    for column in columns:
+
+def models_listing(rows: list[dict], title: str) -> RenderableType:
+    """The models as a table with their folders below it, or, on a terminal too narrow for the
+    table's widest cells, each model on lines of its own."""
+    from rich import box
+    from rich.console import Group
+    from rich.measure import Measurement
+    from rich.table import Table
+    from rich.text import Text
+
+    def size(row: dict) -> str:
+        return f"{row['size_bytes'] / 1e6:.0f} MB" if row["size_bytes"] else ""
+
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("name", no_wrap=True)
+    for column in ("engine", "language", "status", "size", "licence", "checksum"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        size = f"{row['size_bytes'] / 1e6:.0f} MB" if row["size_bytes"] else ""
-        table.add_row(*(size if c == "size" else row[c] or "" for c in columns))
-    console.print(table)
+        table.add_row(*(size(row) if c == "size" else row[c] or "" for c in COLUMNS))
+    unbounded = console.options.update_width(10_000)
+    if Measurement.get(console, unbounded, table).maximum > console.width:
+        entries: list[RenderableType] = [Text(title, style="bold")]
+        for row in rows:
+            facts = " · ".join(filter(None, (size(row), row["licence"], row["checksum"])))
+            entries += [
+                Text(),
+                Text.assemble((row["name"], "bold"), f" ({row['engine']}, {row['language']})"),
+                Text(f"  {row['status']} · {facts}"),
+            ]
+            if row["path"]:
+                entries.append(Text(f"  {row['path']}", style="dim"))
+        return Group(*entries)
+    folders = [Text(f"  {row['name']}: {row['path']}") for row in rows if row["path"]]
+    return Group(table, *([Text("Installed in:", style="bold"), *folders] if folders else []))
 
 
 def _row(name, engine, language, status, size_bytes, licence, checksum, path) -> dict:
