@@ -22,12 +22,16 @@ _REPORTING = re.compile(
     r"|(?:she|he|they|someone|somebody|(?:the|your|a) \w+) (?:said|says|wrote|was like)"
     r"|quote|in (?:her|his|their) words)\b(?: that| to)?"
 )
-# The trainee denies doing the act: "I'm not going to pretend...", "not sorry".
+# The trainee denies doing the act: "I'm not going to pretend...", "not sorry", or sets the
+# caller's feelings aside.
 _NEGATED_ACT = re.compile(
     r"\b(?:i|we)(?: \w+){0,2} (?:not|never)\b"
     r"(?! (?:imagine|blame|surprised|surprising|wonder|deserve|let|want you|want this|want that"
     r"|mean to|have to worry|worry|stop|rest|give up|leave|sure|ignore|forget|hesitate))"
     r"|\bnot (?:sorry|apologi[sz]\w*)\b|\bno (?:apology|apologies)\b"
+    # feelings set aside: "this isn't about how you feel", "it doesn't matter what you think"
+    r"|\b(?:this|that|it) (?:is|was) not about (?:how|what) you\b"
+    r"|\b(?:does|do|did) not matter (?:how|what) you\b"
 )
 _SARCASM = re.compile(
     r"\b(?:thanks?(?: you)? (?:a lot )?for nothing|sorry (?:that )?you (?:feel|think|see it)"

@@ -56,14 +56,22 @@ _RELATION = (
     r"friend|neighbor|neighbour|fiance|fiancee|child|kid|parent|parents|roommate|spouse|"
     r"stepdad|stepmom|caregiver|carer)"
 )
+# Who else may phone about a patient, as they introduce themselves ("I'm his manager",
+# "this is Tom, Karen's ex-husband"): family, friends, and people from the patient's life.
+_CONNECTION = (
+    r"(?:(?:ex|former|step) )?(?:"
+    + _RELATION[3:-1]
+    + r"|manager|boss|employer|supervisor|coworker|co worker|colleague|landlord|landlady|teacher"
+    r"|coach|lawyer|attorney|cousin|guardian)"
+)
 _THIRD_PARTY = rx(
     r"(?:calling|call|asking|ringing|phoning|here|checking) (?:about|for|on behalf of|regarding|"
     r"in for) (?:my|our) "
     + _RELATION
-    + r"|this is (?:his|her|their|\w+) "
-    + _RELATION
-    + r"|i am (?:his|her|their|\w+) "
-    + _RELATION
+    + r"|this is (?:my|(?:\w+ ){0,2}(?:his|her|their|(?!(?:my|our|your|the|a|an|so|to)\b)\w+)) "
+    + _CONNECTION
+    + r"|i am (?:his|her|their|(?!(?:a|an|the|my|our|your|so|very|just|really|not)\b)\w+) "
+    + _CONNECTION
     + r"|(?:calling|call) on (?:his|her|their) behalf|(?:she|he|they) asked me to (?:call|ring|"
     r"find out|check)|my "
     + _RELATION
@@ -111,7 +119,10 @@ _PATIENT_INFO = rx(
     r"medication|medicine|refill|bill|balance|owes|visit|notes? (?:say|said|show)|doctor wants|"
     r"procedure|surgery|x ray|monitor|blood\w*|biopsy|pregnan\w*|pap|mammogram|treatment|"
     r"condition|cells|heartbeats?|referral|cancer|tumou?r|infection|pressure|sugar|cholesterol|"
-    r"pills?|dose|therapy|ultrasound|mri|ct|imaging|came back|(?:started|put) (?:him|her|them) on"
+    r"pills?|dose|therapy|ultrasound|mri|ct|imaging|came back|(?:started|put) (?:him|her|them) on|"
+    # what happened at a visit, whatever the condition ("he was seen for pneumonia")
+    r"(?:seen|treated|admitted|examined|tested|screened) (?:for|with)"
+    r"|in (?:for|with) (?:a|an|his|her)"
 )
 _WITHHELD = rx(
     r"can not (?:share|give|discuss|tell|confirm|release|say|go into)|not able to (?:share|give|"
