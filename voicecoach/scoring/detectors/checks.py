@@ -72,6 +72,9 @@ _THIRD_PARTY = rx(
     + _CONNECTION
     + r"|i am (?:his|her|their|(?!(?:a|an|the|my|our|your|so|very|just|really|not)\b)\w+) "
     + _CONNECTION
+    + r"|i am (?:a|an) "
+    + _CONNECTION
+    + r" of\b"
     + r"|(?:calling|call) on (?:his|her|their) behalf|(?:she|he|they) asked me to (?:call|ring|"
     r"find out|check)|my "
     + _RELATION
@@ -119,7 +122,8 @@ _PATIENT_INFO = rx(
     r"medication|medicine|refill|bill|balance|owes|visit|notes? (?:say|said|show)|doctor wants|"
     r"procedure|surgery|x ray|monitor|blood\w*|biopsy|pregnan\w*|pap|mammogram|treatment|"
     r"condition|cells|heartbeats?|referral|cancer|tumou?r|infection|pressure|sugar|cholesterol|"
-    r"pills?|dose|therapy|ultrasound|mri|ct|imaging|came back|(?:started|put) (?:him|her|them) on|"
+    r"pills?|tablets?|capsules?|inhalers?|antibiotics?|meds|dose|therapy|ultrasound|mri|ct|"
+    r"imaging|came back|(?:started|put) (?:him|her|them) on|"
     # what happened at a visit, whatever the condition ("he was seen for pneumonia")
     r"(?:seen|treated|admitted|examined|tested|screened) (?:for|with)"
     r"|in (?:for|with) (?:a|an|his|her)"
