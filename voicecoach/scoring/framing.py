@@ -37,7 +37,8 @@ _SARCASM = re.compile(
     r"\b(?:thanks?(?: you)? (?:a lot )?for nothing|sorry (?:that )?you (?:feel|think|see it)"
     r"(?: that way| like that)?|sorry not sorry|sorry if you (?:feel|felt|think|are offended)"
     r"|(?:well )?good for you|must be nice|(?:oh )?(?:great|wonderful|lovely|perfect) job"
-    r"|thanks (?:so much )?for wasting|congratulations on|big surprise|what a shock)\b"
+    r"|thanks (?:so much )?for wasting|congratulations on|big surprise|what a shock"
+    r"|just what i (?:needed|need)(?! to)|(?:oh )?great another)\b"
 )
 
 

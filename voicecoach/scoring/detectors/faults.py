@@ -97,6 +97,9 @@ _SOFT_DISMISSIVE = (
     r"(?:nothing|not much) (?:i|we|anyone) can do"
     r"|(?:i|we) (?:can not|could not|are not able to) (?:do|change) (?:anything|a thing|much)"
     r"|can not help you"
+    # a refusal to act: "I won't be looking into that" (unless an alternative follows)
+    r"|(?:i|we) (?:will not|am not going to|are not going to) (?:be )?(?:look\w* into|deal\w* with"
+    r"|help\w*|chas\w*|follow\w* up on) (?:that|this|it|you)\b"
     r"|(?:you will|you would|you|you will have to|you would have to) (?:have to|need to) (?:take"
     r" (?:that|it) up|call|contact|complain to|talk to) (?:your insurance|the insurance|them"
     r"|someone else|the (?:office )?manager|corporate|billing)"
@@ -122,7 +125,9 @@ _SOFT_DISMISSIVE = (
 )
 _DISMISSIVE = rx(r"(?P<hard>" + _HARD_DISMISSIVE + r")|(?P<soft>" + _SOFT_DISMISSIVE + r")")
 _ALTERNATIVE = rx(
-    r"(?:but|however) (?:i|we) (?:can|could|will)(?! not)|here is what (?:i|we) (?:can|will|could)|"
+    # "but I can...", "but our billing lead will call you by noon"
+    r"(?:but|however) (?:\w+ ){1,3}(?:can|could|will)(?! not| have to| need to)|"
+    r"here is what (?:i|we) (?:can|will|could)|"
     r"what (?:i|we) can do|(?:i|we) (?:can|could) (?:offer|book|set|give|send|have|put|waive|"
     r"try|help|cancel|call|email|keep|move|reschedule|ask|refer|check|look)|i will (?:go ahead|"
     r"waive|book|call|send|set|put|ask|make an exception|see|have|check|look)|instead|options?|"
