@@ -295,7 +295,10 @@ _PROPOSE = rx(
     r"how about i|what i can do is|here is what (?:i|we) (?:will|can|are going to) do|"
     r"my plan is to|what i can do(?: is)?|i am|i have|i would like to|i want to|"
     r"what i will do is|why do not i|"
-    r"why do not we|we are going to|i just|i also)"
+    r"why do not we|we are going to|i just|i also|"
+    # an offer put impersonally: "one option is to split the balance"
+    r"(?:one|another|the other|an|the best|a good|the simplest) (?:option|choice|possibility"
+    r"|solution|way forward|thing (?:i|we) (?:can|could) do) (?:is|would be|might be) to)"
     r"(?: personally| myself| go ahead and| also| just| then| first| now| right now| happily|"
     r" gladly| definitely)* "
     + CONCRETE_ACTION
