@@ -137,6 +137,31 @@ def test_who_is_calling_a_parent_of_a_minor(caller, is_parent_of_minor):
     assert caller_is_parent_of_minor(NormText(caller).text) is is_parent_of_minor
 
 
+@pytest.mark.parametrize(
+    ("caller", "third_party", "patient"),
+    [
+        ("I'm his manager, is he really sick?", True, None),
+        ("This is Tom, Karen's ex-husband. When is her appointment?", True, "karen"),
+        ("This is Rob, I'm Jamie's uncle.", True, "jamie"),
+        ("I'm a friend of Mr. Osei, I want to pay his bill.", True, None),
+        ("I am a manager at the bank and I need my results.", False, None),
+        ("My boss asked me to bring a note from my visit.", False, None),
+        ("This is so unfair to my wife and me.", False, None),
+    ],
+)
+def test_who_is_calling_someone_from_the_patients_life(caller, third_party, patient):
+    from voicecoach.scoring.detectors.checks import caller_is_third_party, patient_names
+
+    text = NormText(caller).text
+    assert caller_is_third_party(text) is third_party
+    assert patient_names(text) == ({patient} if patient else set())
+
+
+def test_a_time_or_a_decimal_does_not_end_a_sentence():
+    assert NormText("Jamie is in at 2:15 with Dr. Wu.").sentences == [(0, 9)]
+    assert len(NormText("It took 3.5 hours. Then what?").sentences) == 2
+
+
 def _heads_file(tmp_path: Path, heads: str) -> Path:
     path = tmp_path / "intent_heads.yaml"
     path.write_text("features: wordllama l2_supercat_256 mean+max+min\nheads:\n" + heads)

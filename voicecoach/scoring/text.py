@@ -202,9 +202,13 @@ class NormText:
                 if self.word_spans:
                     last = len(self.word_spans) - 1
                     last_word = original[slice(*self.word_spans[last])].lower()
+                    between_digits = (  # "2:15", "3.5": a time or a number, no sentence end
+                        original[m.start() - 1 : m.start()].isdigit()
+                        and original[m.end() : m.end() + 1].isdigit()
+                    )
                     if tok == ",":
                         self.commas.add(last)
-                    elif not (tok == "." and last_word in _ABBREVIATIONS):
+                    elif not (tok == "." and last_word in _ABBREVIATIONS) and not between_digits:
                         self.boundaries.add(last)
                         if tok == "?":
                             self.question_ends.add(last)

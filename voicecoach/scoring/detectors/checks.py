@@ -97,11 +97,17 @@ _THIRD_PARTY = rx(
     r"patient(?: \w+){0,3} (?:is|was|had|needs|came)|about (?:your|a|our) (?:mutual )?patient"
 )
 _NAMED_RELATIVE = re.compile(r"\bmy " + _RELATION + r" (\w+)")
+# the patient named as the one the caller belongs to: "I'm Jamie's uncle" (canonical: "i am
+# jamie uncle"), "this is Tom, Karen's ex-husband"
+_OWNER_NAMED = re.compile(r"\b(?:i am |this is (?:\w+ )?)(\w+) " + _CONNECTION + r"\b")
 _NOT_A_NAME_TEXT = (
     "is was has had and he she they who needs did got went said says just been the a an to "
     "for about at in on of with wants will would can could does told called asked"
 )
 _NOT_A_NAME = frozenset(_NOT_A_NAME_TEXT.split())
+_NOT_AN_OWNER = frozenset(
+    ["his", "her", "their", "my", "our", "your", "so", "very", "just", "really", "not"]
+)
 _PERMISSION = rx(
     r"release (?:form|list)|authoriz\w*|authoris\w*|permission|consent|on (?:his|her|their|the) "
     r"(?:list|file|form|release)|allowed to (?:get|receive|have|hear|discuss)|proxy|power of "
@@ -126,7 +132,7 @@ _PATIENT_INFO = rx(
     r"imaging|came back|(?:started|put) (?:him|her|them) on|"
     # what happened at a visit, whatever the condition ("he was seen for pneumonia")
     r"(?:seen|treated|admitted|examined|tested|screened) (?:for|with)"
-    r"|in (?:for|with) (?:a|an|his|her)"
+    r"|in (?:for|with) (?:a|an|his|her)|(?:seeing|with) (?:dr|doctor|the doctor|the nurse)\b"
 )
 _WITHHELD = rx(
     r"can not (?:share|give|discuss|tell|confirm|release|say|go into)|not able to (?:share|give|"
@@ -201,10 +207,10 @@ def entitlement_update(turn: TurnView) -> bool | None:
 
 
 def patient_names(caller_text: str) -> set[str]:
-    """Names the caller gives for the relative they call about ("my mother carmen ...")."""
-    return {
-        m.group(1) for m in _NAMED_RELATIVE.finditer(caller_text) if m.group(1) not in _NOT_A_NAME
-    }
+    """Names the caller gives for the one they call about ("my mother carmen ...", "i am
+    jamie uncle")."""
+    found = [*_NAMED_RELATIVE.finditer(caller_text), *_OWNER_NAMED.finditer(caller_text)]
+    return {m.group(1) for m in found if m.group(1) not in _NOT_A_NAME | _NOT_AN_OWNER}
 
 
 _OTHER_PERSON = re.compile(
