@@ -132,7 +132,9 @@ _PATIENT_INFO = rx(
     r"imaging|came back|(?:started|put) (?:him|her|them) on|"
     # what happened at a visit, whatever the condition ("he was seen for pneumonia")
     r"(?:seen|treated|admitted|examined|tested|screened) (?:for|with)"
-    r"|in (?:for|with) (?:a|an|his|her)|(?:seeing|with) (?:dr|doctor|the doctor|the nurse)\b"
+    r"|in (?:for|with) (?:a|an|his|her)"
+    # a named clinician ("in at 2:15 with Dr. Wu"), not "she can talk it over with the doctor"
+    r"|(?:seeing|with) (?:dr|doctor) (?!(?:about|and|or|to|if|when|so|because)\b)\w+"
 )
 _WITHHELD = rx(
     r"can not (?:share|give|discuss|tell|confirm|release|say|go into)|not able to (?:share|give|"
