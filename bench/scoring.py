@@ -32,8 +32,9 @@ from pathlib import Path
 from shared_data import shared_data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DIR = shared_data_dir() / "transcripts"
-ESCONV = shared_data_dir() / "empathy" / "esconv_dev.tsv"
+SHARED_DATA = shared_data_dir()
+DEFAULT_DIR = SHARED_DATA / "transcripts"
+ESCONV = SHARED_DATA / "empathy" / "esconv_dev.tsv"
 CONTRACT_LABELS = ROOT / "bench" / "data" / "esconv_contract_labels.tsv"
 # Outside text: which ESConv strategies stand for a step, and which stand against it.
 ESCONV_TASKS = {

@@ -105,7 +105,7 @@ def models_listing(rows: list[dict], title: str) -> RenderableType:
 
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("name", no_wrap=True)
-    for column in ("engine", "language", "status", "size", "licence", "checksum"):
+    for column in COLUMNS[1:]:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(size(row) if c == "size" else row[c] or "" for c in COLUMNS))

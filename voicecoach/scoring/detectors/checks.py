@@ -64,13 +64,17 @@ _CONNECTION = (
     + r"|manager|boss|employer|supervisor|coworker|co worker|colleague|landlord|landlady|teacher"
     r"|coach|lawyer|attorney|cousin|guardian)"
 )
+# words after "i am" that name no one the caller belongs to ("i am a manager", "i am so")
+_NOT_AN_OWNER = ("a", "an", "the", "my", "our", "your", "so", "very", "just", "really", "not")
 _THIRD_PARTY = rx(
     r"(?:calling|call|asking|ringing|phoning|here|checking) (?:about|for|on behalf of|regarding|"
     r"in for) (?:my|our) "
     + _RELATION
     + r"|this is (?:my|(?:\w+ ){0,2}(?:his|her|their|(?!(?:my|our|your|the|a|an|so|to)\b)\w+)) "
     + _CONNECTION
-    + r"|i am (?:his|her|their|(?!(?:a|an|the|my|our|your|so|very|just|really|not)\b)\w+) "
+    + r"|i am (?:his|her|their|(?!(?:"
+    + "|".join(_NOT_AN_OWNER)
+    + r")\b)\w+) "
     + _CONNECTION
     + r"|i am (?:a|an) "
     + _CONNECTION
@@ -105,9 +109,7 @@ _NOT_A_NAME_TEXT = (
     "for about at in on of with wants will would can could does told called asked"
 )
 _NOT_A_NAME = frozenset(_NOT_A_NAME_TEXT.split())
-_NOT_AN_OWNER = frozenset(
-    ["his", "her", "their", "my", "our", "your", "so", "very", "just", "really", "not"]
-)
+_NOT_A_PATIENT_NAME = _NOT_A_NAME | set(_NOT_AN_OWNER) | {"his", "her", "their"}
 _PERMISSION = rx(
     r"release (?:form|list)|authoriz\w*|authoris\w*|permission|consent|on (?:his|her|their|the) "
     r"(?:list|file|form|release)|allowed to (?:get|receive|have|hear|discuss)|proxy|power of "
@@ -212,7 +214,7 @@ def patient_names(caller_text: str) -> set[str]:
     """Names the caller gives for the one they call about ("my mother carmen ...", "i am
     jamie uncle")."""
     found = [*_NAMED_RELATIVE.finditer(caller_text), *_OWNER_NAMED.finditer(caller_text)]
-    return {m.group(1) for m in found if m.group(1) not in _NOT_A_NAME | _NOT_AN_OWNER}
+    return {m.group(1) for m in found if m.group(1) not in _NOT_A_PATIENT_NAME}
 
 
 _OTHER_PERSON = re.compile(
