@@ -33,6 +33,13 @@ _NEGATED_ACT = re.compile(
     r"|\b(?:this|that|it) (?:is|was) not about (?:how|what) you\b"
     r"|\b(?:does|do|did) not matter (?:how|what) you\b"
 )
+# The trainee denies saying a brush-off: "I'm not saying it's your fault", "I would never tell
+# you to calm down", "nobody is blaming you" (not "I'm not telling you again").
+_DENIED_SAYING = re.compile(
+    r"\b(?:i|we)(?: \w+){0,2} (?:not|never) (?:saying|say|said|telling|tell|told|suggesting"
+    r"|blaming|blame|going to (?:say|tell|blame|pretend))\b(?!(?: \w+)? again)"
+    r"|\b(?:nobody|no one|noone) (?:is|was|here is) (?:saying|blaming|suggesting)\b"
+)
 _SARCASM = re.compile(
     r"\b(?:thanks?(?: you)? (?:a lot )?for nothing|sorry (?:that )?you (?:feel|think|see it)"
     r"(?: that way| like that)?|sorry not sorry|sorry if you (?:feel|felt|think|are offended)"
@@ -63,6 +70,12 @@ def sentence_text(norm: NormText, start: int, end: int) -> str:
 def is_negated(sentence: str) -> bool:
     """Whether a canonical sentence denies the trainee's own act."""
     return _NEGATED_ACT.search(sentence) is not None
+
+
+def denies_saying(text: str) -> bool:
+    """Whether canonical text denies saying a brush-off ("I'm not saying it's your fault"):
+    a fault found after it is not the trainee's act (a denied step is `is_negated`'s)."""
+    return _DENIED_SAYING.search(text) is not None
 
 
 def sarcasm(text: str) -> re.Match | None:

@@ -59,6 +59,7 @@ HEADS_SCHEMA: dict[str, Any] = {
                     "adopted": {"type": "boolean"},
                     "threshold": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
                     "gate": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+                    "rule": {"enum": ["mean", "any"]},
                     "bias": {"type": "number"},
                     "weights": {"type": "array", "items": {"type": "number"}},
                 },
@@ -78,6 +79,9 @@ class IntentHead:
     threshold: float  # the probability at which a sentence shows the intent
     adopted: bool  # used by the scorer (false: fitted and measured, not yet trusted)
     gate: float = 0.0  # contextual head: the static head's probability that calls for it
+    # contextual head: a turn shows the intent when its sentences' "mean" probability reaches
+    # the threshold, or ("any") when one sentence's does (a fault, a closing)
+    rule: str = "mean"
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(intent) per row of (sentences, features)."""
@@ -118,6 +122,7 @@ def load_heads(
             float(spec["threshold"]),
             bool(spec["adopted"]),
             float(spec.get("gate", 0.0)),
+            spec.get("rule", "mean"),
         )
     return heads
 

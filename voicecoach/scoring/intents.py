@@ -248,8 +248,11 @@ class _Verdict:
         for the turn, deciding every `judged` sentence (a contextual head: the turn shows the
         intent when its sentences' mean probability reaches the threshold, and the likeliest
         sentence is the evidence; outside replies labelled as wholes taught that a reply
-        with one kind word before advice is advice)."""
-        if decides:
+        with one kind word before advice is advice; a head whose `rule` is "any", a fault's
+        or a closing's, decides each sentence alone)."""
+        if decides and head.rule == "any":
+            by_head = (probability >= head.threshold) & judged
+        elif decides:
             by_head = np.zeros_like(judged)
             turn = float(probability[judged].mean())
             if turn >= head.threshold:

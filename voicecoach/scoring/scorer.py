@@ -35,7 +35,7 @@ from voicecoach.scoring.detectors.checks import (
 )
 from voicecoach.scoring.detectors.faults import jargon_from_confusion
 from voicecoach.scoring.detectors.spikes import delivers_news
-from voicecoach.scoring.framing import clause_before, is_negated, unasserted
+from voicecoach.scoring.framing import clause_before, denies_saying, is_negated, unasserted
 from voicecoach.scoring.intents import CONTEXT_IDS, Intent, intent_model
 from voicecoach.scoring.protocols import CHECK_IDS, FAULT_IDS, Rubric, load_rubric
 from voicecoach.scoring.text import NormText
@@ -128,7 +128,7 @@ def find(
     if hit is not None and not _asserted(view, hit, intent, kind):
         hit = None
     if hit is None and intent is not None and item_id not in CONTEXT_IDS:
-        hit = view.meaning(item_id)
+        hit = _meaning_brush_off(view) if item_id == "dismissive" else view.meaning(item_id)
         if hit is not None and kind != "fault" and _brushes_off(view, call, hit):
             hit = None
         if hit is not None and _yields(view, call, hit, intent):
@@ -149,7 +149,8 @@ def _yields(view: TurnView, call: CallState, hit: Hit, intent: Intent) -> bool:
 
 def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> bool:
     """Whether a pattern hit is the trainee's own act: not a positive act inside a sarcastic
-    formula, nor quoted (quotable intents) or denied (negatable intents)."""
+    formula, nor quoted (quotable intents) or denied (negatable intents; a quotable fault
+    after "I'm not saying" in its sentence)."""
     why = unasserted(view.norm, hit.span.first_token)
     if why == "sarcastic" and kind != "fault":
         return False
@@ -157,6 +158,10 @@ def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> boo
         return True
     if why == "reported" and intent.quotable:
         return False
+    if kind == "fault" and intent.quotable:
+        start, _ = view.norm.sentence_of(hit.span.first_token)
+        if denies_saying(" ".join(view.norm.tokens[start : hit.span.first_token])):
+            return False
     return not (intent.negatable and is_negated(clause_before(view.norm, hit.span.first_token)))
 
 
@@ -171,8 +176,17 @@ def _brushes_off(view: TurnView, call: CallState, hit: Hit) -> bool:
     accusing = faults.why_did_you(view, call)  # "why didn't you call us before" asks nothing
     if accusing is not None and a <= accusing.span.first_token < b:
         return True
-    brush_off = view.meaning("dismissive")
+    brush_off = _meaning_brush_off(view)
     return brush_off is not None and a <= brush_off.span.first_token < b
+
+
+def _meaning_brush_off(view: TurnView) -> Hit | None:
+    """The meaning layer's `dismissive` sentence, unless the turn offers an alternative: the
+    meaning layer cannot tell "calm down" from "it's policy", so it is read as the patterns
+    read policy ("It's policy to charge the fee, but I can waive it" is no brush-off; a
+    learned head judging a 12-word window may not see the "but")."""
+    hit = view.meaning("dismissive")
+    return None if hit is None or faults.offers_alternative(view.norm.text) else hit
 
 
 def _word_start_s(turn: Turn, norm: NormText, hit: Hit) -> float | None:
@@ -242,7 +256,8 @@ class Scorer:
             norm,
             self.intents,
             _ALWAYS_JUDGED | (set(self.rubric.step_ids) | set(CHECK_IDS) | set(FAULT_IDS)) - done,
-            frozenset(self.rubric.step_ids) - set(self._found),
+            # a step may cost an encoder pass until it is met, a fault on every turn
+            frozenset(self.rubric.step_ids) - set(self._found) | frozenset(FAULT_IDS),
         )
         self._trainee_count += 1
         detections = []

@@ -62,8 +62,8 @@ class TurnView:
     norm: NormText
     intents: IntentModel | None = None  # the meaning layer (default: the current files)
     wanted: frozenset[str] | None = None  # intents still worth judging (None: all)
-    unmet: frozenset[str] | None = None  # ids not yet found in the call: only these may cost
-    # a contextual encoder pass (None: all)
+    unmet: frozenset[str] | None = None  # steps not yet found in the call, and the faults:
+    # only these may cost a contextual encoder pass (None: all)
 
     def first(
         self,
@@ -119,10 +119,12 @@ class TurnView:
 
     def meaning(self, intent_id: str) -> Hit | None:
         """The sentence closest to an intent's examples, when it shows that intent; skipping
-        short fragments, sentences that deny the act (negatable intents) and words quoted
-        from others (quotable intents)."""
-        from voicecoach.scoring.framing import is_negated
+        short fragments, sentences that deny the act (negatable intents), words quoted
+        from others (quotable intents) and, for a quotable fault, a sentence that denies
+        saying it ("I'm not saying it's your fault")."""
+        from voicecoach.scoring.framing import denies_saying, is_negated
         from voicecoach.scoring.intents import intent_model
+        from voicecoach.scoring.protocols import FAULT_IDS
 
         intent = (self.intents or intent_model()).intents.get(intent_id)
         if intent is None:
@@ -135,7 +137,10 @@ class TurnView:
                 continue
             if intent.quotable and any(a < rb and ra < b for ra, rb in self._reported):
                 continue
-            if intent.negatable and is_negated(" ".join(self.norm.tokens[a:b])):
+            sentence = " ".join(self.norm.tokens[a:b])
+            if intent.negatable and is_negated(sentence):
+                continue
+            if intent.quotable and intent_id in FAULT_IDS and denies_saying(sentence):
                 continue
             best = (found, a, b)
         if best is None:

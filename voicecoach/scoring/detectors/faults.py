@@ -149,6 +149,11 @@ def _dismissive_match(text: str, whole_turn: str) -> re.Match | None:
     return None
 
 
+def offers_alternative(text: str) -> bool:
+    """Whether canonical text offers something instead ("but I can...", "what I can do")."""
+    return _ALTERNATIVE.search(text) is not None
+
+
 def is_dismissive_text(text: str, whole_turn: str) -> bool:
     """Whether canonical text brushes the caller off (policy counts only with no alternative)."""
     return _dismissive_match(text, whole_turn) is not None
