@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from voicecoach.dialogue import get_scenario
@@ -258,3 +259,64 @@ def test_a_hard_time_named_is_empathy_found_by_meaning(text):
 def test_understandable_is_empathy_found_by_meaning(text):
     _, update = _turn_update(text)
     assert ("empathize", "meaning") in {(d.id, d.found_by) for d in update.detections}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # written for this test, in no intent or head file: the close_call head judges them
+        "Is that all you needed from us today?",
+        "Anything more you need from me before I let you get on with your day?",
+        "Great. Was there something more you wanted to go over before we finish?",
+    ],
+)
+def test_a_closing_check_in_new_words_is_found_by_meaning(text):
+    _, update = _turn_update(text)
+    assert ("close_call", "meaning") in {(d.id, d.found_by) for d in update.detections}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for waiting, I've got your file now.",
+        "Right, I'm putting you on hold.",
+        "Does Thursday at ten work for you?",
+        "Did the pharmacist say anything else?",
+    ],
+)
+def test_mid_call_thanks_holds_and_questions_are_no_closing(text):
+    _, update = _turn_update(text)
+    assert "close_call" not in {d.id for d in update.detections}
+
+
+@pytest.mark.parametrize(
+    ("text", "dismissive"),
+    [
+        ("I'm not saying you should have called earlier, I just need the date.", False),
+        ("Nobody is saying it's your fault, the letter went astray.", False),
+        ("I would never tell you to calm down, you have every right to be upset.", False),
+        ("I'm not telling you again, calm down.", True),
+        ("You should have called earlier.", True),
+    ],
+)
+def test_a_brush_off_the_trainee_denies_saying_is_no_fault(text, dismissive):
+    _, update = _turn_update(text)
+    assert ("dismissive" in {d.id for d in update.detections}) is dismissive
+
+
+def test_a_head_whose_rule_is_any_decides_each_sentence_alone():
+    from voicecoach.scoring.heads import IntentHead
+    from voicecoach.scoring.intents import _Verdict
+
+    judged = np.array([True, True, True])
+    probability = np.array([0.1, 0.9, 0.1])
+    none = _Verdict(np.zeros(3, dtype=bool), np.zeros(3), np.zeros(3), ["", "", ""])
+    weights = np.zeros(1, dtype=np.float32)
+    mean = IntentHead("close_call", weights, 0.0, 0.5, True)
+    anyone = IntentHead("close_call", weights, 0.0, 0.5, True, rule="any")
+    assert not none.with_head(mean, probability, judged, True).shows.any()  # mean 0.37
+    assert none.with_head(anyone, probability, judged, True).shows.tolist() == [
+        False,
+        True,
+        False,
+    ]
