@@ -261,6 +261,13 @@ def test_understandable_is_empathy_found_by_meaning(text):
     assert ("empathize", "meaning") in {(d.id, d.found_by) for d in update.detections}
 
 
+def _later_turn_update(text: str):
+    """A trainee turn after the first (no call closes in its first reply)."""
+    scorer, _ = _turn_update("I'm sorry about the double charge, I've refunded one of them.")
+    scorer.add_turn(Turn("caller", "Okay, thank you."))
+    return scorer.add_turn(Turn("trainee", text))
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -271,8 +278,10 @@ def test_understandable_is_empathy_found_by_meaning(text):
     ],
 )
 def test_a_closing_check_in_new_words_is_found_by_meaning(text):
-    _, update = _turn_update(text)
+    update = _later_turn_update(text)
     assert ("close_call", "meaning") in {(d.id, d.found_by) for d in update.detections}
+    _, first = _turn_update(text)  # not in the first reply
+    assert "close_call" not in {d.id for d in first.detections}
 
 
 @pytest.mark.parametrize(
@@ -285,7 +294,7 @@ def test_a_closing_check_in_new_words_is_found_by_meaning(text):
     ],
 )
 def test_mid_call_thanks_holds_and_questions_are_no_closing(text):
-    _, update = _turn_update(text)
+    update = _later_turn_update(text)
     assert "close_call" not in {d.id for d in update.detections}
 
 

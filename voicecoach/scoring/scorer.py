@@ -44,6 +44,9 @@ from voicecoach.scoring.transcript import Transcript, Turn
 MAX_EVIDENCE = 3  # quotes kept per step, check or fault
 # judged on every turn: they decide other verdicts (brush-offs, news, disclosures)
 _ALWAYS_JUDGED = frozenset({"dismissive", "knowledge", "record_disclosure"})
+# no call closes in the trainee's first reply: there the meaning layer does not judge these
+# ("thank you for calling us right away ... tell me everything" opens the call)
+_NOT_IN_FIRST_TURN = frozenset({"close_call"})
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,12 @@ def find(
     hit = detector(view, call)
     if hit is not None and not _asserted(view, hit, intent, kind):
         hit = None
-    if hit is None and intent is not None and item_id not in CONTEXT_IDS:
+    if (
+        hit is None
+        and intent is not None
+        and item_id not in CONTEXT_IDS
+        and not (item_id in _NOT_IN_FIRST_TURN and view.trainee_index == 0)
+    ):
         hit = _meaning_brush_off(view) if item_id == "dismissive" else view.meaning(item_id)
         if hit is not None and kind != "fault" and _brushes_off(view, call, hit):
             hit = None
