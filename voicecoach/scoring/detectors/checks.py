@@ -259,6 +259,17 @@ def discloses_third_party_record(turn: TurnView, call: CallState) -> Hit | None:
     return _record_sentence(turn, names, third_person=True)
 
 
+def about_third_person(turn: TurnView, hit: Hit, call: CallState) -> bool:
+    """Whether the sentence of a hit speaks of someone in the third person or by a name the
+    caller gave for the patient ("her scan", "Mr Olsen is booked"), not "your results"."""
+    a, b = turn.norm.sentence_of(hit.span.first_token)
+    sentence = " ".join(turn.norm.tokens[a:b])
+    if _THIRD_PERSON.search(sentence):
+        return True
+    names = call.patient_names
+    return any(re.search(r"\b" + re.escape(n) + r"\b", sentence) for n in names)
+
+
 def withholds(turn: TurnView, hit: Hit) -> bool:
     """Whether the sentence of a hit withholds the information ("I can't share her results")."""
     a, b = turn.norm.sentence_of(hit.span.first_token)
