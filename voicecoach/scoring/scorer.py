@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from voicecoach.scoring.caller_role import caller_role_model
 from voicecoach.scoring.detectors import (
     CHECK_DETECTORS,
     FAULT_DETECTORS,
@@ -225,6 +226,7 @@ class Scorer:
     ):
         self.rubric: Rubric = load_rubric(protocol)
         self.intents = intent_model()
+        self._caller_role = caller_role_model()
         self.call = CallState(protocol, caller_name or "", record_sensitive, dict(jargon or {}))
         self._turn_count = 0
         self._trainee_count = 0
@@ -249,8 +251,12 @@ class Scorer:
         if turn.speaker != "trainee":
             detections = self._caller_confusion(norm)
             self.call.caller_turns.append(norm)
-            if caller_is_third_party(norm.text):
-                self.call.third_party = True
+            if not self.call.third_party:
+                if caller_is_third_party(norm.text):
+                    self.call.third_party = True
+                elif self._caller_role is not None and self._caller_role.third_party(turn.text):
+                    self.call.third_party = True  # said in other words: found by meaning
+                    self.call.third_party_by = "meaning"
             if caller_is_parent_of_minor(norm.text):
                 self.call.entitlement_checked = True  # a parent may hear a child's record
             self.call.patient_names |= patient_names(norm.text)

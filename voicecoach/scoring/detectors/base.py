@@ -168,6 +168,7 @@ class CallState:
     identity_checked: bool = False  # a second identifier was asked for or confirmed
     disclosed_unverified: bool = False  # record details given before any identity check
     third_party: bool = False  # the other party is not the patient (a relative, ...)
+    third_party_by: str = "pattern"  # what found the third party: "pattern" | "meaning"
     patient_names: set[str] = field(default_factory=set)  # the relative's name, when given
     other_patients: set[str] = field(default_factory=set)  # other patients the caller named
     entitlement_checked: bool = False  # the trainee checked a release / permission list

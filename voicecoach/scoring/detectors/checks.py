@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from voicecoach.scoring.detectors.base import NUM, CallState, Hit, TurnView, rx
+from voicecoach.scoring.detectors.base import NUM, WEEKDAYS, CallState, Hit, TurnView, rx
 from voicecoach.scoring.text import fold
 
 _HELP_ME_UNDERSTAND = rx(
@@ -137,6 +137,17 @@ _PATIENT_INFO = rx(
     r"|in (?:for|with) (?:a|an|his|her)"
     # a named clinician ("in at 2:15 with Dr. Wu"), not "she can talk it over with the doctor"
     r"|(?:seeing|with) (?:dr|doctor) (?!(?:about|and|or|to|if|when|so|because)\b)\w+"
+    # that the patient is ours at all, was here on a day, or why ("he is on the books", "she
+    # came in on monday", "we saw him yesterday", "he was in about his chest")
+    r"|on (?:the|our) (?:books|schedule|register|waiting list)|registered (?:here|with us)"
+    r"|(?:a|our) (?:patient|regular) (?:here|of ours|with us|at this)"
+    r"|(?:came|comes|coming|was|were|is|are|been|due) (?:in|here|back in|by) (?:on |last |this |"
+    r"next |at |yesterday|today|tomorrow|earlier|twice|once|about |because |" + WEEKDAYS + r")"
+    r"|(?:seen|saw (?:him|her|them)) (?:on |last |this |yesterday|today|earlier|twice|"
+    + WEEKDAYS
+    + r")"
+    r"|(?:reason for|the visit was|came in|was in|were in) (?:the |his |her |their )?"
+    r"(?:visit|about|because)"
 )
 _WITHHELD = rx(
     r"can not (?:share|give|discuss|tell|confirm|release|say|go into)|not able to (?:share|give|"
@@ -257,6 +268,17 @@ def discloses_third_party_record(turn: TurnView, call: CallState) -> Hit | None:
         else None
     )
     return _record_sentence(turn, names, third_person=True)
+
+
+def about_third_person(turn: TurnView, hit: Hit, call: CallState) -> bool:
+    """Whether the sentence of a hit speaks of someone in the third person or by a name the
+    caller gave for the patient ("her scan", "Mr Olsen is booked"), not "your results"."""
+    a, b = turn.norm.sentence_of(hit.span.first_token)
+    sentence = " ".join(turn.norm.tokens[a:b])
+    if _THIRD_PERSON.search(sentence):
+        return True
+    names = call.patient_names
+    return any(re.search(r"\b" + re.escape(n) + r"\b", sentence) for n in names)
 
 
 def withholds(turn: TurnView, hit: Hit) -> bool:

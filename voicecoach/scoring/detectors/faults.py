@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
 from voicecoach.scoring.detectors.checks import (
+    about_third_person,
     discloses_other_patient,
     discloses_third_party_record,
     withholds,
@@ -628,5 +630,14 @@ def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:
     withholds it."""
     if call.third_party and not call.entitlement_checked:
         hit = discloses_third_party_record(turn, call) or turn.meaning("record_disclosure")
-        return None if hit is None or withholds(turn, hit) else hit
+        if hit is None or withholds(turn, hit):
+            return None
+        if call.third_party_by == "meaning":
+            # the caller-role model decided who is calling: the verdict says so, and the
+            # sentence must be about someone else ("her scan", "Mr Olsen is booked"), not
+            # "your results", which takes the caller for the patient
+            if not about_third_person(turn, hit, call):
+                return None
+            return replace(hit, found_by="meaning")
+        return hit
     return discloses_other_patient(turn, call)
