@@ -1,31 +1,34 @@
 """Refit the learned intent heads (voicecoach/scoring/intent_heads*.yaml) on our own text.
 
-    .venv/bin/python bench/fit_intents.py [--check] [--adopt ID...] [--esconv TSV]
-        [--tune-on-esconv] [--held-out]
+    .venv/bin/python bench/fit_intents.py [--check] [--adopt ID...] [--only ID...]
+        [--esconv TSV] [--tune-on-esconv] [--held-out]
 
 Training data is ours only: per head id, the head file's `positive` / `negative` sentences
 (`scenarios/protocols/intents/heads/<id>.yaml`, written for this project in many
 registers), the intent files' examples of the id (positive) and every other id's
-examples (but the head file's `compatible` ids'), `unlike` and the `neutral` sentences
-(negative). Each sentence is one row, as
+examples and other head files' positives (but the head file's `compatible` ids'), `unlike`
+and the `neutral` sentences (negative). Each sentence is one row, as
 the scorer judges a turn sentence by sentence. Two heads per id, logistic regression:
   static  (intent_heads.yaml): the static word vectors' mean+max+min (no encoder needed);
   context (intent_heads_context.yaml): the contextual encoder's vector of the sentence.
 C and the threshold are chosen by 5-fold cross-validation on our data alone (the
 threshold: the highest balanced accuracy that keeps cross-validated false positives on
 our negatives at most MAX_FP). A contextual head judges a turn by the mean of its
-sentences' probabilities, as the scorer does. ESConv is evaluation only: --esconv prints
+sentences' probabilities, as the scorer does (or, when its head file says `turn: any`,
+by its likeliest sentence: the DESC steps). ESConv is evaluation only: --esconv prints
 each head's own balanced accuracy on its halves; nothing from it is fitted, and with
 --tune-on-esconv the contextual heads' thresholds are chosen on its tuning half (among
 those keeping our false positives at most MAX_FP_TUNED), so the held-out half is the
 estimate (printed only with --held-out: run it rarely). --check prints without writing;
---adopt marks the heads the scorer uses.
+--adopt marks the heads the scorer uses; --only refits those ids and keeps every other
+head in the files as it is (its weights, threshold, gate and adoption).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +55,9 @@ from voicecoach.scoring.text import NormText
 CS = (0.3, 1.0, 3.0, 10.0)  # inverse regularisation tried, by cross-validation on our data
 THRESHOLDS = np.round(np.arange(0.2, 0.96, 0.05), 2)
 MAX_FP = 0.05  # cross-validated share of our negatives a head may accept
+# the same for a head that takes any sentence of a turn (`turn: any`): a turn of several
+# sentences (and windows of a long one) gives a false find that many chances
+MAX_FP_ANY = 0.02
 # with --tune-on-esconv: the same, for a threshold chosen on the ESConv tuning half (lower
 # thresholds gained there but cost front-desk precision: the intent tests, dev clarify)
 MAX_FP_TUNED = 0.10
@@ -74,24 +80,33 @@ def units(text: str) -> tuple[list[str], list[str]]:
     return [" ".join(norm.tokens[a:b]) for a, b in ranges], [norm.written(a, b) for a, b in ranges]
 
 
-def turn_probability(model: LogisticRegression, features, written: list[str], head: str) -> float:
+def turn_probability(
+    model: LogisticRegression, features, written: list[str], head: str, turn: str = "mean"
+) -> float:
     """The head's probability for a reply as the scorer takes it: a static head its likeliest
-    sentence, a contextual head the mean of its sentences."""
+    sentence, a contextual head the mean of its sentences (its likeliest with `turn: any`)."""
     probability = model.predict_proba(features(written))[:, 1]
-    return float(probability.mean() if head == "context" else probability.max())
+    return float(probability.mean() if head == "context" and turn == "mean" else probability.max())
 
 
 def balanced_accuracy(truth: np.ndarray, predicted: np.ndarray) -> float:
     return float((predicted[truth].mean() + (1 - predicted[~truth].mean())) / 2)
 
 
-def training_set(step: str, own: HeadTraining, intents: dict, neutral: list[str]):
+def training_set(
+    step: str, own: HeadTraining, intents: dict, neutral: list[str], heads: dict[str, HeadTraining]
+):
     """(texts as written, labels): our positives and negatives, each text once (a positive
     wins)."""
     positive = list(own.positive) + list(intents[step]["examples"])
     negative = list(own.negative) + list(neutral) + list(intents[step].get("unlike", []))
     others = [i for i in intents if i != step and i not in own.compatible]
     negative += [t for i in others for t in intents[i]["examples"]]
+    # another head's positives: a DESC request is no description, an empathy no feeling of
+    # one's own
+    negative += [
+        t for i in heads if i != step and i not in own.compatible for t in heads[i].positive
+    ]
     rows: dict[str, int] = {}
     for text in negative:
         rows.setdefault(text, 0)
@@ -111,7 +126,9 @@ def own_examples() -> tuple[dict, list[str], dict[str, HeadTraining]]:
     return intents, neutral, {t.intent: t for t in map(load_training, head_training_files())}
 
 
-def cross_validated(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, np.ndarray]:
+def cross_validated(
+    x: np.ndarray, y: np.ndarray, max_fp: float = MAX_FP
+) -> tuple[float, float, float, np.ndarray]:
     """(C, threshold, balanced accuracy, cv probabilities) best by 5-fold cross-validation."""
     best = None
     for c in CS:
@@ -121,7 +138,7 @@ def cross_validated(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, 
             prob[test] = model.fit(x[train], y[train]).predict_proba(x[test])[:, 1]
         for t in THRESHOLDS:
             yes = prob >= t
-            if yes[y == 0].mean() > MAX_FP:
+            if yes[y == 0].mean() > max_fp:
                 continue
             score = balanced_accuracy(y.astype(bool), yes)
             if best is None or score > best[2]:
@@ -172,6 +189,13 @@ def main() -> None:
     parser.add_argument(
         "--adopt", nargs="*", default=[], metavar="ID", help="heads the scorer should use"
     )
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        metavar="ID",
+        help="refit only these heads; keep the others in the files unchanged",
+    )
     args = parser.parse_args()
     intents, neutral, own = own_examples()
     encoder = context_encoder()
@@ -194,11 +218,13 @@ def main() -> None:
     static_heads, context_heads = {}, {}
     print(f"{'id':10} {'head':8} {'rows':>5} {'C':>5} {'thr':>5} {'ours(cv)':>8}", end="")
     print("  ESConv (the head alone)" if replies else "")
-    for step in own:
-        texts, y = training_set(step, own[step], intents, neutral)
+    steps = [s for s in own if args.only is None or s in args.only]
+    for step in steps:
+        texts, y = training_set(step, own[step], intents, neutral, own)
+        turn = own[step].turn
         for name, features in (("static", static), ("context", contextual)):
             x = features(texts)
-            c, threshold, score, cv = cross_validated(x, y)
+            c, threshold, score, cv = cross_validated(x, y, MAX_FP_ANY if turn == "any" else MAX_FP)
             allowed = [t for t in THRESHOLDS if (cv[y == 0] >= t).mean() <= MAX_FP_TUNED]
             model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x, y)
             line = f"{step:10} {name:8} {len(y):5d} {c:5.1f} {threshold:5.2f} {score:8.3f}"
@@ -214,7 +240,9 @@ def main() -> None:
                     written = [units(r["text"])[1] for r in rows]
                     if name == "context":  # one encoder pass over all the sentences
                         contextual([u for w in written for u in w])
-                    pred = np.array([turn_probability(model, features, w, name) for w in written])
+                    pred = np.array(
+                        [turn_probability(model, features, w, name, turn) for w in written]
+                    )
                     if name == "context" and half == "tuning" and args.tune_on_esconv:
                         threshold = max(allowed, key=lambda t: balanced_accuracy(truth, pred >= t))
                         line += f" (threshold {threshold:.2f} chosen here)"
@@ -227,6 +255,8 @@ def main() -> None:
             else:  # the encoder only where the static head leaves a positive in doubt
                 gate = max(g for g in GATES if (static_cv[y == 1] >= g).mean() >= GATE_RECALL)
                 context_heads[step] = {"gate": float(gate), **entry}
+                if turn != "mean":
+                    context_heads[step]["turn"] = turn
                 print(
                     f"{'':10} gate {gate:.2f}: static head passes "
                     f"{(static_cv[y == 0] >= gate).mean():.0%} of our negatives to the encoder"
@@ -234,10 +264,33 @@ def main() -> None:
     if args.check:
         return
     ours = "by cross-validation on the same text"
-    write_heads(HEADS_FILE, STATIC_FEATURES, static_heads, ours)
     tuned = "chosen on the ESConv tuning half (held-out half is the estimate)"
-    write_heads(
-        CONTEXT_HEADS_FILE, CONTEXT_FEATURES, context_heads, tuned if args.tune_on_esconv else ours
+    context_thresholds = tuned if args.tune_on_esconv else ours
+    if args.only is not None:  # the other heads as they are, and how their thresholds came
+        static_heads, ours = kept(HEADS_FILE, static_heads, steps, ours)
+        context_heads, context_thresholds = kept(
+            CONTEXT_HEADS_FILE, context_heads, steps, context_thresholds
+        )
+    write_heads(HEADS_FILE, STATIC_FEATURES, static_heads, ours)
+    write_heads(CONTEXT_HEADS_FILE, CONTEXT_FEATURES, context_heads, context_thresholds)
+
+
+def kept(path: Path, refitted: dict, steps: list[str], thresholds: str) -> tuple[dict, str]:
+    """A heads file's other heads unchanged plus the `refitted` ones (sorted by id), and the
+    file's account of how each head's threshold was chosen, theirs updated."""
+    old = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    heads = {**{k: v for k, v in old.get("heads", {}).items() if k not in steps}, **refitted}
+    body = old.get("fitted_on", "").partition("; thresholds ")[2]
+    groups = re.findall(r"(.+?) \(([a-z_, ]+)\)(?:; |$)", body)
+    account = {i: how for how, ids in groups for i in ids.split(", ")}
+    if not groups:  # a file fitted whole: one account for all its heads
+        account = {i: body for i in heads if body}
+    account.update(dict.fromkeys(steps, thresholds))
+    by_account: dict[str, list[str]] = {}
+    for i in sorted(heads):
+        by_account.setdefault(account.get(i, "unknown"), []).append(i)
+    return dict(sorted(heads.items())), "; ".join(
+        f"{how} ({', '.join(ids)})" for how, ids in by_account.items()
     )
 
 
