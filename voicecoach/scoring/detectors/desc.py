@@ -135,6 +135,16 @@ _THREAT = re.compile(
 )
 
 
+# steps the meaning layer (learned heads) may find, never in a sentence that labels the
+# coworker ("you're always disappearing, it's so lazy" is no feeling of one's own)
+UNLABELLED_STEPS = frozenset({"describe", "express", "specify"})
+
+
+def labels_in_sentence(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) hit labels or blames the coworker."""
+    return bool(LABELS.search(turn.norm.sentence_text(hit.span.first_token)))
+
+
 def describe(turn: TurnView, call: CallState) -> Hit | None:
     """Describes the behaviour objectively (when, what happened) without labels or 'why did you'."""
     if LABELS.search(turn.norm.text):
