@@ -118,12 +118,56 @@ def test_head_training_file_errors_name_file_and_line(tmp_path: Path, text, expe
 
 def test_shipped_head_training_files_load_and_hold_many_sentences_per_side():
     files = head_training_files()
-    intents = {load_training(p).intent for p in files}
-    assert intents == {"empathize", "clarify", "close_call", "dismissive"}
+    desc = {"describe", "express", "specify"}
+    any_sentence = desc | {"close_call", "dismissive"}
+    assert {load_training(p).intent for p in files} == {"empathize", "clarify"} | any_sentence
     for path in files:
         training = load_training(path)
         least = 100 if training.intent in {"empathize", "clarify"} else 60
         assert len(training.positive) >= least and len(training.negative) >= least
+        # a DESC step, a closing or a fault is one sentence of a long turn: its contextual
+        # head takes any sentence
+        assert training.turn == ("any" if training.intent in any_sentence else "mean")
+
+
+# written for these tests, in no intent or head file: steps the DESC patterns miss, each
+# one sentence of a turn of several
+FRESH_DESC = [
+    (
+        "Morning. So, the recall letters for March were still in the outbox on Friday, "
+        "all thirty of them. Anyway, coffee?",
+        "describe",
+    ),
+    (
+        "Okay, I'll just say it. Most afternoons I'm running the window and the phones by "
+        "myself and honestly it's wearing me out. That's all.",
+        "express",
+    ),
+    (
+        "Right. What would really make a difference is if we took the late callbacks in "
+        "turns, you on Mondays and me on Tuesdays. Does that sound okay?",
+        "specify",
+    ),
+]
+
+
+@pytest.mark.parametrize("text,step", FRESH_DESC, ids=[s for _, s in FRESH_DESC])
+def test_the_desc_heads_find_a_step_in_one_sentence_of_a_long_turn(text, step):
+    scorer = Scorer("desc", caller_name="Sam Rivera", record_sensitive=False)
+    scorer.add_turn(Turn("caller", "yeah what is it"))
+    update = scorer.add_turn(Turn("trainee", text))
+    found = {d.id: d.found_by for d in update.detections}
+    assert found.get(step) == "meaning"
+
+
+def test_desc_heads_are_not_judged_outside_a_desc_call():
+    model = IntentModel(intent_files())
+    assert {"describe", "express", "specify"} <= {
+        i for i, h in model.context_heads.items() if h.adopted and h.turn == "any"
+    }
+    scorer = Scorer("upset_caller", caller_name="", record_sensitive=False)
+    update = scorer.add_turn(Turn("trainee", FRESH_DESC[1][0]))
+    assert not {"describe", "express", "specify"} & update.ids()
 
 
 def _empathy_found(text: str):

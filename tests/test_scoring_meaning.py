@@ -313,7 +313,7 @@ def test_a_brush_off_the_trainee_denies_saying_is_no_fault(text, dismissive):
     assert ("dismissive" in {d.id for d in update.detections}) is dismissive
 
 
-def test_a_head_whose_rule_is_any_decides_each_sentence_alone():
+def test_a_head_whose_turn_is_any_decides_each_sentence_alone():
     from voicecoach.scoring.heads import IntentHead
     from voicecoach.scoring.intents import _Verdict
 
@@ -322,7 +322,7 @@ def test_a_head_whose_rule_is_any_decides_each_sentence_alone():
     none = _Verdict(np.zeros(3, dtype=bool), np.zeros(3), np.zeros(3), ["", "", ""])
     weights = np.zeros(1, dtype=np.float32)
     mean = IntentHead("close_call", weights, 0.0, 0.5, True)
-    anyone = IntentHead("close_call", weights, 0.0, 0.5, True, rule="any")
+    anyone = IntentHead("close_call", weights, 0.0, 0.5, True, turn="any")
     assert not none.with_head(mean, probability, judged, True).shows.any()  # mean 0.37
     assert none.with_head(anyone, probability, judged, True).shows.tolist() == [
         False,

@@ -37,6 +37,7 @@ TRAINING_SCHEMA: dict[str, Any] = {
     "properties": {
         "intent": {"type": "string"},
         "compatible": {"type": "array", "items": {"type": "string"}},
+        "turn": {"enum": ["mean", "any"]},
         "positive": _SENTENCES,
         "negative": _SENTENCES,
     },
@@ -59,7 +60,7 @@ HEADS_SCHEMA: dict[str, Any] = {
                     "adopted": {"type": "boolean"},
                     "threshold": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
                     "gate": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
-                    "rule": {"enum": ["mean", "any"]},
+                    "turn": {"enum": ["mean", "any"]},
                     "bias": {"type": "number"},
                     "weights": {"type": "array", "items": {"type": "number"}},
                 },
@@ -79,9 +80,10 @@ class IntentHead:
     threshold: float  # the probability at which a sentence shows the intent
     adopted: bool  # used by the scorer (false: fitted and measured, not yet trusted)
     gate: float = 0.0  # contextual head: the static head's probability that calls for it
-    # contextual head: a turn shows the intent when its sentences' "mean" probability reaches
-    # the threshold, or ("any") when one sentence's does (a fault, a closing)
-    rule: str = "mean"
+    # contextual head: how it judges a turn, by its sentences' "mean" probability (a reply
+    # labelled as a whole) or by "any" sentence (a DESC step said in one sentence of a long
+    # turn, a closing, a fault)
+    turn: str = "mean"
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(intent) per row of (sentences, features)."""
@@ -122,7 +124,7 @@ def load_heads(
             float(spec["threshold"]),
             bool(spec["adopted"]),
             float(spec.get("gate", 0.0)),
-            spec.get("rule", "mean"),
+            spec.get("turn", "mean"),
         )
     return heads
 
@@ -137,6 +139,8 @@ class HeadTraining:
     # ids whose intent examples may also show this intent, so they are not its negatives
     # ("walk me through what happened" is `invite_and_listen` and also `clarify`)
     compatible: tuple[str, ...] = ()
+    # how its contextual head judges a turn: "mean" of the sentences or "any" sentence
+    turn: str = "mean"
 
 
 def head_training_files() -> list[Path]:
@@ -160,4 +164,5 @@ def load_training(path: Path) -> HeadTraining:
         tuple(data["positive"]),
         tuple(data["negative"]),
         tuple(data.get("compatible", [])),
+        data.get("turn", "mean"),
     )

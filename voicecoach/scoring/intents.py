@@ -248,9 +248,10 @@ class _Verdict:
         for the turn, deciding every `judged` sentence (a contextual head: the turn shows the
         intent when its sentences' mean probability reaches the threshold, and the likeliest
         sentence is the evidence; outside replies labelled as wholes taught that a reply
-        with one kind word before advice is advice; a head whose `rule` is "any", a fault's
-        or a closing's, decides each sentence alone)."""
-        if decides and head.rule == "any":
+        with one kind word before advice is advice; a head whose `turn` is "any" instead
+        takes each sentence that reaches it, as a DESC step, a closing or a fault is one
+        sentence of a long turn)."""
+        if decides and head.turn == "any":  # each sentence on its own
             by_head = (probability >= head.threshold) & judged
         elif decides:
             by_head = np.zeros_like(judged)

@@ -23,6 +23,7 @@ from voicecoach.scoring.detectors import (
     Detector,
     Hit,
     TurnView,
+    desc,
     faults,
 )
 from voicecoach.scoring.detectors.checks import (
@@ -125,8 +126,9 @@ def find(
     """A step, check or fault in a trainee turn: the detector's pattern first, else the
     meaning layer (when the id has intent examples). Dropped: a positive act inside a
     sarcastic formula, inside words quoted from others (quotable ids) or after the
-    trainee denies it (negatable ids: "I'm not going to pretend I understand"), and a
-    meaning-layer step whose sentence brushes the caller off."""
+    trainee denies it (negatable ids: "I'm not going to pretend I understand"), a
+    meaning-layer step whose sentence brushes the caller off, and a meaning-layer DESC step
+    whose sentence labels the coworker."""
     intent = view.intents.intents.get(item_id) if view.intents else None
     hit = detector(view, call)
     if hit is not None and not _asserted(view, hit, intent, kind):
@@ -139,6 +141,12 @@ def find(
     ):
         hit = _meaning_brush_off(view) if item_id == "dismissive" else view.meaning(item_id)
         if hit is not None and kind != "fault" and _brushes_off(view, call, hit):
+            hit = None
+        if (
+            hit is not None
+            and item_id in desc.UNLABELLED_STEPS
+            and desc.labels_in_sentence(view, hit)
+        ):
             hit = None
         if hit is not None and _yields(view, call, hit, intent):
             hit = None

@@ -135,6 +135,19 @@ _THREAT = re.compile(
 )
 
 
+# steps the meaning layer (learned heads) may find, never in a sentence that labels the
+# coworker ("you're always disappearing, it's so lazy" is no feeling of one's own) or makes
+# a vague demand ("just sort yourself out or I'll report you" asks for nothing specific)
+UNLABELLED_STEPS = frozenset({"describe", "express", "specify"})
+
+
+def labels_in_sentence(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) hit labels the coworker or makes a vague
+    demand."""
+    sentence = turn.norm.sentence_text(hit.span.first_token)
+    return bool(LABELS.search(sentence) or _VAGUE_REQUEST.search(sentence))
+
+
 def describe(turn: TurnView, call: CallState) -> Hit | None:
     """Describes the behaviour objectively (when, what happened) without labels or 'why did you'."""
     if LABELS.search(turn.norm.text):
