@@ -121,7 +121,7 @@ def print_breakdown(turns: list[TurnBreakdown], gaps_ms: list[float], trace: Dec
         "per-turn breakdown, ms after the voice ended: gap = silence asked + decode wait"
         " + after (scoring, delivery, dialogue, synthesis, playback)"
     )
-    print("    gap  silence  wait  ready  decode@  took  audio-s  busy-until  left  after")
+    print("    gap  silence  wait  ready  decode@  took  audio-s  busy-from-until  left  after")
     for gap, turn in zip(gaps_ms, turns, strict=True):
         after = sum(turn.after_ms.values())
         print(
@@ -129,7 +129,7 @@ def print_breakdown(turns: list[TurnBreakdown], gaps_ms: list[float], trace: Dec
             f"{cell(turn.ready_ms):>5}  {cell(turn.covering_start_ms):>7}  "
             f"{cell(turn.covering_took_ms):>4}  "
             f"{'-' if turn.covering_audio_s is None else f'{turn.covering_audio_s:.1f}':>7}  "
-            f"{cell(turn.busy_until_ms):>10}  "
+            f"{cell(turn.busy_from_ms):>9} {cell(turn.busy_until_ms):>5}  "
             f"{turn.detected_ms:4.0f}  {after:5.0f}"
         )
     busy = sum(t.busy_until_ms is not None for t in turns)
