@@ -23,8 +23,9 @@ complete sentence, 1.2 s after "and", "um"). Prints:
   turn end would wait for if nothing had been decoded while the trainee spoke);
 - the machine's load average before and after (2 cores, shared);
 - how often Whisper decoded an utterance twice (a loop, decoded again with a repetition
-  penalty, "loop_full" when the 30 s window was needed too; an unheard rest; an unsure
-  greedy decode retried with a beam): such turns wait for both decodes.
+  penalty, "loop_full" when the 30 s window was needed too; an unheard rest: such turns
+  wait for both decodes; a "revision": an unsure turn heard again as a file in the
+  background, which no turn waits for).
 - peak memory (this process, and the speech worker / festival children).
 
 Caller lines are synthesised on demand the first time and cached; `--cold`
@@ -175,7 +176,7 @@ def decode_costs(engine: str) -> None:
 
 
 def whisper_second_decodes() -> dict | None:
-    """Why Whisper decoded an utterance twice during the call (loop, loop_full, rest, unsure);
+    """Why Whisper decoded an utterance twice during the call (loop, loop_full, rest, revision);
     None when the engine is not Whisper."""
     from voicecoach.asr.select import choose_engine
 
