@@ -27,6 +27,7 @@ from voicecoach.live.vad import VadStage
 from voicecoach.pipeline.messages import AudioChunk, FinalText, RevisedText, TurnEnded
 from voicecoach.pipeline.stage import Pipeline
 from voicecoach.scoring import load_transcript, score_transcript
+from voicecoach.session.review import transcript_from_events
 
 SR = 16000
 SENTENCE = "your bill shows the same charge twice"
@@ -88,6 +89,9 @@ def test_a_revised_turn_is_saved_and_scored_as_heard_the_second_time(every_turn_
     saved = json.loads((folder / "transcript.json").read_text())
     for revision in revisions:
         assert saved["turns"][revision["turn"]]["text"] == revision["text"] != revision["was"]
+    # A call killed before its end is rebuilt from the events: the second hearing too.
+    rebuilt = transcript_from_events(events, result.session)
+    assert [t["text"] for t in rebuilt["turns"]] == [t["text"] for t in saved["turns"]]
     # The saved score is the saved transcript's, not the first hearing's.
     rescored = score_transcript(load_transcript(folder / "transcript.json")).to_json()
     assert json.loads((folder / "score.json").read_text())["steps"] == rescored["steps"]

@@ -434,7 +434,13 @@ class LiveCall:
                     )
                     self._revised = True
                     self.recorder.event(
-                        "revision", t_s=old.start, turn=index, was=old.text, text=text
+                        "revision",
+                        t_s=old.start,
+                        turn=index,
+                        start_s=old.start,
+                        was=old.text,
+                        text=text,
+                        words=[w.to_json() for w in words],
                     )
                     return
 
