@@ -4,7 +4,7 @@ A scripted 10-turn call (festival speech as the trainee, the double-billing
 caller) runs through the real capture path, recogniser (default: Whisper base,
 decoding the growing turn in the background), adaptive turn detection,
 scoring, delivery analysis, caller model, synthesis and (null, real-time
-paced) playback, with the silence threshold at 500 ms (300 ms after a
+paced) playback, with the silence threshold at 500 ms (400 ms after a
 complete sentence, 1.2 s after "and", "um"). Prints:
 
 - turn gap: from the end of the trainee's speech (when the virtual microphone

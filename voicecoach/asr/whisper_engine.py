@@ -36,6 +36,7 @@ from voicecoach.asr.whisper_model import SAMPLE_RATE_HZ, WhisperModel
 STEP_S = 0.8  # background decode after this much new audio
 REST_RATIO = 1.0  # captions wait as long as the last decode took: the worker is idle at a pause
 PAUSE_S = 0.1  # trailing quiet that counts as a pause (decode now; endpoint when covered)
+NEAR_END_S = 0.1  # a decode missing no more than this of the voice's end covers it (revised)
 TRAIL_S = 0.3  # quiet decoded after the last voiced sample (more only blurs the last word's end)
 FRAME_S = 0.02
 QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is quiet...
@@ -128,12 +129,12 @@ class WhisperRecognizer(Recognizer):
         with self._changed:
             covered = self._latest[0] if self._latest else 0
             busy = self._decoding_from >= 0
-            if self._last_voiced > covered and not busy:
+            if not self._covered() and not busy:
                 new_s = (self._length - max(covered, self._requested)) / SAMPLE_RATE_HZ
                 rested = time.monotonic() - self._idle_since >= self._last_took_s * REST_RATIO
                 if paused or (new_s >= STEP_S and rested):
                     self._start_decode(final=paused)
-            return paused and self._last_voiced > 0 and covered >= self._last_voiced
+            return paused and self._last_voiced > 0 and self._covered()
 
     def partial(self) -> str:
         with self._changed:
@@ -145,6 +146,7 @@ class WhisperRecognizer(Recognizer):
                 self._changed.wait()
             self._generation += 1  # any other decode in progress is dropped
             latest = self._latest
+            covered = self._covered()
             audio = self._audio()
             voiced = self._last_voiced
             first_voiced = self._first_voiced
@@ -157,11 +159,12 @@ class WhisperRecognizer(Recognizer):
         if first_voiced is not None and voiced - first_voiced < _samples(MIN_SPEECH_S):
             return Recognition("", ())  # a click or a cough: shorter than any word
         end = voiced + _samples(TRAIL_S) if voiced else len(audio)
-        if latest is not None and latest[0] >= voiced > 0:
-            result = latest[1]
+        if latest is not None and covered and voiced > 0:
+            result, heard_all = latest[1], latest[0] >= voiced
         else:
             result = self._recognize(audio[:end], voiced, first_voiced, live=True)
-        if result.unsure and result.text:
+            heard_all = True
+        if result.text and (result.unsure or not heard_all):
             self._revise(utterance, audio[:end], voiced, first_voiced)
         return result
 
@@ -287,11 +290,20 @@ class WhisperRecognizer(Recognizer):
         if self._resampler is not None:
             self._resampler.clear()
 
+    def _covered(self) -> bool:
+        """Whether the latest result covers the speech (caller holds the lock): it decoded all
+        but at most the last `NEAR_END_S` of the voiced samples (a caption begun as the voice
+        was ending: the turn need not wait for a decode of the whole, which `final()` then
+        makes in the background)."""
+        if self._latest is None:
+            return False
+        return self._latest[0] >= self._last_voiced - _samples(NEAR_END_S)
+
     def _awaited(self) -> bool:
-        """Whether the decode in progress covers voice the latest result does not (caller holds
-        the lock)."""
-        covered = self._latest[0] if self._latest else 0
-        return covered < self._last_voiced <= self._decoding_from
+        """Whether the decode in progress may cover the speech the latest result does not
+        (caller holds the lock)."""
+        near_end = self._last_voiced - _samples(NEAR_END_S)
+        return self._decoding_from >= max(0, near_end) and not self._covered()
 
     def _start_decode(self, *, final: bool) -> None:
         """Decode the utterance so far in the background (caller holds the lock); `final`

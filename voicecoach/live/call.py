@@ -421,28 +421,35 @@ class LiveCall:
 
     def _revise(self, revision: RevisedText) -> None:
         """Put the recogniser's second hearing of an utterance into its trainee turn."""
-        for index, parts in self._parts.items():
-            for k, part in enumerate(parts):
-                if part.utterance == revision.utterance:
-                    if part.text == revision.text:
-                        return  # heard alike: the words keep their first times
-                    parts[k] = FinalText(revision.text, revision.words, revision.utterance)
-                    text, words = joined(parts)
-                    old = self._transcript[index]
-                    self._transcript[index] = Turn(
-                        "trainee", text, old.start, old.end, _turn_words(words)
-                    )
-                    self._revised = True
-                    self.recorder.event(
-                        "revision",
-                        t_s=old.start,
-                        turn=index,
-                        start_s=old.start,
-                        was=old.text,
-                        text=text,
-                        words=[w.to_json() for w in words],
-                    )
-                    return
+        found = next(
+            (
+                (index, k)
+                for index, parts in self._parts.items()
+                for k, part in enumerate(parts)
+                if part.utterance == revision.utterance
+            ),
+            None,
+        )
+        if found is None:
+            return
+        index, k = found
+        parts = self._parts[index]
+        if parts[k].text == revision.text:
+            return  # heard alike: the words keep their first times
+        parts[k] = FinalText(revision.text, revision.words, revision.utterance)
+        text, words = joined(parts)
+        old = self._transcript[index]
+        self._transcript[index] = Turn("trainee", text, old.start, old.end, _turn_words(words))
+        self._revised = True
+        self.recorder.event(
+            "revision",
+            t_s=old.start,
+            turn=index,
+            start_s=old.start,
+            was=old.text,
+            text=text,
+            words=[w.to_json() for w in words],
+        )
 
     def _analyse(self, turn: TurnEnded) -> DeliveryResult | None:
         if self._warm_up is not None and self._warm_up.is_alive():
