@@ -170,6 +170,28 @@ def test_a_live_recogniser_fed_faster_than_real_time_can_wait_for_each_decode(se
     assert model.decodes == decodes  # the turn's end took the decode made at the pause
 
 
+def test_a_caption_begun_just_before_the_voice_ended_ends_the_turn_and_is_heard_again(sentences):
+    text, y = sentences[1]
+    cut = round((voice_end_s(y) - 0.06) * SR) // 320 * 320  # 60 ms before the voice ends
+    pcm = float_to_pcm16(np.concatenate([y, np.zeros(SR // 2, np.float32)]))
+    model = CountingModel(ensure_model())
+    recognizer = WhisperRecognizer(live=True, model=model)
+    recognizer.accept(pcm[: 2 * cut])  # over 0.8 s of new speech: a caption decode begins
+    recognizer.wait_idle()
+    assert model.decodes == 1
+    endpoints = []
+    for i in range(2 * cut, len(pcm), 640):  # the voice's last 60 ms, then quiet
+        endpoints.append(recognizer.accept(pcm[i : i + 640]))
+        recognizer.wait_idle()
+    assert endpoints[-1] and model.decodes == 1  # the caption covers the turn's end
+    caption = recognizer.partial()
+    final = recognizer.final()  # the caption's text: no decode of the whole first...
+    assert final.text == caption
+    recognizer.wait_revisions(30)
+    [revision] = recognizer.revisions()  # ...but after, in the background
+    assert model.decodes == 2 and words_of(revision.result.text) == words_of(text)
+
+
 def test_fast_speech_ending_at_the_clip_end_keeps_its_last_words(tmp_path):
     """About 5 tokens a second up to the last sample: a token cap read as CTranslate2's
     `max_length` (which it halves) cut "by then?" off the end."""
