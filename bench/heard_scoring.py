@@ -7,8 +7,8 @@ form, audio cached under bench/out/festival/), recognised by `--engine`
 the recogniser's boundary) as the live call hears it (the caller's name as a
 hint, the caller's line before the turn as `set_context`; `--no-context`
 leaves that out), put back into the call, and the call scored. Each turn is
-decoded as a file is (Whisper: a beam of 5; the live call's own decodes are greedy
-with a beam retry when unsure, which `--live` measures). The
+decoded as a file is (Whisper: a beam of 5; the live call's own decodes are greedy,
+an unsure turn heard again as a file in the background, which `--live` measures). The
 step/check/fault micro-F1 of the heard calls is compared with the written ones
 (target: within 0.04), with bench/scoring.py's own metric code; the WER of the
 heard turns is printed too. Recognised text is cached per engine and voice
@@ -19,7 +19,8 @@ says when that code has changed since) unless --fresh.
 a live recogniser fed 20 ms chunks (0.3 s of silence first, as the call's
 pre-roll, and 0.6 s after), waiting for each background decode before feeding
 more, so every pause of 0.1 s is decoded as it ends (the most pause decodes
-a turn can have); then `final()`. Its cache
+a turn can have); then `final()`, and the revision of an unsure turn when there is
+one (the text the call saves and scores; the caller answered the first). Its cache
 file is per recogniser code (bench/out/heard/whisper-live-VOICE-CODE.json).
 
 Sets (each its own row, then all together):
@@ -210,7 +211,10 @@ def _heard_live(wav: Path, engine: str, hint: str, before: str) -> tuple[str, fl
         for i in range(0, len(pcm), LIVE_CHUNK_BYTES):
             recognizer.accept(pcm[i : i + LIVE_CHUNK_BYTES])
             recognizer.wait_idle()
-        return recognizer.final().text, len(y) / sr
+        text = recognizer.final().text
+        recognizer.wait_revisions(60)
+        revised = recognizer.revisions()
+        return (revised[-1].result.text if revised else text), len(y) / sr
 
 
 def engine_fingerprint() -> str:

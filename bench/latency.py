@@ -4,7 +4,7 @@ A scripted 10-turn call (festival speech as the trainee, the double-billing
 caller) runs through the real capture path, recogniser (default: Whisper base,
 decoding the growing turn in the background), adaptive turn detection,
 scoring, delivery analysis, caller model, synthesis and (null, real-time
-paced) playback, with the silence threshold at 500 ms (300 ms after a
+paced) playback, with the silence threshold at 500 ms (400 ms after a
 complete sentence, 1.2 s after "and", "um"). Prints:
 
 - turn gap: from the end of the trainee's speech (when the virtual microphone
@@ -23,8 +23,9 @@ complete sentence, 1.2 s after "and", "um"). Prints:
   turn end would wait for if nothing had been decoded while the trainee spoke);
 - the machine's load average before and after (2 cores, shared);
 - how often Whisper decoded an utterance twice (a loop, decoded again with a repetition
-  penalty, "loop_full" when the 30 s window was needed too; an unheard rest; an unsure
-  greedy decode retried with a beam): such turns wait for both decodes.
+  penalty, "loop_full" when the 30 s window was needed too; an unheard rest: such turns
+  wait for both decodes; a "revision": an unsure turn heard again as a file in the
+  background, which no turn waits for).
 - peak memory (this process, and the speech worker / festival children).
 
 Caller lines are synthesised on demand the first time and cached; `--cold`
@@ -121,7 +122,7 @@ def print_breakdown(turns: list[TurnBreakdown], gaps_ms: list[float], trace: Dec
         "per-turn breakdown, ms after the voice ended: gap = silence asked + decode wait"
         " + after (scoring, delivery, dialogue, synthesis, playback)"
     )
-    print("    gap  silence  wait  ready  decode@  took  audio-s  busy-until  left  after")
+    print("    gap  silence  wait  ready  decode@  took  audio-s  busy-from-until  left  after")
     for gap, turn in zip(gaps_ms, turns, strict=True):
         after = sum(turn.after_ms.values())
         print(
@@ -129,7 +130,7 @@ def print_breakdown(turns: list[TurnBreakdown], gaps_ms: list[float], trace: Dec
             f"{cell(turn.ready_ms):>5}  {cell(turn.covering_start_ms):>7}  "
             f"{cell(turn.covering_took_ms):>4}  "
             f"{'-' if turn.covering_audio_s is None else f'{turn.covering_audio_s:.1f}':>7}  "
-            f"{cell(turn.busy_until_ms):>10}  "
+            f"{cell(turn.busy_from_ms):>9} {cell(turn.busy_until_ms):>5}  "
             f"{turn.detected_ms:4.0f}  {after:5.0f}"
         )
     busy = sum(t.busy_until_ms is not None for t in turns)
@@ -175,7 +176,7 @@ def decode_costs(engine: str) -> None:
 
 
 def whisper_second_decodes() -> dict | None:
-    """Why Whisper decoded an utterance twice during the call (loop, loop_full, rest, unsure);
+    """Why Whisper decoded an utterance twice during the call (loop, loop_full, rest, revision);
     None when the engine is not Whisper."""
     from voicecoach.asr.select import choose_engine
 

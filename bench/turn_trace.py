@@ -36,7 +36,8 @@ class TurnBreakdown:
     covering_start_ms: float | None  # the decode that covered the speech began...
     covering_took_ms: float | None  # ...and took this long...
     covering_audio_s: float | None  # ...on this much audio
-    busy_until_ms: float | None  # a decode running at the voice's end finished here
+    busy_from_ms: float | None  # a decode running at the voice's end began here (negative)...
+    busy_until_ms: float | None  # ...and finished here
     detected_ms: float  # the turn left the pipeline
     after_ms: dict[str, float]  # scoring, delivery, dialogue, synthesis, playback
 
@@ -115,6 +116,7 @@ class DecodeTrace:
             covering_start_ms=ms(covering.start) if covering else None,
             covering_took_ms=round(1000 * (covering.end - covering.start), 1) if covering else None,
             covering_audio_s=covering.audio_s if covering else None,
+            busy_from_ms=ms(min(d.start for d in busy)) if busy else None,
             busy_until_ms=ms(max(d.end for d in busy)) if busy else None,
             detected_ms=ms(timing.detected),
             after_ms={

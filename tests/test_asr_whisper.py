@@ -17,7 +17,12 @@ from click.testing import CliRunner
 from voicecoach.asr.select import choose_engine, make_recognizer
 from voicecoach.asr.transcribe import MAX_PIECE_S, quiet_cuts, recognize_samples
 from voicecoach.asr.whisper_engine import CONTEXT_WORDS, WhisperRecognizer, shared_model
-from voicecoach.asr.whisper_model import MAX_PROMPT_WORDS, WhisperModel, domain_prompt
+from voicecoach.asr.whisper_model import (
+    MAX_PROMPT_WORDS,
+    DecodeSettings,
+    WhisperModel,
+    domain_prompt,
+)
 from voicecoach.asr.whisper_weights import (
     PACKAGES,
     SOURCE_ENV,
@@ -165,6 +170,28 @@ def test_a_live_recogniser_fed_faster_than_real_time_can_wait_for_each_decode(se
     assert model.decodes == decodes  # the turn's end took the decode made at the pause
 
 
+def test_a_caption_begun_just_before_the_voice_ended_ends_the_turn_and_is_heard_again(sentences):
+    text, y = sentences[1]
+    cut = round((voice_end_s(y) - 0.06) * SR) // 320 * 320  # 60 ms before the voice ends
+    pcm = float_to_pcm16(np.concatenate([y, np.zeros(SR // 2, np.float32)]))
+    model = CountingModel(ensure_model())
+    recognizer = WhisperRecognizer(live=True, model=model)
+    recognizer.accept(pcm[: 2 * cut])  # over 0.8 s of new speech: a caption decode begins
+    recognizer.wait_idle()
+    assert model.decodes == 1
+    endpoints = []
+    for i in range(2 * cut, len(pcm), 640):  # the voice's last 60 ms, then quiet
+        endpoints.append(recognizer.accept(pcm[i : i + 640]))
+        recognizer.wait_idle()
+    assert endpoints[-1] and model.decodes == 1  # the caption covers the turn's end
+    caption = recognizer.partial()
+    final = recognizer.final()  # the caption's text: no decode of the whole first...
+    assert final.text == caption
+    recognizer.wait_revisions(30)
+    [revision] = recognizer.revisions()  # ...but after, in the background
+    assert model.decodes == 2 and words_of(revision.result.text) == words_of(text)
+
+
 def test_fast_speech_ending_at_the_clip_end_keeps_its_last_words(tmp_path):
     """About 5 tokens a second up to the last sample: a token cap read as CTranslate2's
     `max_length` (which it halves) cut "by then?" off the end."""
@@ -259,22 +286,52 @@ def test_a_file_decode_searches_a_beam_and_live_decodes_are_greedy(sentences):
     assert final.words and caption.text
 
 
-def test_an_unsure_live_final_decode_is_redone_with_a_beam_and_the_surer_kept(sentences):
+def test_an_unsure_file_decode_is_redone_with_a_beam_and_the_surer_kept(sentences):
     model = shared_model()
     saved = model.settings
-    model.settings = replace(saved, retry_logprob=0.0)  # every decode counts as unsure
+    model.settings = replace(saved, final_beam_size=1, retry_logprob=0.0)  # all unsure
     try:
         before = model.second_decodes["unsure"]
-        result = model.recognize(sentences[0][1], live=True)  # greedy first
+        result = model.recognize(sentences[0][1])  # greedy first
         assert model.second_decodes["unsure"] == before + 1
-        assert words_of(result.text) == words_of(SENTENCES[0])
-        model.recognize(sentences[0][1])  # a file's decode: already the beam's width
+        assert words_of(result.text) == words_of(SENTENCES[0]) and result.unsure
+        model.recognize(sentences[0][1], live=True)  # a live final: revised by the recogniser
         model.recognize(sentences[0][1], final=False)  # a caption: never retried
-        model.settings = replace(saved, retry_logprob=-5.0)  # no decode is unsure
-        model.recognize(sentences[0][1], live=True)
+        model.settings = replace(saved, final_beam_size=1, retry_logprob=-5.0)  # none unsure
+        assert not model.recognize(sentences[0][1]).unsure
         assert model.second_decodes["unsure"] == before + 1
     finally:
         model.settings = saved
+
+
+def test_an_unsure_live_turn_ends_at_once_and_is_heard_again_in_the_background(sentences):
+    text, y = sentences[1]
+    model = WhisperModel(ensure_model(), settings=DecodeSettings(retry_logprob=0.0))
+    loaded = model.model
+    model.model = spy = _BeamsUsed(loaded)
+    recognizer = WhisperRecognizer(live=True, model=model)
+    pcm = float_to_pcm16(np.concatenate([y, np.zeros(SR // 2, np.float32)]))
+    for i in range(0, len(pcm), 640):
+        recognizer.accept(pcm[i : i + 640])
+        recognizer.wait_idle()
+    greedy_decodes = len(spy.beams)
+    final = recognizer.final()  # the pause's greedy decode, unsure: no second decode waited for
+    assert final.unsure and words_of(final.text) == words_of(text)
+    assert set(spy.beams) == {1}
+    recognizer.wait_revisions(30)
+    [revision] = recognizer.revisions()
+    assert spy.beams[greedy_decodes:] == [5]  # heard again as a file: a beam of 5
+    assert revision.utterance == 0 and words_of(revision.result.text) == words_of(text)
+    assert revision.result.words[0].start_s < revision.result.words[-1].end_s <= len(y) / SR + 0.3
+    assert recognizer.revisions() == []  # each revision is handed over once
+
+    model.settings = DecodeSettings()  # Whisper sure of the turn: nothing to revise
+    for i in range(0, len(pcm), 640):
+        recognizer.accept(pcm[i : i + 640])
+        recognizer.wait_idle()
+    assert not recognizer.final().unsure
+    recognizer.wait_revisions(30)
+    assert recognizer.revisions() == []
 
 
 def test_a_loop_up_to_the_cap_is_decoded_again_on_the_same_encoding(tmp_path):

@@ -15,7 +15,7 @@ import pytest
 from voicecoach.asr.base import Recognizer
 from voicecoach.audio.io import float_to_pcm16, load_audio
 from voicecoach.live.barge_in import BargeInDetector
-from voicecoach.live.endpointing import EndpointPolicy
+from voicecoach.live.endpointing import SHORT_S, EndpointPolicy
 from voicecoach.live.recognition import RecognitionStage
 from voicecoach.live.turns import TurnDetector
 from voicecoach.live.vad import SpeechEnded, SpeechResumed, VadStage
@@ -208,10 +208,10 @@ def test_two_turns_are_kept_apart_and_noise_alone_ends_no_turn(speech, recognize
 @pytest.mark.parametrize(
     ("text", "silence_s"),
     [
-        ("I can help you with that.", 0.3),  # a complete sentence: end sooner
-        ("Could you tell me what happened?", 0.3),
+        ("I can help you with that.", SHORT_S),  # a complete sentence: end sooner
+        ("Could you tell me what happened?", SHORT_S),
         ("Thank you.", 0.5),  # a short opener: the trainee often goes on
-        ("Right. Let me pull up your account.", 0.3),
+        ("Right. Let me pull up your account.", SHORT_S),
         ("I can check that and", 1.2),  # more is coming: wait longer
         ("so um", 1.2),
         ("let me see...", 0.5),  # trailing off: the plain threshold
@@ -220,7 +220,7 @@ def test_two_turns_are_kept_apart_and_noise_alone_ends_no_turn(speech, recognize
 )
 def test_the_pause_that_ends_a_turn_follows_what_was_said(text, silence_s):
     assert EndpointPolicy().silence_needed_s(text) == silence_s
-    assert EndpointPolicy.for_silence(800).silence_needed_s("That is all fine.") == 0.3
+    assert EndpointPolicy.for_silence(800).silence_needed_s("That is all fine.") == SHORT_S
     assert EndpointPolicy.for_silence(200).silence_needed_s("That is all fine.") == 0.2
 
 
@@ -235,5 +235,5 @@ def test_a_turn_ending_on_and_waits_longer_than_a_finished_sentence(recognizer, 
         (turn,) = [m for m in out if isinstance(m, TurnEnded)]
         waits[text] = turn.t_s - turn.end_s
     finished, unfinished = waits.values()
-    assert 0.3 - 0.03 <= finished <= 0.5 + 0.3 + 0.03
+    assert SHORT_S - 0.03 <= finished <= 0.5 + 0.3 + 0.03
     assert 1.2 - 0.03 <= unfinished <= 1.2 + 0.3 + 0.03  # the long wait (plus the endpoint's)

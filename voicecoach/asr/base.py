@@ -32,6 +32,15 @@ class Recognition:
 
     text: str
     words: tuple[Word, ...]
+    unsure: bool = False  # the engine doubts its text (Whisper: a low mean log-probability)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A better result for an earlier utterance, the `utterance`-th `final()` (from 0)."""
+
+    utterance: int
+    result: Recognition
 
 
 class Recognizer(ABC):
@@ -67,6 +76,15 @@ class Recognizer(ABC):
     def set_context(self, text: str) -> None:  # noqa: B027 - optional hook
         """What was said just before the next utterances (the caller's last line), which
         they likely answer. Engines that cannot condition on earlier text ignore it."""
+
+    def revisions(self) -> list[Revision]:
+        """Better results for earlier utterances finished since the last call, each given
+        once (an engine may decode an unsure utterance again in the background while the
+        call goes on). Engines that never revise return none."""
+        return []
+
+    def wait_revisions(self, timeout_s: float) -> None:  # noqa: B027 - optional hook
+        """Wait up to `timeout_s` for the revisions in progress (the call is ending)."""
 
     def warm_up(self) -> None:  # noqa: B027 - optional hook, not every engine needs it
         """Run the engine once on silence so the first utterance is not the slow one."""

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from num2words import num2words
 
-from voicecoach.asr.base import Recognition, Recognizer, Word, join_words
+from voicecoach.asr.base import Recognition, Recognizer, Revision, Word, join_words
 
 _ONES = [num2words(n) for n in range(20)]
 _TENS = [num2words(n) for n in range(20, 100, 10)]
@@ -124,7 +124,7 @@ def normalize_recognition(recognition: Recognition) -> Recognition:
     """A Recognition with its text and words normalised alike."""
     words = normalize_words(recognition.words)
     text = normalize_text(recognition.text) if recognition.text else join_words(words)
-    return Recognition(text=text, words=words)
+    return Recognition(text=text, words=words, unsure=recognition.unsure)
 
 
 class NormalizingRecognizer(Recognizer):
@@ -144,6 +144,14 @@ class NormalizingRecognizer(Recognizer):
 
     def final(self) -> Recognition:
         return normalize_recognition(self.engine.final())
+
+    def revisions(self) -> list[Revision]:
+        return [
+            Revision(r.utterance, normalize_recognition(r.result)) for r in self.engine.revisions()
+        ]
+
+    def wait_revisions(self, timeout_s: float) -> None:
+        self.engine.wait_revisions(timeout_s)
 
     def prime(self, pcm: bytes) -> None:
         self.engine.prime(pcm)

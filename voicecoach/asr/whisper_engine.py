@@ -9,6 +9,12 @@ it without decoding again. `accept()` reports an endpoint when the speaker
 has paused and such a decode is ready. Without `live` (files), `final()`
 decodes the utterance once.
 
+Live decodes are greedy so the turn ends quickly. When Whisper is unsure of
+the text that ends a turn, the turn goes on with it and the utterance is
+decoded again as a file would be (a beam of 5) in the background, while the
+caller answers; `revisions()` hands the better text over when it differs, for
+the transcript and the call's score.
+
 Hints (the caller's name) become Whisper's initial prompt, the "previous
 text" it conditions on (after a line of front-desk words, `whisper_model`),
 so "calling Priya" is spelt "Priya".
@@ -24,12 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
-from voicecoach.asr.base import Recognition, Recognizer, Word
+from voicecoach.asr.base import Recognition, Recognizer, Revision, Word
 from voicecoach.asr.whisper_model import SAMPLE_RATE_HZ, WhisperModel
 
 STEP_S = 0.8  # background decode after this much new audio
 REST_RATIO = 1.0  # captions wait as long as the last decode took: the worker is idle at a pause
 PAUSE_S = 0.1  # trailing quiet that counts as a pause (decode now; endpoint when covered)
+NEAR_END_S = 0.1  # a decode missing no more than this of the voice's end covers it (revised)
 TRAIL_S = 0.3  # quiet decoded after the last voiced sample (more only blurs the last word's end)
 FRAME_S = 0.02
 QUIET_BELOW_PEAK_DB = 30.0  # a frame this far under the utterance's loudest is quiet...
@@ -103,6 +110,9 @@ class WhisperRecognizer(Recognizer):
         self._worker: threading.Thread | None = None
         self._idle_since = 0.0  # time.monotonic() when the last decode ended
         self._last_took_s = 0.0
+        self._utterances = 0  # final() calls so far
+        self._revised: list[Revision] = []  # ready, not yet handed over
+        self._revising: list[threading.Thread] = []
 
     # --- the Recognizer contract ------------------------------------------------
 
@@ -119,12 +129,12 @@ class WhisperRecognizer(Recognizer):
         with self._changed:
             covered = self._latest[0] if self._latest else 0
             busy = self._decoding_from >= 0
-            if self._last_voiced > covered and not busy:
+            if not self._covered() and not busy:
                 new_s = (self._length - max(covered, self._requested)) / SAMPLE_RATE_HZ
                 rested = time.monotonic() - self._idle_since >= self._last_took_s * REST_RATIO
                 if paused or (new_s >= STEP_S and rested):
                     self._start_decode(final=paused)
-            return paused and self._last_voiced > 0 and covered >= self._last_voiced
+            return paused and self._last_voiced > 0 and self._covered()
 
     def partial(self) -> str:
         with self._changed:
@@ -136,20 +146,37 @@ class WhisperRecognizer(Recognizer):
                 self._changed.wait()
             self._generation += 1  # any other decode in progress is dropped
             latest = self._latest
+            covered = self._covered()
             audio = self._audio()
             voiced = self._last_voiced
             first_voiced = self._first_voiced
+            utterance, self._utterances = self._utterances, self._utterances + 1
             self._reset()
         if not len(audio):
             return Recognition("", ())
         if not self.live:  # files mix recordings of any level: a quiet last one is speech too
-            return self._recognize(audio, 0, first_voiced)
+            return self._recognize(audio, 0, first_voiced, live=False)
         if first_voiced is not None and voiced - first_voiced < _samples(MIN_SPEECH_S):
             return Recognition("", ())  # a click or a cough: shorter than any word
-        if latest is not None and latest[0] >= voiced > 0:
-            return latest[1]
         end = voiced + _samples(TRAIL_S) if voiced else len(audio)
-        return self._recognize(audio[:end], voiced, first_voiced)
+        if latest is not None and covered and voiced > 0:
+            result, heard_all = latest[1], latest[0] >= voiced
+        else:
+            result = self._recognize(audio[:end], voiced, first_voiced, live=True)
+            heard_all = True
+        if result.text and (result.unsure or not heard_all):
+            self._revise(utterance, audio[:end], voiced, first_voiced)
+        return result
+
+    def revisions(self) -> list[Revision]:
+        with self._changed:
+            ready, self._revised = self._revised, []
+        return ready
+
+    def wait_revisions(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        for thread in list(self._revising):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def wait_idle(self) -> None:
         """Wait until no background decode runs (benches and tests that feed faster than
@@ -173,13 +200,25 @@ class WhisperRecognizer(Recognizer):
     # --- internals --------------------------------------------------------------------
 
     def _recognize(
-        self, audio: np.ndarray, voiced: int, first_voiced: int | None, *, final: bool = True
+        self,
+        audio: np.ndarray,
+        voiced: int,
+        first_voiced: int | None,
+        *,
+        live: bool,
+        final: bool = True,
+        prompt: str | None = None,
     ) -> Recognition:
-        """Decode `audio`; no word after the last voiced sample nor before the first. Only a
-        decode that may be `final` (at a pause, or the turn's end) may pay for a beam."""
+        """Decode `audio` (after `prompt`, default the current one); no word after the last
+        voiced sample nor before the first. A `live` decode is greedy; a file's searches a
+        beam if it may be `final`."""
         speech_end_s = voiced / SAMPLE_RATE_HZ if voiced else None
         result = self.model.recognize(
-            audio, prompt=self.prompt, speech_end_s=speech_end_s, final=final, live=self.live
+            audio,
+            prompt=self.prompt if prompt is None else prompt,
+            speech_end_s=speech_end_s,
+            final=final,
+            live=live,
         )
         if first_voiced is None or not result.words:
             return result
@@ -187,7 +226,28 @@ class WhisperRecognizer(Recognizer):
         first = result.words[0]
         if first.start_s < onset_s < first.end_s:  # Whisper's first word often starts at 0
             first = Word(first.word, round(onset_s, 3), first.end_s, first.conf)
-        return Recognition(result.text, (first, *result.words[1:]))
+        return Recognition(result.text, (first, *result.words[1:]), result.unsure)
+
+    def _revise(
+        self, utterance: int, audio: np.ndarray, voiced: int, first_voiced: int | None
+    ) -> None:
+        """Decode an unsure utterance again as a file in the background, after the prompt it
+        was heard with, into a `Revision` (whoever takes it compares the texts)."""
+        prompt = self.prompt
+
+        def run() -> None:
+            self.model.second_decodes["revision"] += 1
+            try:
+                better = self._recognize(audio, voiced, first_voiced, live=False, prompt=prompt)
+            except Exception:  # noqa: BLE001 - the turn keeps the text it was heard with
+                return
+            if better.text:
+                with self._changed:
+                    self._revised.append(Revision(utterance, better))
+
+        thread = threading.Thread(target=run, name="whisper-revision", daemon=True)
+        self._revising = [t for t in self._revising if t.is_alive()] + [thread]
+        thread.start()
 
     def _append(self, y: np.ndarray) -> None:
         """Keep the samples; track the loudest frame and the end of the last voiced one."""
@@ -230,11 +290,20 @@ class WhisperRecognizer(Recognizer):
         if self._resampler is not None:
             self._resampler.clear()
 
+    def _covered(self) -> bool:
+        """Whether the latest result covers the speech (caller holds the lock): it decoded all
+        but at most the last `NEAR_END_S` of the voiced samples (a caption begun as the voice
+        was ending: the turn need not wait for a decode of the whole, which `final()` then
+        makes in the background)."""
+        if self._latest is None:
+            return False
+        return self._latest[0] >= self._last_voiced - _samples(NEAR_END_S)
+
     def _awaited(self) -> bool:
-        """Whether the decode in progress covers voice the latest result does not (caller holds
-        the lock)."""
-        covered = self._latest[0] if self._latest else 0
-        return covered < self._last_voiced <= self._decoding_from
+        """Whether the decode in progress may cover the speech the latest result does not
+        (caller holds the lock)."""
+        near_end = self._last_voiced - _samples(NEAR_END_S)
+        return self._decoding_from >= max(0, near_end) and not self._covered()
 
     def _start_decode(self, *, final: bool) -> None:
         """Decode the utterance so far in the background (caller holds the lock); `final`
@@ -248,7 +317,7 @@ class WhisperRecognizer(Recognizer):
         def run() -> None:
             started = time.monotonic()
             try:
-                result = self._recognize(audio, voiced, first_voiced, final=final)
+                result = self._recognize(audio, voiced, first_voiced, live=True, final=final)
             except Exception:  # noqa: BLE001 - final() decodes again and reports a failure
                 result = None
             with self._changed:

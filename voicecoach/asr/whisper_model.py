@@ -20,10 +20,13 @@ Every decode reads a short front-desk prompt before the scenario's names
 (`frontdesk/whisper_prompt.txt`). A file's decode searches with a beam of
 `FINAL_BEAM_SIZE`. In a live call, captions of speech still going on and the
 decodes that may end the turn (at a pause, the turn's end) are greedy
-(`LIVE_FINAL_BEAM_SIZE`: the turn ends sooner); a final decode whose mean token
-log-probability is under `RETRY_LOGPROB` is decoded again with a wider
-`retry_beam_size` beam on the same encoder output, the surer of the two kept
-(`DecodeSettings`; no retry when the first beam is as wide).
+(`LIVE_FINAL_BEAM_SIZE`: the turn ends sooner) and never decoded twice for doubt:
+a result whose mean token log-probability is under `RETRY_LOGPROB` says it is
+`unsure`, and the live recogniser decodes it again as a file in the background
+(`whisper_engine`). A file's final decode under `RETRY_LOGPROB` is decoded again
+with a wider `retry_beam_size` beam on the same encoder output, the surer of the
+two kept (`DecodeSettings`; no retry when the first beam is as wide, as with
+`FINAL_BEAM_SIZE`).
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ NO_SPEECH_PROB = 0.6  # Whisper's own silence rule: no-speech probability above 
 NO_SPEECH_LOGPROB = -1.0  # ...and mean token log-probability below this
 FINAL_BEAM_SIZE = 5  # a file's decode (docs/asr-benchmarks.md: chosen on dev)
 LIVE_FINAL_BEAM_SIZE = 1  # a live decode that may end the turn (docs/asr.md: the turn gap)
-RETRY_LOGPROB = -0.25  # a decode less sure than this is tried again with a wider beam...
+RETRY_LOGPROB = -0.25  # a decode less sure than this is unsure: a file's is tried again wider...
 RETRY_BEAM_SIZE = 5  # ...this wide, if wider than the first decode's
 THREADS = 2
 AFTER_END_S = 0.1  # a word starting this close to the audio's end was invented
@@ -190,10 +193,10 @@ class WhisperModel:
 
         With `words`, words aligned to start after `speech_end_s` (the last voiced
         instant; default the end of `y`) were invented from the padding and are dropped.
-        A caption of speech still going on (not `final`) uses the settings' `beam_size` and
-        is not retried; a decode that may end the turn uses `live_final_beam_size` in a
-        `live` call, else `final_beam_size`, and is retried with a wider beam when it is
-        under `retry_logprob`.
+        A caption of speech still going on (not `final`) uses the settings' `beam_size`; a
+        decode that may end the turn uses `live_final_beam_size` in a `live` call, else
+        `final_beam_size`, and then (not `live`) is retried with a wider beam when it is
+        under `retry_logprob`. A result under `retry_logprob` is marked `unsure`.
         """
         y = y[: FULL_WINDOW_FRAMES * HOP]
         if len(y) < HOP * 4:
@@ -210,13 +213,14 @@ class WhisperModel:
             decoded = self._generate(encoded, prompt_ids, cap, beam_size=beam)
             if _loops(decoded.tokens):  # a cap hit alone is kept: words past the speech go below
                 decoded, encoded = self._unlooped(decoded, encoded, y, prompt_ids, cap, beam)
-            if final:
+            if final and not live:  # a live call revises unsure turns in the background
                 decoded = self._unless_unsure(decoded, encoded, prompt_ids, cap, beam)
             if decoded.no_speech_prob > NO_SPEECH_PROB and decoded.avg_logprob < NO_SPEECH_LOGPROB:
                 return Recognition("", ())
+            unsure = decoded.avg_logprob < self.settings.retry_logprob
             tokens = [t for t in decoded.tokens if t < self.eot]
             if not words or not tokens:
-                return Recognition(self.tokenizer.decode(tokens).strip(), ())
+                return Recognition(self.tokenizer.decode(tokens).strip(), (), unsure)
             timed = self._align(encoded, tokens, content_frames)
         # Words aligned after the audio's end were made up from the padding: drop them.
         tail_s = self.settings.tail_s
@@ -225,7 +229,7 @@ class WhisperModel:
         if cut < len(timed):
             tokens = tokens[: timed[cut][1]]
         text = self.tokenizer.decode(tokens).strip()
-        result = Recognition(text, tuple(word for word, _ in timed[:cut]))
+        result = Recognition(text, tuple(word for word, _ in timed[:cut]), unsure)
         return self._rest_after(
             result, y, prompt=prompt, end_s=end_s + tail_s, final=final, live=live
         )
@@ -259,7 +263,9 @@ class WhisperModel:
             Word(w.word, round(w.start_s + offset_s, 3), round(w.end_s + offset_s, 3), w.conf)
             for w in rest.words
         )
-        return Recognition(f"{result.text} {rest.text}", result.words + shifted)
+        return Recognition(
+            f"{result.text} {rest.text}", result.words + shifted, result.unsure or rest.unsure
+        )
 
     def _beam_size(self, *, final: bool, live: bool) -> int:
         settings = self.settings

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from voicecoach.asr.base import Recognizer
+from voicecoach.asr.base import Recognizer, Word
 from voicecoach.audio.devices import Capture, Player
 from voicecoach.delivery import DeliveryResult, analyze_speech, start_warm_up
 from voicecoach.delivery.baseline import Baseline
@@ -32,19 +32,21 @@ from voicecoach.live.caller_voice import CallerVoice
 from voicecoach.live.endpointing import EndpointPolicy
 from voicecoach.live.recognition import RecognitionStage
 from voicecoach.live.speaker import CallerSpeaker, SpokenLine
-from voicecoach.live.turns import TurnDetector
+from voicecoach.live.turns import TurnDetector, joined
 from voicecoach.live.vad import DEFAULT_SILENCE_MS, VadStage
 from voicecoach.live.view import CallView
 from voicecoach.pipeline.messages import (
     AudioChunk,
     BargeIn,
+    FinalText,
     Message,
     PartialText,
+    RevisedText,
     Stop,
     TurnEnded,
 )
 from voicecoach.pipeline.stage import Pipeline
-from voicecoach.scoring import Turn, TurnWord
+from voicecoach.scoring import ScoreResult, Turn, TurnWord
 from voicecoach.session.recorder import SAMPLE_RATE_HZ, SessionRecorder
 from voicecoach.session.store import SessionInfo, SessionStore
 from voicecoach.tts import Synthesizer
@@ -67,6 +69,7 @@ STAGES = (
     "playback",
 )
 ARRIVALS_KEPT = 1000  # 20 s of chunks
+REVISION_WAIT_S = 3.0  # at the end, for the recogniser's second hearing of a last turn
 
 
 @dataclass
@@ -193,11 +196,12 @@ class LiveCall:
         self.player = player
         self.recognizer = recognizer
         policy = EndpointPolicy.for_silence(silence_ms)
+        self.recognition = RecognitionStage(recognizer, policy=policy)
         self.pipeline = Pipeline(
             [
                 VadStage(silence_ms=round(1000 * policy.short_s)),
                 BargeInDetector(lambda: self.speaker is not None and self.speaker.is_playing),
-                RecognitionStage(recognizer, policy=policy),
+                self.recognition,
                 TurnDetector(sample_rate=SAMPLE_RATE_HZ),
             ]
         )
@@ -207,6 +211,8 @@ class LiveCall:
         self._turns_in: queue.Queue = queue.Queue()
         self._stopping = threading.Event()
         self._transcript: list[Turn] = []
+        self._parts: dict[int, list[FinalText]] = {}  # trainee turn's index -> its utterances
+        self._revised = False  # a trainee turn was heard again after the scorer read it
         self._deliveries: list[dict[str, Any]] = []
         self._timings: list[TurnTiming] = []
         self._captured_at: deque[tuple[float, float]] = deque(maxlen=ARRIVALS_KEPT)
@@ -334,6 +340,8 @@ class LiveCall:
                 detected=time.monotonic(),
             )
             self._turns_in.put((message, timing))
+        elif isinstance(message, RevisedText):
+            self._turns_in.put((message, None))  # after the turn it revises
 
     def _capture_time(self, call_s: float) -> float:
         """When the sample at call time `call_s` was captured (time.monotonic)."""
@@ -362,6 +370,9 @@ class LiveCall:
     def _respond_loop(self) -> None:
         while (item := self._turns_in.get()) is not None:
             turn, timing = item
+            if isinstance(turn, RevisedText):
+                self._revise(turn)
+                continue
             try:
                 self._respond(turn, timing)
             except Exception as exc:  # noqa: BLE001 - saved incomplete with the reason
@@ -370,11 +381,15 @@ class LiveCall:
 
     def _respond(self, turn: TurnEnded, timing: TurnTiming) -> None:
         self.view.trainee_turn(turn.text)
-        words = tuple(TurnWord(w.word, w.start_s, w.end_s, round(w.conf, 3)) for w in turn.words)
         trainee_turn = Turn(
-            "trainee", turn.text, round(turn.start_s, 3), round(turn.end_s, 3), words
+            "trainee",
+            turn.text,
+            round(turn.start_s, 3),
+            round(turn.end_s, 3),
+            _turn_words(turn.words),
         )
         self._transcript.append(trainee_turn)
+        self._parts[len(self._transcript) - 1] = list(turn.parts)
         self.recorder.event(
             "turn",
             t_s=turn.start_s,
@@ -403,6 +418,38 @@ class LiveCall:
         y, sr = self.voice.speak(reply.text, reply.mood)
         timing.synthesized = time.monotonic()
         self._say(reply.text, y, sr, reply.mood, final=reply.outcome is not None, timing=timing)
+
+    def _revise(self, revision: RevisedText) -> None:
+        """Put the recogniser's second hearing of an utterance into its trainee turn."""
+        found = next(
+            (
+                (index, k)
+                for index, parts in self._parts.items()
+                for k, part in enumerate(parts)
+                if part.utterance == revision.utterance
+            ),
+            None,
+        )
+        if found is None:
+            return
+        index, k = found
+        parts = self._parts[index]
+        if parts[k].text == revision.text:
+            return  # heard alike: the words keep their first times
+        parts[k] = FinalText(revision.text, revision.words, revision.utterance)
+        text, words = joined(parts)
+        old = self._transcript[index]
+        self._transcript[index] = Turn("trainee", text, old.start, old.end, _turn_words(words))
+        self._revised = True
+        self.recorder.event(
+            "revision",
+            t_s=old.start,
+            turn=index,
+            start_s=old.start,
+            was=old.text,
+            text=text,
+            words=[w.to_json() for w in words],
+        )
 
     def _analyse(self, turn: TurnEnded) -> DeliveryResult | None:
         if self._warm_up is not None and self._warm_up.is_alive():
@@ -499,12 +546,24 @@ class LiveCall:
             if thread.is_alive():
                 thread.join(5.0)
 
+    def _score(self) -> ScoreResult:
+        """The call's score: the live scorer's, or the transcript's scored again when a turn
+        was heard better after the scorer read it."""
+        if not self._revised:
+            return self.scorer.result()
+        scorer = self.scenario.new_scorer()
+        for turn in self._transcript:
+            scorer.add_turn(turn)
+        return scorer.result()
+
     def _finish(self, outcome: str, reason: str | None) -> CallResult:
         complete = reason is None and outcome != INCOMPLETE
         if not complete and reason is None:
             reason = "the call ended before the caller did"
+        for revision in self.recognition.revisions_left(REVISION_WAIT_S):
+            self._revise(revision)
         transcript = self.scenario.transcript_json(self._transcript)
-        score = self.scorer.result().to_json()
+        score = self._score().to_json()
         delivery = summarise_delivery(self._deliveries)
         info = self.recorder.finish(
             outcome=outcome,
@@ -528,6 +587,10 @@ class LiveCall:
                 round(self._first_sample - self._started, 3) if self._first_sample else None
             ),
         )
+
+
+def _turn_words(words: tuple[Word, ...]) -> tuple[TurnWord, ...]:
+    return tuple(TurnWord(w.word, w.start_s, w.end_s, round(w.conf, 3)) for w in words)
 
 
 def summarise_delivery(turns: list[dict[str, Any]]) -> dict[str, Any]:

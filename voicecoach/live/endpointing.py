@@ -8,7 +8,9 @@ longer, so a trainee who stops to think is not cut off. Whisper marks
 the end of a sentence with its punctuation, which is the completeness signal
 used here; engines without punctuation (pocketsphinx, vosk) get the plain
 silence threshold unless the last word promises more. The words are data in
-`continuations.txt`.
+`continuations.txt`. A complete thought still waits `SHORT_S` (0.4 s): speakers
+pause 0.3-0.4 s between sentences of one turn (festival 0.36 s), and once
+Whisper's text is ready that soon, 0.3 s cut such turns in two (docs/asr.md).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 CONTINUATIONS_FILE = Path(__file__).with_name("continuations.txt")
 COMPLETE_MARKS = (".", "?", "!")
-SHORT_S = 0.3
+SHORT_S = 0.4
 LONG_S = 1.2
 MIN_COMPLETE_WORDS = 4
 

@@ -12,6 +12,12 @@ recogniser) until the recogniser has reached its endpoint and the silence is
 as long as the `EndpointPolicy` asks after the text so far (shorter after a
 complete sentence, longer after "and", "um"), or until the policy's silence
 plus `max_wait_s` has passed.
+
+A recogniser may hear an utterance again after its turn ended (Whisper, when
+unsure of it); such a better text comes out as a `RevisedText` naming the
+utterance, with the first trainee audio after it is ready or from
+`revisions_left()` when the call ends. The stage is the recogniser's only
+caller of `final()`, so both count utterances alike.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from voicecoach.pipeline.messages import (
     FinalText,
     Message,
     PartialText,
+    RevisedText,
     SpeechStarted,
 )
 from voicecoach.pipeline.stage import Stage
@@ -61,6 +68,8 @@ class RecognitionStage(Stage):
         self._endpoint = False
         self._held: SpeechEnded | None = None
         self._last_partial = ""
+        self._utterances = 0  # final() calls so far
+        self._offsets: dict[int, float] = {}  # call time of each emitted utterance's start
 
     def process(self, message: Message) -> Iterable[Message]:
         if isinstance(message, SpeechStarted):
@@ -75,10 +84,11 @@ class RecognitionStage(Stage):
             self._held = message
             return ()
         if isinstance(message, AudioChunk) and message.source == "trainee":
+            revised = self._revised()
             if not self._active:
                 self._remember(message)
-                return (message,)
-            out: list[Message] = [message, *self._feed(message)]
+                return (message, *revised)
+            out: list[Message] = [message, *revised, *self._feed(message)]
             now_s = (message.t_s or 0.0) + message.duration_s
             if self._held is not None and self._may_end(self._held, now_s):
                 held, self._held = self._held, None
@@ -91,6 +101,20 @@ class RecognitionStage(Stage):
             return ()
         held, self._held = self._held, None
         return [*self._finish(), *([held] if held else [])]
+
+    def revisions_left(self, timeout_s: float) -> list[RevisedText]:
+        """The revisions still being decoded, waiting up to `timeout_s` (the call ends)."""
+        self.recognizer.wait_revisions(timeout_s)
+        return self._revised()
+
+    def _revised(self) -> list[RevisedText]:
+        out = []
+        for revision in self.recognizer.revisions():
+            offset_s = self._offsets.get(revision.utterance)
+            if offset_s is not None:
+                text, words = revision.result.text.strip(), revision.result.words
+                out.append(RevisedText(revision.utterance, text, _shifted(words, offset_s)))
+        return out
 
     def _may_end(self, ended: SpeechEnded, now_s: float) -> bool:
         """Whether the turn may end at `now_s`, given the silence since `ended.end_s`."""
@@ -135,6 +159,7 @@ class RecognitionStage(Stage):
     def _finish(self) -> list[Message]:
         """Take the recogniser's final result for the turn; feeding stops until speech."""
         result = self.recognizer.final()
+        utterance, self._utterances = self._utterances, self._utterances + 1
         offset_s = self._segment_start_s
         end_s = offset_s + self._fed_s
         self._active = False
@@ -142,8 +167,14 @@ class RecognitionStage(Stage):
         self._last_partial = ""
         if not result.text.strip():
             return []
-        words = tuple(
-            Word(w.word, round(w.start_s + offset_s, 3), round(w.end_s + offset_s, 3), w.conf)
-            for w in result.words
-        )
-        return [FinalText(result.text.strip(), words, t_s=end_s)]
+        self._offsets[utterance] = offset_s
+        words = _shifted(result.words, offset_s)
+        return [FinalText(result.text.strip(), words, utterance, t_s=end_s)]
+
+
+def _shifted(words: tuple[Word, ...], offset_s: float) -> tuple[Word, ...]:
+    """Words timed from an utterance's start, timed on the call clock."""
+    return tuple(
+        Word(w.word, round(w.start_s + offset_s, 3), round(w.end_s + offset_s, 3), w.conf)
+        for w in words
+    )

@@ -36,8 +36,7 @@ class TurnDetector(Stage):
 
     def __init__(self, *, sample_rate: int = 16000):
         self.sample_rate = sample_rate
-        self._texts: list[str] = []
-        self._words: list[Word] = []
+        self._parts: list[FinalText] = []
         self._turn_start_s: float | None = None
         self._audio: list[np.ndarray] = []
         self._audio_start_s = 0.0
@@ -52,10 +51,10 @@ class TurnDetector(Stage):
                 self._turn_start_s = message.t_s or 0.0
             return (message,)
         if isinstance(message, PartialText):
-            return (PartialText(" ".join([*self._texts, message.text]), t_s=message.t_s),)
+            texts = [part.text for part in self._parts]
+            return (PartialText(" ".join([*texts, message.text]), t_s=message.t_s),)
         if isinstance(message, FinalText):
-            self._texts.append(message.text)
-            self._words.extend(message.words)
+            self._parts.append(message)
             return (message,)
         if isinstance(message, SpeechEnded):
             return [message, *self._end_turn(message)]
@@ -80,20 +79,28 @@ class TurnDetector(Stage):
 
     def _end_turn(self, ended: SpeechEnded) -> list[Message]:
         start_s = self._turn_start_s if self._turn_start_s is not None else ended.start_s
-        text = " ".join(self._texts).strip()
+        text, words = joined(self._parts)
         out: list[Message] = []
         if text:
             out.append(
                 TurnEnded(
                     text,
-                    tuple(self._words),
+                    words,
                     start_s,
                     ended.end_s,
                     audio=self._slice(start_s, ended.end_s),
                     sample_rate=self.sample_rate,
+                    parts=tuple(self._parts),
                     t_s=ended.t_s,
                 )
             )
-        self._texts, self._words, self._turn_start_s = [], [], None
+        self._parts, self._turn_start_s = [], None
         self._audio, self._audio_len = [], 0
         return out
+
+
+def joined(parts: Iterable[FinalText]) -> tuple[str, tuple[Word, ...]]:
+    """A turn's text and timed words from its utterances' final texts."""
+    parts = list(parts)
+    text = " ".join(part.text for part in parts).strip()
+    return text, tuple(word for part in parts for word in part.words)

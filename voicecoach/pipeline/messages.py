@@ -79,8 +79,19 @@ class PartialText(DataMessage):
 
 @dataclass(frozen=True)
 class FinalText(DataMessage):
-    """Recogniser's final result for one utterance, with timed words."""
+    """Recogniser's final result for one utterance, with timed words; `utterance` numbers
+    the recogniser's results (a `RevisedText` names it)."""
 
+    text: str
+    words: tuple[Word, ...] = ()
+    utterance: int = -1
+
+
+@dataclass(frozen=True)
+class RevisedText(DataMessage):
+    """A better text for an utterance already ended (the recogniser decoded it again)."""
+
+    utterance: int
     text: str
     words: tuple[Word, ...] = ()
 
@@ -100,3 +111,4 @@ class TurnEnded(DataMessage):
     end_s: float
     audio: np.ndarray | None = None
     sample_rate: int = 16000
+    parts: tuple[FinalText, ...] = ()  # the utterances the text joins

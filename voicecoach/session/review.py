@@ -240,8 +240,10 @@ def session_view(
 
 
 def transcript_from_events(events: list[dict], info: SessionInfo) -> dict:
-    """A contract-format transcript rebuilt from the events log (calls killed before the end)."""
+    """A contract-format transcript rebuilt from the events log (calls killed before the end);
+    a trainee turn heard again (a "revision" event) keeps its second hearing."""
     turns = []
+    revised = {e.get("start_s"): e for e in events if e.get("type") == "revision"}
     for event in events:
         start = event.get("start_s", event["t_s"])
         if event.get("type") == "caller_line":
@@ -254,6 +256,8 @@ def transcript_from_events(events: list[dict], info: SessionInfo) -> dict:
                 }
             )
         elif event.get("type") == "turn":
+            second = revised.get(event.get("start_s"), {})
+            event = {**event, **{k: second[k] for k in ("text", "words") if k in second}}
             words = [_contract_word(w) for w in event.get("words") or [] if isinstance(w, dict)]
             turns.append(
                 {
