@@ -23,9 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from fit_intents import CS, balanced_accuracy
+from fit_intents import cross_validated
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 from voicecoach.scoring.caller_role import (
     CONTEXT_FILE,
@@ -42,25 +41,6 @@ from voicecoach.scoring.text import NormText
 
 THRESHOLDS = np.round(np.arange(0.3, 0.96, 0.05), 2)
 MAX_FP = 0.03  # cross-validated share of our negatives the model may take for a third party
-
-
-def cross_validated(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, np.ndarray]:
-    """(C, threshold, balanced accuracy, cv probabilities) best by 5-fold cross-validation."""
-    best = None
-    for c in CS:
-        prob = np.zeros(len(y))
-        for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
-            model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
-            prob[test] = model.fit(x[train], y[train]).predict_proba(x[test])[:, 1]
-        for t in THRESHOLDS:
-            yes = prob >= t
-            if yes[y == 0].mean() > MAX_FP:
-                continue
-            score = balanced_accuracy(y.astype(bool), yes)
-            if best is None or score > best[2]:
-                best = (c, float(t), score, prob)
-    assert best is not None, "no threshold keeps the false positives under MAX_FP"
-    return best
 
 
 def main() -> None:
@@ -95,7 +75,7 @@ def main() -> None:
         ("context", contextual, CONTEXT_FILE, CONTEXT_FEATURES),
     ):
         x = features(texts)
-        c, threshold, score, cv = cross_validated(x, y)
+        c, threshold, score, cv = cross_validated(x, y, MAX_FP, THRESHOLDS)
         yes = cv >= threshold
         print(
             f"{name:8} {c:5.1f} {threshold:5.2f} {score:11.3f} {(yes == (y == 1)).mean():8.3f} "

@@ -135,16 +135,17 @@ def own_examples() -> tuple[dict, list[str], dict[str, HeadTraining]]:
 
 
 def cross_validated(
-    x: np.ndarray, y: np.ndarray, max_fp: float = MAX_FP
+    x: np.ndarray, y: np.ndarray, max_fp: float = MAX_FP, thresholds: np.ndarray = THRESHOLDS
 ) -> tuple[float, float, float, np.ndarray]:
-    """(C, threshold, balanced accuracy, cv probabilities) best by 5-fold cross-validation."""
+    """(C, threshold, balanced accuracy, cv probabilities) best by 5-fold cross-validation
+    among `thresholds` keeping cross-validated false positives at most `max_fp`."""
     best = None
     for c in CS:
         prob = np.zeros(len(y))
         for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
             model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
             prob[test] = model.fit(x[train], y[train]).predict_proba(x[test])[:, 1]
-        for t in THRESHOLDS:
+        for t in thresholds:
             yes = prob >= t
             if yes[y == 0].mean() > max_fp:
                 continue

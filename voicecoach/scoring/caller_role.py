@@ -24,6 +24,7 @@ from voicecoach.errors import ScenarioError
 from voicecoach.paths import PROJECT_DIR
 from voicecoach.scoring.heads import (
     CONTEXT_FEATURES,
+    SENTENCES_SCHEMA,
     STATIC_FEATURES,
     IntentHead,
     load_heads,
@@ -39,15 +40,14 @@ TRAINING_FILE = (
 )
 MIN_WORDS = 4  # "yes that's right" says nothing of who calls
 
-_SENTENCES = {"type": "array", "items": {"type": "string", "minLength": 2}, "minItems": 10}
 TRAINING_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["role", "positive", "negative"],
     "additionalProperties": False,
     "properties": {
         "role": {"type": "string"},
-        "positive": _SENTENCES,
-        "negative": _SENTENCES,
+        "positive": SENTENCES_SCHEMA,
+        "negative": SENTENCES_SCHEMA,
     },
 }
 

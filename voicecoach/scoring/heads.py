@@ -29,7 +29,7 @@ STATIC_FEATURES = "wordllama l2_supercat_256 mean+max+min"
 CONTEXT_FEATURES = "all-MiniLM-L6-v2 int8 mean"
 TRAINING_DIR = PROJECT_DIR / "scenarios" / "protocols" / "intents" / "heads"
 
-_SENTENCES = {"type": "array", "items": {"type": "string", "minLength": 2}, "minItems": 10}
+SENTENCES_SCHEMA = {"type": "array", "items": {"type": "string", "minLength": 2}, "minItems": 10}
 TRAINING_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["intent", "positive", "negative"],
@@ -38,8 +38,8 @@ TRAINING_SCHEMA: dict[str, Any] = {
         "intent": {"type": "string"},
         "compatible": {"type": "array", "items": {"type": "string"}},
         "turn": {"enum": ["mean", "any"]},
-        "positive": _SENTENCES,
-        "negative": _SENTENCES,
+        "positive": SENTENCES_SCHEMA,
+        "negative": SENTENCES_SCHEMA,
     },
 }
 
