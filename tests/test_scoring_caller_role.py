@@ -74,8 +74,9 @@ def test_a_breach_decided_by_the_model_says_meaning():
             "saw a doctor there on Tuesday.",
         )
     )
-    assert scorer.call.third_party and scorer.call.third_party_by == "meaning"
+    assert not scorer.call.third_party  # not yet read: the model waits for a trainee turn
     scorer.add_turn(Turn("trainee", "Yes, he was in on Tuesday morning with Dr Shah."))
+    assert scorer.call.third_party and scorer.call.third_party_by == "meaning"
     evidence = scorer.result().faults["confidentiality_breach"]["evidence"]
     assert evidence and evidence[0]["found_by"] == "meaning" and evidence[0]["quote"]
 
