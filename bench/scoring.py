@@ -340,7 +340,7 @@ def speed(files: list[Path], repeat: int) -> None:
         print(f"Encoder's 8-bit model made (once per machine): {time.perf_counter() - t0:.1f} s")
         del os.environ["VOICECOACH_CACHE_DIR"]
 
-    exe = ROOT / ".venv" / "bin" / "voicecoach"
+    exe = Path(sys.executable).with_name("voicecoach")  # the command of this interpreter's venv
     with tempfile.TemporaryDirectory() as tmp:
         call = Path(tmp) / "call20.json"
         call.write_text(json.dumps(twenty_turn_call(files)))
