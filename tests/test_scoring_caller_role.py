@@ -74,11 +74,22 @@ def test_a_breach_decided_by_the_model_says_meaning():
             "saw a doctor there on Tuesday.",
         )
     )
-    assert not scorer.call.third_party  # not yet read: the model waits for a trainee turn
+    assert not scorer.call.third_party  # not yet read: the model waits for a record detail
     scorer.add_turn(Turn("trainee", "Yes, he was in on Tuesday morning with Dr Shah."))
     assert scorer.call.third_party and scorer.call.third_party_by == "meaning"
     evidence = scorer.result().faults["confidentiality_breach"]["evidence"]
     assert evidence and evidence[0]["found_by"] == "meaning" and evidence[0]["quote"]
+
+
+def test_the_model_reads_the_caller_only_when_a_record_detail_is_given():
+    scorer = Scorer("upset_caller", caller_name="Yvonne Bell", record_sensitive=True)
+    scorer.add_turn(Turn("caller", "Hi, Yvonne from payroll at Castle Foods, quick question."))
+    scorer.add_turn(Turn("trainee", "Thanks for calling, Yvonne. How can I help you today?"))
+    assert scorer.call.unplaced_callers and not scorer.call.third_party  # nothing to hinge on
+    scorer.add_turn(Turn("caller", "One of our packers says he saw a doctor there on Tuesday."))
+    scorer.add_turn(Turn("trainee", "Yes, he was in on Tuesday morning with Dr Shah."))
+    assert not scorer.call.unplaced_callers and scorer.call.third_party_by == "meaning"
+    assert scorer.result().faults["confidentiality_breach"]["present"]
 
 
 def test_the_model_never_turns_your_results_into_a_breach():

@@ -9,8 +9,10 @@ is off or missing, the static word vectors' mean+max+min (`caller_role.yaml`), a
 intent heads do. Coefficients are data refitted by `bench/fit_caller_role.py` from our
 own text only (`scenarios/protocols/intents/caller_roles/third_party_caller.yaml`: callers
 in many roles, and patients who mention relatives, bosses or their own job); both kinds of
-file are checked on load and errors name file and line. One vector per caller turn (the
-encoder keeps recent vectors), only while the call has no third party yet.
+file are checked on load and errors name file and line. The model reads a caller turn once,
+only while the call has no third party yet, and only when a trainee turn gives something
+that would be a breach if the caller were not the patient (`place_callers`): most turns
+of a call pay nothing for it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voicecoach.errors import ScenarioError
 from voicecoach.paths import PROJECT_DIR
@@ -31,6 +33,9 @@ from voicecoach.scoring.heads import (
 )
 from voicecoach.scoring.text import NormText
 from voicecoach.scoring.yamlcheck import line_of, load_checked
+
+if TYPE_CHECKING:
+    from voicecoach.scoring.detectors.base import CallState
 
 ROLE = "third_party_caller"
 STATIC_FILE = Path(__file__).with_name("caller_role.yaml")
@@ -135,3 +140,16 @@ def caller_role_model() -> CallerRoleModel | None:
             return CallerRoleModel(head, contextual=True)
     head = load_role_head(STATIC_FILE, 3 * embedder().dim, STATIC_FEATURES)
     return CallerRoleModel(head, contextual=False) if head is not None else None
+
+
+def place_callers(call: CallState) -> None:
+    """Read the caller turns the patterns did not place with the caller-role model, each once:
+    a caller it takes for someone other than the patient makes the call's third party, found
+    by meaning."""
+    unplaced, call.unplaced_callers = call.unplaced_callers, []
+    if call.third_party or not unplaced:
+        return
+    model = caller_role_model()
+    if model is not None and any(model.third_party(text) for text in unplaced):
+        call.third_party = True
+        call.third_party_by = "meaning"

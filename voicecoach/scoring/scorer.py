@@ -14,7 +14,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from voicecoach.scoring.caller_role import caller_role_model
 from voicecoach.scoring.detectors import (
     CHECK_DETECTORS,
     FAULT_DETECTORS,
@@ -234,7 +233,6 @@ class Scorer:
     ):
         self.rubric: Rubric = load_rubric(protocol)
         self.intents = intent_model()
-        self._unjudged: list[str] = []  # caller turns the patterns did not place (as written)
         self.call = CallState(protocol, caller_name or "", record_sensitive, dict(jargon or {}))
         self._turn_count = 0
         self._trainee_count = 0
@@ -251,17 +249,6 @@ class Scorer:
             jargon=transcript.jargon,
         )
 
-    def _judge_callers(self) -> None:
-        """Read the caller turns the patterns did not place with the caller-role model, when a
-        trainee turn first needs it: a live call's opening line waits for no model load."""
-        unjudged, self._unjudged = self._unjudged, []
-        if self.call.third_party or not unjudged:
-            return
-        model = caller_role_model()
-        if model is not None and any(model.third_party(text) for text in unjudged):
-            self.call.third_party = True  # said in other words: found by meaning
-            self.call.third_party_by = "meaning"
-
     def add_turn(self, turn: Turn) -> TurnUpdate:
         """Score one more turn; return what it newly achieved or violated."""
         index = self._turn_count
@@ -274,14 +261,13 @@ class Scorer:
                 if caller_is_third_party(norm.text):
                     self.call.third_party = True
                 else:
-                    self._unjudged.append(turn.text)
+                    self.call.unplaced_callers.append(turn.text)  # for the caller-role model
             if caller_is_parent_of_minor(norm.text):
                 self.call.entitlement_checked = True  # a parent may hear a child's record
             self.call.patient_names |= patient_names(norm.text)
             self.call.other_patients |= other_patient_names(turn.text) - set(self.call.name_parts)
             self._last_trainee = None
             return TurnUpdate(index, detections)
-        self._judge_callers()
         done = {i for i, f in self._found.items() if len(f.evidence) >= MAX_EVIDENCE}
         view = TurnView(
             index,

@@ -169,6 +169,8 @@ class CallState:
     disclosed_unverified: bool = False  # record details given before any identity check
     third_party: bool = False  # the other party is not the patient (a relative, ...)
     third_party_by: str = "pattern"  # what found the third party: "pattern" | "meaning"
+    unplaced_callers: list[str] = field(default_factory=list)  # caller turns the patterns
+    # did not place, as written: the caller-role model reads them when a breach may hinge on it
     patient_names: set[str] = field(default_factory=set)  # the relative's name, when given
     other_patients: set[str] = field(default_factory=set)  # other patients the caller named
     entitlement_checked: bool = False  # the trainee checked a release / permission list

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from voicecoach.scoring.caller_role import place_callers
 from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
 from voicecoach.scoring.detectors.checks import (
     about_third_person,
@@ -623,13 +624,22 @@ def jargon(turn: TurnView, call: CallState) -> Hit | None:
 # --- confidentiality_breach ---------------------------------------------------
 
 
+def _record_detail(turn: TurnView, call: CallState) -> Hit | None:
+    """A sentence of the turn giving the patient's record details, by pattern or by meaning."""
+    return discloses_third_party_record(turn, call) or turn.meaning("record_disclosure")
+
+
 def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:
     """A patient's information given to someone else who was not verified as entitled: the
     patient's relative, or a caller told about another patient. The record detail is found
     by pattern or by meaning ("the scan shows a small nodule"), never in a sentence that
-    withholds it."""
+    withholds it. Who is calling is read by the caller-role model only when the turn gives
+    such a detail (the model's pass is the dearest part of a turn that needs it)."""
+    unplaced = call.unplaced_callers and not (call.third_party or call.entitlement_checked)
+    if unplaced and (_record_detail(turn, call) or discloses_other_patient(turn, call)):
+        place_callers(call)
     if call.third_party and not call.entitlement_checked:
-        hit = discloses_third_party_record(turn, call) or turn.meaning("record_disclosure")
+        hit = _record_detail(turn, call)
         if hit is None or withholds(turn, hit):
             return None
         if call.third_party_by == "meaning":
