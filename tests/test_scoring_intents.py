@@ -384,6 +384,11 @@ GENERALISED_UPSET = [
     ("which of those suits you better", {"confirm_next_step"}, set()),
     ("what works best for you, morning or afternoon", {"confirm_next_step"}, set()),
     ("how do you feel about that plan", {"confirm_next_step"}, set()),
+    # a time offered and checked is no sarcasm ("good for you") and no question about the facts
+    ("Is Tuesday any good for you?", {"confirm_next_step"}, {"dismissive", "clarify"}),
+    ("Would the 18th be any good for you?", {"confirm_next_step"}, {"dismissive", "clarify"}),
+    ("Would Thursday be any good?", {"confirm_next_step"}, {"clarify"}),
+    ("Well, good for you. Some of us have work to do.", {"dismissive"}, set()),
     ("would you be comfortable with that", {"confirm_next_step"}, set()),
     ("what works for the doctor is tuesday", set(), {"confirm_next_step"}),
     # dismissive: rules with no way out; policy with an exception is not

@@ -43,9 +43,12 @@ _DENIED_SAYING = re.compile(
 _SARCASM = re.compile(
     r"\b(?:thanks?(?: you)? (?:a lot )?for nothing|sorry (?:that )?you (?:feel|think|see it)"
     r"(?: that way| like that)?|sorry not sorry|sorry if you (?:feel|felt|think|are offended)"
-    r"|(?:well )?good for you|must be nice|(?:oh )?(?:great|wonderful|lovely|perfect) job"
+    # "good for you" as a sentence of its own, not an offer ("is Tuesday any good for you")
+    r"|^(?:(?:well|oh|wow) )?good for you|must be nice"
+    r"|(?:oh )?(?:great|wonderful|lovely|perfect) job"
     r"|thanks (?:so much )?for wasting|congratulations on|big surprise|what a shock"
-    r"|just what i (?:needed|need)(?! to)|(?:oh )?great another)\b"
+    r"|just what i (?:needed|need)(?! to)|(?:oh )?great another)\b",
+    re.MULTILINE,
 )
 
 
@@ -79,7 +82,8 @@ def denies_saying(text: str) -> bool:
 
 
 def sarcasm(text: str) -> re.Match | None:
-    """A sarcastic formula in canonical text ("thanks for nothing"), if any."""
+    """A sarcastic formula in canonical text ("thanks for nothing"), if any; pass
+    `NormText.lined_text` to let a formula that is a sentence alone ("good for you") match."""
     return _SARCASM.search(text)
 
 

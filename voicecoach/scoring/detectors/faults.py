@@ -165,7 +165,7 @@ def is_dismissive_text(text: str, whole_turn: str) -> bool:
 def dismissive(turn: TurnView, call: CallState) -> Hit | None:
     """'Calm down', 'not my problem', blaming the caller, policy with no alternative, or a
     sarcastic formula ("thanks for nothing", "sorry you feel that way")."""
-    m = _dismissive_match(turn.norm.text, turn.norm.text) or sarcasm(turn.norm.text)
+    m = _dismissive_match(turn.norm.text, turn.norm.text) or sarcasm(turn.norm.lined_text)
     return Hit(turn.norm.match_span(m)) if m else None
 
 

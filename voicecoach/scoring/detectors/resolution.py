@@ -143,12 +143,14 @@ _OTHER_QUESTION = re.compile(
 def _question_about_the_situation(turn: TurnView) -> Hit | None:
     """A sentence written as a question that asks about the caller's situation ("Are you
     working?", "Was it a large amount?"): any question of two or more words that is no
-    other act (`_OTHER_QUESTION`, `_NOT_FACT_QUESTION`) and asks for no identifier."""
+    other act (`_OTHER_QUESTION`, `_NOT_FACT_QUESTION`, a next-step check) and asks for no
+    identifier."""
     for a, b in turn.norm.questions:
         text = " ".join(turn.norm.tokens[a:b])
         if b - a >= 2 and not (
             _OTHER_QUESTION.search(text)
             or _NOT_FACT_QUESTION.search(text)
+            or _CONFIRM.search(text)  # "would Thursday be any good?" checks the plan
             or IDENTITY_WORDS.search(text)
         ):
             return Hit(turn.norm.span(a, b - 1))
@@ -343,9 +345,10 @@ def propose_solution(turn: TurnView, call: CallState) -> Hit | None:
 
 _AGREE = (
     r"(?:work|works|suit|suits|sound (?:good|okay|all right|fair|right|like a plan|reasonable|ok)|"
-    r"sounds (?:good|okay|all right|fair|right)|be (?:okay|all right|acceptable|fine|good|"
-    r"helpful|ok|better)|help|fit|okay with you|all right with you|acceptable|(?:feel|seem|sit|"
-    r"sits|feels|seems) (?:\w+ )?(?:okay|all right|right|good|fair|reasonable|better|well|fine))"
+    r"sounds (?:good|okay|all right|fair|right)|be (?:okay|all right|acceptable|fine|"
+    r"(?:any )?good|helpful|ok|better)|any good|help|fit|okay with you|all right with you|"
+    r"acceptable|(?:feel|seem|sit|sits|feels|seems) (?:\w+ )?(?:okay|all right|right|good|fair|"
+    r"reasonable|better|well|fine))"
 )
 _CONFIRM = rx(
     r"(?:will|would|does|do|did|is|can|could|might) (?:that|this|it|those|these|either|either of "
@@ -371,7 +374,7 @@ _CONFIRM = rx(
     # "does the 18th work for you", "would early morning suit you"
     r"(?<!i )(?<!we )(?<!it )(?<!that )(?<!this )(?<!they )(?<!she )(?<!he )(?<!what )"
     r"(?:does|do|would|will|could|can|is) (?!not )(?:\w+ ){0,4}?(?:work|suit|fit|be (?:okay|"
-    r"all right|fine|good|better)|okay|ok|all right|alright|fine) (?:for |with |by )?you\b"
+    r"all right|fine|(?:any )?good|better)|okay|ok|all right|alright|fine) (?:for |with |by )?you\b"
     r"|(?:can|could|shall|should) we (?:try|do|go with|"
     r"give) (?:that|this|it)(?: a (?:try|go|shot))?(?: together)?(?: then)?(?:$| okay| yes| is| "
     r"now)|are you happy (?:for me )?to go ahead|would you be "
