@@ -276,11 +276,27 @@ def _later_turn_update(text: str):
         "Does Thursday at ten work for you?",
         "Did the pharmacist say anything else?",
         "May I ask a few questions?",  # the fitted close_call head took it for one
+        "May I ask a few questions so I have everything right?",  # the adopted head does
+        "Do you mind if I put you on hold for a second?",
     ],
 )
 def test_mid_call_thanks_holds_and_questions_are_no_closing(text):
     update = _later_turn_update(text)
     assert "close_call" not in {d.id for d in update.detections}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # written after close_call's head was fitted; no pattern finds them
+        "Is there anything more on your end before I hang up?",
+        "Have we got everything squared away for you now?",
+        "Is there anything I've missed that you still need?",
+    ],
+)
+def test_a_closing_check_in_new_words_is_found_by_meaning(text):
+    update = _later_turn_update(text)
+    assert ("close_call", "meaning") in {(d.id, d.found_by) for d in update.detections}
 
 
 @pytest.mark.parametrize(

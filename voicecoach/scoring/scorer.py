@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from voicecoach.scoring.detectors import (
     TurnView,
     desc,
     faults,
+    rapport,
 )
 from voicecoach.scoring.detectors.checks import (
     asks_identifier,
@@ -48,6 +50,12 @@ _ALWAYS_JUDGED = frozenset({"dismissive", "knowledge", "record_disclosure"})
 # no call closes in the trainee's first reply: there the meaning layer does not judge these
 # ("thank you for calling us right away ... tell me everything" opens the call)
 _NOT_IN_FIRST_TURN = frozenset({"close_call"})
+# a meaning-layer step whose sentence is, by form, another act: a DESC step that labels the
+# coworker or makes a vague demand, a closing that asks leave to ask questions
+_MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
+    **dict.fromkeys(desc.UNLABELLED_STEPS, desc.labels_in_sentence),
+    "close_call": rapport.asks_leave_to_ask,
+}
 
 
 @dataclass(frozen=True)
@@ -126,8 +134,9 @@ def find(
     meaning layer (when the id has intent examples). Dropped: a positive act inside a
     sarcastic formula, inside words quoted from others (quotable ids) or after the
     trainee denies it (negatable ids: "I'm not going to pretend I understand"), a
-    meaning-layer step whose sentence brushes the caller off, and a meaning-layer DESC step
-    whose sentence labels the coworker."""
+    meaning-layer step whose sentence brushes the caller off or is by form another act
+    (`_MEANING_VETOES`: a DESC step that labels the coworker, a closing that asks leave to
+    ask)."""
     intent = view.intents.intents.get(item_id) if view.intents else None
     hit = detector(view, call)
     if hit is not None and not _asserted(view, hit, intent, kind):
@@ -141,11 +150,8 @@ def find(
         hit = _meaning_brush_off(view) if item_id == "dismissive" else view.meaning(item_id)
         if hit is not None and kind != "fault" and _brushes_off(view, call, hit):
             hit = None
-        if (
-            hit is not None
-            and item_id in desc.UNLABELLED_STEPS
-            and desc.labels_in_sentence(view, hit)
-        ):
+        veto = _MEANING_VETOES.get(item_id)
+        if hit is not None and veto is not None and veto(view, hit):
             hit = None
         if hit is not None and _yields(view, call, hit, intent):
             hit = None

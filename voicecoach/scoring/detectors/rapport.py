@@ -418,6 +418,19 @@ _CLOSE = rx(
 )
 
 
+# asking leave to ask ("may I ask a few questions so I have everything right?") opens
+# questions and closes nothing, whatever a learned head makes of "everything"
+_ASKS_LEAVE_TO_ASK = rx(
+    r"(?:may|can|could|might) i (?:just |quickly )?ask(?: you)? (?:a|an|some|one|two|three|few"
+    r"|couple|something|questions?|what|when|which|who|where|how)|(?:do|would) you mind if i ask"
+)
+
+
+def asks_leave_to_ask(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) closing asks leave to ask questions."""
+    return _ASKS_LEAVE_TO_ASK.search(turn.norm.sentence_text(hit.span.first_token)) is not None
+
+
 def close_call(turn: TurnView, call: CallState) -> Hit | None:
     """Checks nothing else is needed, or thanks the caller again at the end."""
     return turn.first(_CLOSE, lambda m: not _REPORTED.search(turn.before(m, 3)))
