@@ -388,6 +388,8 @@ GENERALISED_UPSET = [
     ("Is Tuesday any good for you?", {"confirm_next_step"}, {"dismissive", "clarify"}),
     ("Would the 18th be any good for you?", {"confirm_next_step"}, {"dismissive", "clarify"}),
     ("Would Thursday be any good?", {"confirm_next_step"}, {"clarify"}),
+    ("Do you mind if I put you on hold for a second?", set(), {"clarify", "close_call"}),
+    ("Do you mind me asking when the bill arrived?", {"clarify"}, set()),
     ("Well, good for you. Some of us have work to do.", {"dismissive"}, set()),
     ("would you be comfortable with that", {"confirm_next_step"}, set()),
     ("what works for the doctor is tuesday", set(), {"confirm_next_step"}),

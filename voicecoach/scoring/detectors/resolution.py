@@ -121,7 +121,7 @@ _NOT_FACT_QUESTION = re.compile(
 _OTHER_QUESTION = re.compile(
     r"^(?:(?:okay|ok|so|and|well|oh|hi|hello|hey|great|sure|alright|all right|yes|yeah|no|"
     r"now|then|but|also|just|there|good (?:morning|afternoon|evening)) )*"
-    r"(?:(?:can|could|may|shall|should) (?:i|we)|would you|do you (?:want|need)|will you|"
+    r"(?:(?:can|could|may|shall|should) (?:i|we)|would you|do you (?:want|need|mind)|will you|"
     r"(?:can|could|would) you (?:please )?(?:tell|try|maybe|perhaps|just|give|hold|spell|"
     r"repeat|say|share|talk)|"
     r"is there|(?:are there )?any (?:other |more )?questions|anything|what can|how can|"
