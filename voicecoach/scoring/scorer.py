@@ -51,9 +51,11 @@ _ALWAYS_JUDGED = frozenset({"dismissive", "knowledge", "record_disclosure"})
 # ("thank you for calling us right away ... tell me everything" opens the call)
 _NOT_IN_FIRST_TURN = frozenset({"close_call"})
 # a meaning-layer step whose sentence is, by form, another act: a DESC step that labels the
-# coworker or makes a vague demand, a closing that asks leave to ask questions
+# coworker or makes a vague demand, a consequence that threatens, a closing that asks leave
+# to ask questions
 _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     **dict.fromkeys(desc.UNLABELLED_STEPS, desc.labels_in_sentence),
+    "consequences": desc.threatens,
     "close_call": rapport.asks_leave_to_ask,
 }
 
@@ -135,8 +137,8 @@ def find(
     sarcastic formula, inside words quoted from others (quotable ids) or after the
     trainee denies it (negatable ids: "I'm not going to pretend I understand"), a
     meaning-layer step whose sentence brushes the caller off or is by form another act
-    (`_MEANING_VETOES`: a DESC step that labels the coworker, a closing that asks leave to
-    ask)."""
+    (`_MEANING_VETOES`: a DESC step that labels the coworker, a consequence that threatens,
+    a closing that asks leave to ask)."""
     intent = view.intents.intents.get(item_id) if view.intents else None
     hit = detector(view, call)
     if hit is not None and not _asserted(view, hit, intent, kind):

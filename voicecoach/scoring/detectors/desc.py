@@ -148,6 +148,12 @@ def labels_in_sentence(turn: TurnView, hit: Hit) -> bool:
     return bool(LABELS.search(sentence) or _VAGUE_REQUEST.search(sentence))
 
 
+def threatens(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) consequence threatens ("then nobody will be
+    fired"): a threat is never a positive consequence."""
+    return _THREAT.search(turn.norm.sentence_text(hit.span.first_token)) is not None
+
+
 def describe(turn: TurnView, call: CallState) -> Hit | None:
     """Describes the behaviour objectively (when, what happened) without labels or 'why did you'."""
     if LABELS.search(turn.norm.text):
