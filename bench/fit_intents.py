@@ -37,7 +37,7 @@ import numpy as np
 import yaml
 from scoring import ESCONV, ESCONV_TASKS, esconv_half
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from voicecoach.scoring.detectors.base import TurnView
 from voicecoach.scoring.embedding import embedder
@@ -78,6 +78,29 @@ GATE_RECALL_ANY = 0.95
 def canonical(text: str) -> str:
     """The text as the scorer embeds it (canonical tokens, no punctuation)."""
     return " ".join(NormText(text).tokens)
+
+
+def recognised(text: str) -> str:
+    """A sentence as a recogniser writes it: lower case, no punctuation, apostrophes dropped
+    ("im not sure", "dont worry"), as `bench/scoring.py --asr-noise` writes trainee turns."""
+    words = re.findall(r"[\w'’]+", text.lower())
+    return " ".join(w.replace("'", "").replace("’", "") for w in words)
+
+
+def with_recognised(texts: list[str], y: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """`texts` plus a recogniser-style copy of each row that differs from every row, labelled
+    as its row, and each row's group (a copy is in its original's group, so cross-validation
+    never fits on one form and tests on the other)."""
+    seen = set(texts)
+    out, labels, groups = list(texts), list(y), list(range(len(texts)))
+    for i, text in enumerate(texts):
+        copy = recognised(text)
+        if copy and copy not in seen:
+            seen.add(copy)
+            out.append(copy)
+            labels.append(y[i])
+            groups.append(i)
+    return out, np.array(labels), np.array(groups)
 
 
 def units(text: str) -> tuple[list[str], list[str]]:
@@ -135,14 +158,23 @@ def own_examples() -> tuple[dict, list[str], dict[str, HeadTraining]]:
 
 
 def cross_validated(
-    x: np.ndarray, y: np.ndarray, max_fp: float = MAX_FP, thresholds: np.ndarray = THRESHOLDS
+    x: np.ndarray,
+    y: np.ndarray,
+    max_fp: float = MAX_FP,
+    thresholds: np.ndarray = THRESHOLDS,
+    groups: np.ndarray | None = None,
 ) -> tuple[float, float, float, np.ndarray]:
     """(C, threshold, balanced accuracy, cv probabilities) best by 5-fold cross-validation
-    among `thresholds` keeping cross-validated false positives at most `max_fp`."""
+    among `thresholds` keeping cross-validated false positives at most `max_fp` (with
+    `groups`, rows of a group share a fold: a sentence and its recogniser-style copy)."""
+    if groups is None:
+        folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(x, y))
+    else:
+        folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=0).split(x, y, groups))
     best = None
     for c in CS:
         prob = np.zeros(len(y))
-        for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
+        for train, test in folds:
             model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
             prob[test] = model.fit(x[train], y[train]).predict_proba(x[test])[:, 1]
         for t in thresholds:
@@ -205,7 +237,22 @@ def main() -> None:
         metavar="ID",
         help="refit only these heads; keep the others in the files unchanged",
     )
+    parser.add_argument(
+        "--as-written-only",
+        action="store_true",
+        help="fit the contextual heads on the sentences as written only, without their "
+        "recogniser-style copies (how heads were fitted before; for comparison)",
+    )
+    parser.add_argument(
+        "--context-only",
+        action="store_true",
+        help="refit the contextual heads only: the static heads file and the contextual "
+        "heads' gates (chosen on the static heads) stay as they are",
+    )
     args = parser.parse_args()
+    if args.context_only and args.only is None:
+        parser.error("--context-only needs --only ID...")
+    old_context = yaml.safe_load(CONTEXT_HEADS_FILE.read_text(encoding="utf-8"))["heads"]
     intents, neutral, own = own_examples()
     encoder = context_encoder()
     if encoder is None:
@@ -229,11 +276,19 @@ def main() -> None:
     print("  ESConv (the head alone)" if replies else "")
     steps = [s for s in own if args.only is None or s in args.only]
     for step in steps:
-        texts, y = training_set(step, own[step], intents, neutral, own)
+        typed, typed_y = training_set(step, own[step], intents, neutral, own)
         turn = own[step].turn
         for name, features in (("static", static), ("context", contextual)):
+            if name == "static" and args.context_only:
+                continue
+            # the static head reads canonical tokens, the same for both forms; the contextual
+            # head reads the sentence as written, so it learns the recogniser's form too
+            texts, y, groups = typed, typed_y, None
+            if name == "context" and not args.as_written_only:
+                texts, y, groups = with_recognised(typed, typed_y)
             x = features(texts)
-            c, threshold, score, cv = cross_validated(x, y, MAX_FP_ANY if turn == "any" else MAX_FP)
+            max_fp = MAX_FP_ANY if turn == "any" else MAX_FP
+            c, threshold, score, cv = cross_validated(x, y, max_fp, THRESHOLDS, groups)
             allowed = [t for t in THRESHOLDS if (cv[y == 0] >= t).mean() <= MAX_FP_TUNED]
             model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x, y)
             line = f"{step:10} {name:8} {len(y):5d} {c:5.1f} {threshold:5.2f} {score:8.3f}"
@@ -260,17 +315,23 @@ def main() -> None:
             print(line)
             entry = head_entry(model, threshold, step in args.adopt)
             if name == "static":
-                static_heads[step], static_cv = entry, cv
+                static_heads[step], static_cv, static_y = entry, cv, y
             else:  # the encoder only where the static head leaves a positive in doubt
-                least = GATE_RECALL_ANY if turn == "any" else GATE_RECALL
-                gate = max(g for g in GATES if (static_cv[y == 1] >= g).mean() >= least)
+                if args.context_only:  # the static head decides the gate: kept as it is
+                    gate = old_context[step]["gate"]
+                else:
+                    least = GATE_RECALL_ANY if turn == "any" else GATE_RECALL
+                    gate = max(
+                        g for g in GATES if (static_cv[static_y == 1] >= g).mean() >= least
+                    )
+                    print(
+                        f"{'':10} gate {gate:.2f}: static head passes "
+                        f"{(static_cv[static_y == 0] >= gate).mean():.0%} of our negatives to "
+                        "the encoder"
+                    )
                 context_heads[step] = {"gate": float(gate), **entry}
                 if turn != "mean":
                     context_heads[step]["turn"] = turn
-                print(
-                    f"{'':10} gate {gate:.2f}: static head passes "
-                    f"{(static_cv[y == 0] >= gate).mean():.0%} of our negatives to the encoder"
-                )
     if args.check:
         return
     ours = "by cross-validation on the same text"
@@ -281,7 +342,8 @@ def main() -> None:
         context_heads, context_thresholds = kept(
             CONTEXT_HEADS_FILE, context_heads, steps, context_thresholds
         )
-    write_heads(HEADS_FILE, STATIC_FEATURES, static_heads, ours)
+    if not args.context_only:
+        write_heads(HEADS_FILE, STATIC_FEATURES, static_heads, ours)
     write_heads(CONTEXT_HEADS_FILE, CONTEXT_FEATURES, context_heads, context_thresholds)
 
 
