@@ -321,9 +321,7 @@ def main() -> None:
                     gate = old_context[step]["gate"]
                 else:
                     least = GATE_RECALL_ANY if turn == "any" else GATE_RECALL
-                    gate = max(
-                        g for g in GATES if (static_cv[static_y == 1] >= g).mean() >= least
-                    )
+                    gate = max(g for g in GATES if (static_cv[static_y == 1] >= g).mean() >= least)
                     print(
                         f"{'':10} gate {gate:.2f}: static head passes "
                         f"{(static_cv[static_y == 0] >= gate).mean():.0%} of our negatives to "
