@@ -49,10 +49,11 @@ def main() -> None:
     parser.add_argument("--adopt", action="store_true", help="the scorer should use the heads")
     parser.add_argument("--lines", type=Path, help="score lines written after the fit")
     parser.add_argument(
-        "--as-written-only",
+        "--recognised",
         action="store_true",
-        help="fit the contextual head on the lines as written only, without their "
-        "recogniser-style copies (for comparison)",
+        help="also fit the contextual head on recogniser-style copies of the lines (measured: "
+        "cross-validated balanced accuracy 0.752 -> 0.690, lines written after the fit 16 -> 14 "
+        "of 20, so not the default)",
     )
     args = parser.parse_args()
     own = load_role_training()
@@ -81,11 +82,10 @@ def main() -> None:
         ("static", static, STATIC_FILE, STATIC_FEATURES),
         ("context", contextual, CONTEXT_FILE, CONTEXT_FEATURES),
     ):
-        # the static vectors read canonical tokens, the same for both forms; the encoder
-        # reads the turn as written, so it learns the recogniser's form too (a copy shares
-        # its line's fold)
+        # with --recognised the encoder also reads each line as a recogniser writes it (a copy
+        # shares its line's fold); the static vectors read canonical tokens, the same for both
         texts, y, groups = typed, typed_y, None
-        if name == "context" and not args.as_written_only:
+        if name == "context" and args.recognised:
             texts, y, groups = with_recognised(typed, typed_y)
         x = features(texts)
         c, threshold, score, cv = cross_validated(x, y, MAX_FP, THRESHOLDS, groups)
