@@ -14,6 +14,7 @@ from voicecoach.scoring.caller_role import (
     load_role_head,
     load_role_training,
 )
+from voicecoach.scoring.detectors.checks import people_named
 from voicecoach.scoring.embedding import embedder
 from voicecoach.scoring.heads import STATIC_FEATURES
 from voicecoach.scoring.transcript import Turn
@@ -99,3 +100,30 @@ def test_the_model_never_turns_your_results_into_a_breach():
     )
     scorer.add_turn(Turn("trainee", "Your blood test came back normal."))
     assert not scorer.result().faults["confidentiality_breach"]["present"]
+
+
+def test_a_patient_the_caller_names_in_full_is_the_one_called_about():
+    scorer = Scorer("upset_caller", caller_name="Priya Shah", record_sensitive=True)
+    scorer.add_turn(
+        Turn(
+            "caller",
+            "Good morning, Priya Shah, I run the office at Kestrel Freight. Tom Baxter handed "
+            "in a note from your practice, can you confirm it?",
+        )
+    )
+    scorer.add_turn(Turn("trainee", "Yes, Tom was in on Thursday with Dr. Lowe."))
+    assert "tom" in scorer.call.patient_names
+    assert scorer.result().faults["confidentiality_breach"]["present"]
+
+
+@pytest.mark.parametrize(
+    "caller, names",
+    [
+        ("Hi, this is Ana Ruiz from Castle Hotels about Mark Ellis.", {"ana", "mark"}),
+        ("I saw Dr. Vance Reed on Monday, Good Morning to you.", set()),
+        ("Hello, Brightline Logistics here, it's about my bill.", set()),
+        ("my brother tom baxter asked me to call", set()),  # no case: other readers' job
+    ],
+)
+def test_people_named_in_full(caller, names):
+    assert people_named(caller) == names

@@ -35,6 +35,7 @@ from voicecoach.scoring.detectors.checks import (
     entitlement_update,
     other_patient_names,
     patient_names,
+    people_named,
 )
 from voicecoach.scoring.detectors.faults import jargon_from_confusion
 from voicecoach.scoring.detectors.spikes import delivers_news
@@ -273,6 +274,7 @@ class Scorer:
             if caller_is_parent_of_minor(norm.text):
                 self.call.entitlement_checked = True  # a parent may hear a child's record
             self.call.patient_names |= patient_names(norm.text)
+            self.call.patient_names |= people_named(turn.text) - set(self.call.name_parts)
             self.call.other_patients |= other_patient_names(turn.text) - set(self.call.name_parts)
             self._last_trainee = None
             return TurnUpdate(index, detections)

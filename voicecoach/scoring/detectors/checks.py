@@ -228,6 +228,34 @@ def patient_names(caller_text: str) -> set[str]:
     return {m.group(1) for m in found if m.group(1) not in _NOT_A_PATIENT_NAME}
 
 
+_ORGANISATION = (
+    r"(?:Logistics|Hotels?|Pharmacy|Chemists?|School|Academy|College|University|Insurance|"
+    r"Clinic|Hospital|Surgery|Practice|Health|Care|Group|Foods|Bank|Council|Services|Ltd|Inc|"
+    r"Limited|Company|Corp)\b"
+)
+# a person's full name as typed ("Derek Hollis gave us a note", "about Ana Ruiz"), not after
+# a clinician's title ("Dr. Vance Reed") nor a greeting, a weekday or a month
+_FULL_NAME = re.compile(
+    r"(?<![A-Za-z])(?<!Dr\. )(?<!Dr )(?<!Doctor )(?<!Nurse )(?<!Professor )"
+    r"([A-Z][a-z]+) (?!" + _ORGANISATION + r")[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?![A-Za-z])"
+)
+_NOT_A_FIRST_NAME_TEXT = (
+    "hi hello hey good morning afternoon evening yes yeah no ok okay sure well so and but "
+    "this that the it its my our your his her their we i dr doctor nurse mr mrs ms miss "
+    "dear thanks thank sorry please january february march april may june july august "
+    "september october november december monday tuesday wednesday thursday friday saturday "
+    "sunday"
+)
+_NOT_A_FIRST_NAME = frozenset(_NOT_A_FIRST_NAME_TEXT.split())
+
+
+def people_named(caller_text: str) -> set[str]:
+    """First names of the people a caller names in full as typed ("Derek Hollis gave us a
+    note from your office": derek); with a third-party caller, the one they call about."""
+    names = {fold(m.group(1)).lower() for m in _FULL_NAME.finditer(caller_text)}
+    return names - _NOT_A_FIRST_NAME - _NOT_A_PATIENT_NAME
+
+
 _OTHER_PERSON = re.compile(
     r"\b(?:woman|man|lady|guy|gentleman|girl|boy|patient|person|someone|somebody|kid|child)"
     r" (?:called|named|by the name of) (?:(?:mr|mrs|ms|miss)\.? )?([a-z]+)"
