@@ -148,6 +148,9 @@ def test_who_is_calling_a_parent_of_a_minor(caller, is_parent_of_minor):
         ("I am a manager at the bank and I need my results.", False, None),
         ("My boss asked me to bring a note from my visit.", False, None),
         ("This is so unfair to my wife and me.", False, None),
+        ("My son Theo was seen on Tuesday, what did they find?", True, "theo"),
+        ("My husband came in with me last time and I need my results.", False, None),
+        ("Hi, I'm a pharmacist at Eastgate Pharmacy, about a patient of yours.", True, None),
     ],
 )
 def test_who_is_calling_someone_from_the_patients_life(caller, third_party, patient):

@@ -93,8 +93,14 @@ _THIRD_PARTY = rx(
     r"|my " + _RELATION + r" (?:\w+ )?(?:had|has|got|needs|did) (?:a |an |his |her |some |the )?"
     r"(?:test|tests|scan|appointment|results|bloodwork|blood work|procedure|surgery|biopsy|x ray|"
     r"mri|visit|lab|labs|prescription)"
+    # the relative's own visit: "my daughter Chloe came in to see you on Friday"
+    r"|my "
+    + _RELATION
+    + r" (?:\w+ )?(?:came in|was in|went in|was seen|saw (?:dr|doctor|the doctor"
+    r"|you|one of your))(?! with me)"
     # another practice phoning about a patient: not entitled until checked
-    r"|(?:calling|call|ringing|phoning|this is \w+|i am \w+|\w+ here) (?:from|with|at) "
+    r"|(?:calling|call|ringing|phoning|this is \w+|i am (?:(?:a|an|the) \w+|\w+)|\w+ here) "
+    r"(?:from|with|at) "
     r"(?!(?:my|our|the|work|home)\b)(?:\w+ ){0,4}(?:clinic|office|practice|surgery|pharmacy"
     r"|medical (?:center|centre|group)|urgent care|health (?:center|centre))"
     r"|(?:a|your|our|the) (?:patient|client) of (?:yours|ours)|(?:your|our|a) (?:mutual |shared )?"
@@ -106,7 +112,8 @@ _NAMED_RELATIVE = re.compile(r"\bmy " + _RELATION + r" (\w+)")
 _OWNER_NAMED = re.compile(r"\b(?:i am |this is (?:\w+ )?)(\w+) " + _CONNECTION + r"\b")
 _NOT_A_NAME_TEXT = (
     "is was has had and he she they who needs did got went said says just been the a an to "
-    "for about at in on of with wants will would can could does told called asked"
+    "for about at in on of with wants will would can could does told called asked came saw "
+    "rang phoned drove brought"
 )
 _NOT_A_NAME = frozenset(_NOT_A_NAME_TEXT.split())
 _NOT_A_PATIENT_NAME = _NOT_A_NAME | set(_NOT_AN_OWNER) | {"his", "her", "their"}
