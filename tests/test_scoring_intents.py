@@ -426,6 +426,8 @@ def test_generalised_upset_caller_intents(text, present, absent):
 
 
 GENERALISED_SPIKES = [
+    ("have you got a couple of minutes somewhere you can talk", {"setting"}, set()),
+    ("Is there somewhere quiet to talk for a moment?", {"setting"}, set()),
     ("the cardiologist can't fit you in before april", {"knowledge"}, set()),
     ("your biopsy report isn't back yet and it will take another few days", {"knowledge"}, set()),
     ("the scan has to be done in person, not over video", {"knowledge"}, set()),

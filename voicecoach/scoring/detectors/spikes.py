@@ -9,7 +9,8 @@ from voicecoach.scoring.detectors.resolution import propose_solution
 _SETTING = rx(
     r"(?:is|would) (?:now|this|it|right now) (?:still )?(?:a |an )?(?:good|okay|ok|all right"
     r"|convenient|bad|decent|alright|fine) (?:time|moment)"
-    r"|do you (?:have|got) (?:a few|a couple(?: of)?|a minute|a moment|a sec|a second|some time)\b"
+    r"|(?:do|have) you (?:have|got) (?:a few|a couple(?: of)?|a minute|a moment|a sec|a second"
+    r"|some time)\b|somewhere (?:\w+ )?(?:you can|to) (?:talk|speak)"
     r"|are you driving|is now okay"
     r"|(?:do|have|are) you (?:have |got |free )?(?:\w+ ){0,3}to (?:talk|chat|speak)(?! to)"
     r"|(?:good|convenient|okay|ok|all right) (?:time |moment )?to (?:talk|chat|speak)"
