@@ -306,6 +306,14 @@ def test_other_dialects_and_wording(text, present, absent):
 # --- generalised intents: many phrasings of one intent, and look-alikes -------------------
 
 GENERALISED_UPSET = [
+    # a refusal takes back the offer in its sentence; with an alternative it is none
+    ("yep thats all i can do today bye", {"dismissive"}, {"propose_solution", "close_call"}),
+    ("theres not a whole lot i can do about what billing decides", {"dismissive"}, set()),
+    (
+        "That is all I can do for now, but I will call you tomorrow with the answer.",
+        {"propose_solution"},
+        {"dismissive"},
+    ),
     # empathize: "I'd be X too", "anyone would", a long wait acknowledged, caring noticed
     ("honestly i would have been fuming as well", {"empathize"}, set()),
     ("i'd be rattled too if that landed in my mailbox", {"empathize"}, set()),

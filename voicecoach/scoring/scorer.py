@@ -51,6 +51,8 @@ _ALWAYS_JUDGED = frozenset({"dismissive", "knowledge", "record_disclosure"})
 # no call closes in the trainee's first reply: there the meaning layer does not judge these
 # ("thank you for calling us right away ... tell me everything" opens the call)
 _NOT_IN_FIRST_TURN = frozenset({"close_call"})
+# steps that offer to act: a brush-off in the same sentence takes the offer back
+_OFFERS = frozenset({"take_ownership", "propose_solution"})
 # a meaning-layer step whose sentence is, by form, another act: a DESC step that labels the
 # coworker or makes a vague demand, a consequence that threatens, a closing that asks leave
 # to ask questions
@@ -144,6 +146,8 @@ def find(
     hit = detector(view, call)
     if hit is not None and not _asserted(view, hit, intent, kind):
         hit = None
+    if hit is not None and item_id in _OFFERS and _refuses_in_sentence(view, call, hit):
+        hit = None  # "that's all I can do today" offers nothing
     if (
         hit is None
         and intent is not None
@@ -188,6 +192,15 @@ def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> boo
         if denies_saying(" ".join(view.norm.tokens[start : hit.span.first_token])):
             return False
     return not (intent.negatable and is_negated(clause_before(view.norm, hit.span.first_token)))
+
+
+def _refuses_in_sentence(view: TurnView, call: CallState, hit: Hit) -> bool:
+    """Whether a brush-off found by pattern starts in the sentence of an offer's hit."""
+    brush_off = faults.dismissive(view, call)
+    if brush_off is None:
+        return False
+    a, b = view.norm.sentence_of(hit.span.first_token)
+    return a <= brush_off.span.first_token < b
 
 
 def _brushes_off(view: TurnView, call: CallState, hit: Hit) -> bool:

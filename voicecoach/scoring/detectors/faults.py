@@ -100,7 +100,9 @@ _HARD_DISMISSIVE = (
     r"|(?:that|it) (?:was|is) (?:your (?:job|responsibility)|up to you) to"
 )
 _SOFT_DISMISSIVE = (
-    r"(?:nothing|not much) (?:i|we|anyone) can do"
+    r"(?:nothing|not (?:much|a (?:whole )?lot|a great deal)) (?:that )?(?:i|we|anyone) can do"
+    # "that's all I can do today" (unless an alternative follows)
+    r"|(?:that is|this is) (?:all|as much as|the most) (?:i|we) can do"
     r"|(?:i|we) (?:can not|could not|are not able to) (?:do|change) (?:anything|a thing|much)"
     r"|can not help you"
     # a refusal to act: "I won't be looking into that" (unless an alternative follows)
