@@ -306,6 +306,8 @@ def test_other_dialects_and_wording(text, present, absent):
 # --- generalised intents: many phrasings of one intent, and look-alikes -------------------
 
 GENERALISED_UPSET = [
+    ("I'm not asking why you didn't come in, honestly.", set(), {"why_did_you"}),
+    ("Wouldn't it be easier to switch to the mail-order pharmacy?", set(), {"clarify"}),
     # a refusal takes back the offer in its sentence; with an alternative it is none
     ("yep thats all i can do today bye", {"dismissive"}, {"propose_solution", "close_call"}),
     ("theres not a whole lot i can do about what billing decides", {"dismissive"}, set()),

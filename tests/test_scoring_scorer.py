@@ -76,6 +76,19 @@ def test_add_turn_reports_only_what_this_turn_achieved():
     assert fault.kind == "fault" and "calm down" in fault.quote
 
 
+@pytest.mark.parametrize(
+    ("text", "addressed"),
+    [
+        ("thanks mr washington can you give me your date of birth", True),
+        ("so mr washington can see the doctor at ten", False),  # about a namesake
+    ],
+)
+def test_a_title_and_surname_before_a_question_to_you_address_the_caller(text, addressed):
+    scorer = Scorer("upset_caller", caller_name="Jamal Washington", record_sensitive=True)
+    scorer.add_turn(Turn("caller", "I was charged a late cancellation fee"))
+    assert ("use_name" in scorer.add_turn(Turn("trainee", text)).ids()) is addressed
+
+
 def test_word_times_give_the_evidence_time():
     words = [("ok", 10.0), ("calm", 10.4), ("down", 10.7), ("sir", 11.0)]
     scorer = Scorer("upset_caller", caller_name="Lena Park", record_sensitive=False)

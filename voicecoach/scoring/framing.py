@@ -36,7 +36,7 @@ _NEGATED_ACT = re.compile(
 # The trainee denies saying a brush-off: "I'm not saying it's your fault", "I would never tell
 # you to calm down", "nobody is blaming you" (not "I'm not telling you again").
 _DENIED_SAYING = re.compile(
-    r"\b(?:i|we)(?: \w+){0,2} (?:not|never) (?:saying|say|said|telling|tell|told|suggesting"
+    r"\b(?:i|we)(?: \w+){0,2} (?:not|never) (?:saying|say|said|telling|tell|told|suggesting|asking"
     r"|blaming|blame|going to (?:say|tell|blame|pretend))\b(?!(?: \w+)? again)"
     r"|\b(?:nobody|no one|noone) (?:is|was|here is) (?:saying|blaming|suggesting)\b"
 )

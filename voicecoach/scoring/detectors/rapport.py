@@ -230,7 +230,9 @@ def use_name(turn: TurnView, call: CallState) -> Hit | None:
             end += 1
         before = tokens[start - 1] if start > 0 else ""
         after = tokens[end + 1] if end + 1 < len(tokens) else ""
-        is_reference = before in _REFERENCE_BEFORE or after in _REFERENCE_AFTER
+        # "mr washington can you give me..." asks the one named: no reference
+        asks_them = end + 2 < len(tokens) and tokens[end + 2] == "you"
+        is_reference = before in _REFERENCE_BEFORE or (after in _REFERENCE_AFTER and not asks_them)
         if is_reference and not _is_vocative_boundary(turn, start, end):
             continue
         needs_vocative = tok in _COMMON_WORDS or (is_first and first_at[1])

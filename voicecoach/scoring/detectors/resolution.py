@@ -130,7 +130,7 @@ _OTHER_QUESTION = re.compile(
     r"(?:with )?(?:who|whom) (?:am i|is (?:this|calling)|s (?:this|calling))|"
     r"(?:why|how come) (?:did|didnt|do not|dont|didn t|not|would you|were you|are you|you)|"
     r"have you (?:ever |guys |all )?(?:tried|thought|considered|contemplated|looked into)|"
-    r"(?:what|how) about|what if|what do you think (?:about|of)|would it|"
+    r"(?:what|how) about|what if|what do you think (?:about|of)|would(?: not)? it|"
     r"do you think (?:it|that|this|maybe|perhaps|you (?:could|should|might|would))|"
     r"is it possible|are you (?:able|okay|ok|free|still there|ready|happy|comfortable|sure)|"
     r"does (?:that|this|it) (?:work|sound|suit|make)|is (?:that|this|it) (?:ok|okay|"
