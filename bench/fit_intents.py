@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import csv
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,7 @@ from scoring import ESCONV, ESCONV_TASKS, esconv_half
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
+from voicecoach.errors import VoiceCoachError
 from voicecoach.scoring.detectors.base import TurnView
 from voicecoach.scoring.embedding import embedder
 from voicecoach.scoring.encoder import context_encoder
@@ -383,4 +385,8 @@ def kept(path: Path, refitted: dict, steps: list[str], thresholds: str) -> tuple
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except VoiceCoachError as exc:  # a training or intent file with an error: say where
+        print(f"Error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
