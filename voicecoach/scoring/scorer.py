@@ -139,9 +139,10 @@ def find(
     meaning layer (when the id has intent examples). Dropped: a positive act inside a
     sarcastic formula, inside words quoted from others (quotable ids) or after the
     trainee denies it (negatable ids: "I'm not going to pretend I understand"), an offer
-    in a sentence that refuses ("that's all I can do today"), a meaning-layer step whose sentence brushes the caller off or is by form another act
-    (`_MEANING_VETOES`: a DESC step that labels the coworker, a consequence that threatens,
-    a closing that asks leave to ask)."""
+    in a sentence that refuses ("that's all I can do today"), a meaning-layer step whose
+    sentence brushes the caller off or is by form another act (`_MEANING_VETOES`: a DESC
+    step that labels the coworker, a consequence that threatens, a closing that asks leave
+    to ask)."""
     intent = view.intents.intents.get(item_id) if view.intents else None
     hit = detector(view, call)
     if hit is not None and not _asserted(view, hit, intent, kind):
