@@ -19,15 +19,13 @@ lines written after the fit (an estimate; never fitted on).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 import yaml
-from fit_intents import cross_validated, with_recognised
+from fit_intents import cross_validated, run, with_recognised
 from sklearn.linear_model import LogisticRegression
 
-from voicecoach.errors import VoiceCoachError
 from voicecoach.scoring.caller_role import (
     CONTEXT_FILE,
     MIN_WORDS,
@@ -148,8 +146,4 @@ def write_role(path: Path, features: str, entry: dict) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except VoiceCoachError as exc:  # a training or intent file with an error: say where
-        print(f"Error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    run(main)

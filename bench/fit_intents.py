@@ -37,6 +37,7 @@ import argparse
 import csv
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -384,9 +385,14 @@ def kept(path: Path, refitted: dict, steps: list[str], thresholds: str) -> tuple
     )
 
 
-if __name__ == "__main__":
+def run(main: Callable[[], None]) -> None:
+    """Run a fit; a training or intent file with an error ends in one line naming where."""
     try:
         main()
-    except VoiceCoachError as exc:  # a training or intent file with an error: say where
+    except VoiceCoachError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    run(main)

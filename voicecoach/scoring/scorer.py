@@ -147,7 +147,11 @@ def find(
     hit = detector(view, call)
     if hit is not None and not _asserted(view, hit, intent, kind):
         hit = None
-    if hit is not None and item_id in _OFFERS and _refuses_in_sentence(view, call, hit):
+    if (
+        hit is not None
+        and item_id in _OFFERS
+        and _in_sentence_of(view, hit, faults.dismissive(view, call))
+    ):
         hit = None  # "that's all I can do today" offers nothing
     if (
         hit is None
@@ -166,15 +170,23 @@ def find(
     return hit
 
 
+def _in_sentence_of(view: TurnView, hit: Hit, other: Hit | None) -> bool:
+    """Whether another hit starts in the sentence of `hit`."""
+    if other is None:
+        return False
+    a, b = view.norm.sentence_of(hit.span.first_token)
+    return a <= other.span.first_token < b
+
+
 def _yields(view: TurnView, call: CallState, hit: Hit, intent: Intent) -> bool:
     """Whether the sentence of a meaning-layer hit is, by another id's pattern, that id's act
     (the intent's `yields_to`: an identity question is not a clarifying one)."""
-    a, b = view.norm.sentence_of(hit.span.first_token)
-    for other in intent.yields_to:
-        found = (STEP_DETECTORS.get(other) or CHECK_DETECTORS[other])(view, call)
-        if found is not None and a <= found.span.first_token < b:
-            return True
-    return False
+    return any(
+        _in_sentence_of(
+            view, hit, (STEP_DETECTORS.get(other) or CHECK_DETECTORS[other])(view, call)
+        )
+        for other in intent.yields_to
+    )
 
 
 def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> bool:
@@ -195,28 +207,18 @@ def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> boo
     return not (intent.negatable and is_negated(clause_before(view.norm, hit.span.first_token)))
 
 
-def _refuses_in_sentence(view: TurnView, call: CallState, hit: Hit) -> bool:
-    """Whether a brush-off found by pattern starts in the sentence of an offer's hit."""
-    brush_off = faults.dismissive(view, call)
-    if brush_off is None:
-        return False
-    a, b = view.norm.sentence_of(hit.span.first_token)
-    return a <= brush_off.span.first_token < b
-
-
 def _brushes_off(view: TurnView, call: CallState, hit: Hit) -> bool:
     """Whether the sentence of a meaning-layer hit is sarcastic, an accusatory question or
     itself a brush-off, or the turn brushes the caller off by pattern (a learned head
     judges the whole turn, so "The fee stays. That's all I can tell you." is no step in
     any of its sentences)."""
-    a, b = view.norm.sentence_of(hit.span.first_token)
+    a, _ = view.norm.sentence_of(hit.span.first_token)
     if unasserted(view.norm, a) == "sarcastic" or faults.dismissive(view, call) is not None:
         return True
-    accusing = faults.why_did_you(view, call)  # "why didn't you call us before" asks nothing
-    if accusing is not None and a <= accusing.span.first_token < b:
-        return True
-    brush_off = _meaning_brush_off(view)
-    return brush_off is not None and a <= brush_off.span.first_token < b
+    # "why didn't you call us before" asks nothing
+    return _in_sentence_of(view, hit, faults.why_did_you(view, call)) or _in_sentence_of(
+        view, hit, _meaning_brush_off(view)
+    )
 
 
 def _meaning_brush_off(view: TurnView) -> Hit | None:

@@ -308,8 +308,7 @@ def discloses_third_party_record(turn: TurnView, call: CallState) -> Hit | None:
 def about_third_person(turn: TurnView, hit: Hit, call: CallState) -> bool:
     """Whether the sentence of a hit speaks of someone in the third person or by a name the
     caller gave for the patient ("her scan", "Mr Olsen is booked"), not "your results"."""
-    a, b = turn.norm.sentence_of(hit.span.first_token)
-    sentence = " ".join(turn.norm.tokens[a:b])
+    sentence = turn.norm.sentence_text(hit.span.first_token)
     if _THIRD_PERSON.search(sentence):
         return True
     names = call.patient_names

@@ -637,11 +637,12 @@ def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:
     by pattern or by meaning ("the scan shows a small nodule"), never in a sentence that
     withholds it. Who is calling is read by the caller-role model only when the turn gives
     such a detail (the model's pass is the dearest part of a turn that needs it)."""
-    unplaced = call.unplaced_callers and not (call.third_party or call.entitlement_checked)
-    if unplaced and (_record_detail(turn, call) or discloses_other_patient(turn, call)):
+    if call.entitlement_checked or not (call.third_party or call.unplaced_callers):
+        return discloses_other_patient(turn, call)
+    hit = _record_detail(turn, call)
+    if not call.third_party and (hit or discloses_other_patient(turn, call)):
         place_callers(call)
-    if call.third_party and not call.entitlement_checked:
-        hit = _record_detail(turn, call)
+    if call.third_party:
         if hit is None or withholds(turn, hit):
             return None
         if call.third_party_by == "meaning":
