@@ -56,6 +56,8 @@ def main() -> None:
         "of 20, so not the default)",
     )
     args = parser.parse_args()
+    if args.lines and not args.lines.is_file():
+        parser.error(f"--lines: no such file: {args.lines}")
     own = load_role_training()
     texts = list(own.positive) + list(own.negative)
     y = np.array([1] * len(own.positive) + [0] * len(own.negative))
