@@ -20,6 +20,9 @@ _REPORTING = re.compile(
     r"|(?<!what )(?<!everything )(?<!all )(?<!that )"
     r"you (?:said|say|are saying|were saying|told me|mentioned|were told|got told|heard)"
     r"|(?:she|he|they|someone|somebody|(?:the|your|a) \w+) (?:said|says|wrote|was like)"
+    # the coworker's own words to a patient: "you told him 'calm down'"
+    r"|you (?:told|said to|were telling|kept telling|asked) (?:him|her|them|everyone|everybody"
+    r"|patients|(?:the|that|a|this) \w+|(?:mr|mrs|ms|miss|dr) \w+)"
     r"|quote|in (?:her|his|their) words)\b(?: that| to)?"
 )
 # The trainee denies doing the act: "I'm not going to pretend...", "not sorry", or sets the
@@ -40,6 +43,17 @@ _DENIED_SAYING = re.compile(
     r"|blaming|blame|going to (?:say|tell|blame|pretend))\b(?!(?: \w+)? again)"
     r"|\b(?:nobody|no one|noone) (?:is|was|here is) (?:saying|blaming|suggesting)\b"
 )
+# The trainee says they will not ask: what follows in the sentence is not asked ("I'm not
+# going to bother asking if this is a good time or what anyone told you").
+_DENIED_ASKING = re.compile(
+    r"\b(?:i|we)(?: \w+){0,2} (?:not|never)(?: going to)?(?: (?:even|bother|bothering))*"
+    r"(?: to)? (?:ask|asking)\b"
+)
+# praise as a sentence alone, answering a complaint: "Oh, marvellous." (the sentence after it
+# is sarcastic too: "Oh, marvellous. Thanks ever so much for sharing that.")
+_PRAISE_ALONE = (
+    r"^oh (?:marvellous|marvelous|wonderful|brilliant|fantastic|lovely|perfect|great|joy)$"
+)
 _SARCASM = re.compile(
     r"\b(?:thanks?(?: you)? (?:a lot )?for nothing|sorry (?:that )?you (?:feel|think|see it)"
     r"(?: that way| like that)?|sorry not sorry|sorry if you (?:feel|felt|think|are offended)"
@@ -47,7 +61,8 @@ _SARCASM = re.compile(
     r"|^(?:(?:well|oh|wow) )?good for you|must be nice"
     r"|(?:oh )?(?:great|wonderful|lovely|perfect) job"
     r"|thanks (?:so much )?for wasting|congratulations on|big surprise|what a shock"
-    r"|just what i (?:needed|need)(?! to)|(?:oh )?great another)\b",
+    r"|just what i (?:needed|need)(?! to)|(?:oh )?great another"
+    r"|" + _PRAISE_ALONE + r")\b",
     re.MULTILINE,
 )
 
@@ -55,15 +70,20 @@ _SARCASM = re.compile(
 _CLAUSE_WORDS = frozenset({"but", "and", "so", "because", "when", "if", "though", "although"})
 
 
-def reported_ranges(norm: NormText) -> list[tuple[int, int]]:
+def reported_ranges(norm: NormText, pattern: re.Pattern = _REPORTING) -> list[tuple[int, int]]:
     """Token ranges [start, end) that report someone else's words (to the sentence end)."""
     ranges = []
-    for m in _REPORTING.finditer(norm.text):
+    for m in pattern.finditer(norm.text):
         start = norm.token_at(m.end()) + (1 if m.end() < len(norm.text) else 0)
         _, end = norm.sentence_of(norm.token_at(m.start()))
         if start < end:
             ranges.append((norm.token_at(m.start()), end))
     return ranges
+
+
+def denied_asking_ranges(norm: NormText) -> list[tuple[int, int]]:
+    """Token ranges [start, end) after "I'm not going to ask" (to the sentence end)."""
+    return reported_ranges(norm, _DENIED_ASKING)
 
 
 def sentence_text(norm: NormText, start: int, end: int) -> str:
@@ -101,10 +121,15 @@ def clause_before(norm: NormText, token: int, n_words: int = 6) -> str:
 
 
 def unasserted(norm: NormText, token: int) -> str | None:
-    """Why a token is not the trainee's own positive act ("reported", "sarcastic"), or None."""
+    """Why a token is not the trainee's own positive act ("reported", "sarcastic", "denied":
+    after "I'm not going to ask"), or None."""
     if any(a <= token < b for a, b in reported_ranges(norm)):
         return "reported"
     a, b = norm.sentence_of(token)
     if is_sarcastic(sentence_text(norm, a, b)):
         return "sarcastic"
+    if a > 0 and re.match(_PRAISE_ALONE, sentence_text(norm, *norm.sentence_of(a - 1))):
+        return "sarcastic"
+    if any(a <= token < b for a, b in denied_asking_ranges(norm)):
+        return "denied"
     return None

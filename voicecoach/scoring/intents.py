@@ -9,6 +9,7 @@ when its similarity to the intent's nearest examples reaches the intent's
 `threshold` and beats the nearest `unlike`/neutral ones by `margin`.
 `negatable: true` skips sentences that deny the act ("I'm not sorry");
 `quotable: true` skips words quoted from others ("she told you to calm down");
+`asks: true` (a question step) skips words after "I'm not going to ask" in the sentence;
 `yields_to: [ids]`: a meaning-layer hit does not count in a sentence that one of these
 ids' patterns reads as its own act ("what is your date of birth" is not `clarify`);
 and also rejects pattern hits inside them.
@@ -69,6 +70,7 @@ INTENTS_SCHEMA: dict[str, Any] = {
                     "unlike": _SENTENCES,
                     "negatable": {"type": "boolean"},
                     "quotable": {"type": "boolean"},
+                    "asks": {"type": "boolean"},
                     "yields_to": {"type": "array", "items": {"type": "string"}},
                 },
             },
@@ -90,6 +92,7 @@ class Intent:
     negatable: bool  # a sentence denying the act does not show it ("I'm not sorry")
     quotable: bool  # words quoted from someone else do not show it ("she told you to...")
     yields_to: tuple[str, ...] = ()  # ids whose pattern in the sentence overrides the meaning
+    asks: bool = False  # a question: not asked after "I'm not going to ask (whether)..."
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ class IntentModel:
                 bool(spec.get("negatable", False)),
                 bool(spec.get("quotable", False)),
                 tuple(spec.get("yields_to", [])),
+                bool(spec.get("asks", False)),
             )
         self._ids = list(self.intents)
         self._examples = [e for i in self._ids for e in self.intents[i].examples]

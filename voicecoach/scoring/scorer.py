@@ -51,6 +51,8 @@ _ALWAYS_JUDGED = frozenset({"dismissive", "knowledge", "record_disclosure"})
 # no call closes in the trainee's first reply: there the meaning layer does not judge these
 # ("thank you for calling us right away ... tell me everything" opens the call)
 _NOT_IN_FIRST_TURN = frozenset({"close_call"})
+# steps that are facts of the words, whatever the tone: a name said sarcastically is still used
+_FACTS = frozenset({"use_name"})
 # steps that offer to act: a brush-off in the same sentence takes the offer back
 _OFFERS = frozenset({"take_ownership", "propose_solution"})
 # a meaning-layer step whose sentence is, by form, another act: a DESC step that labels the
@@ -145,7 +147,7 @@ def find(
     to ask)."""
     intent = view.intents.intents.get(item_id) if view.intents else None
     hit = detector(view, call)
-    if hit is not None and not _asserted(view, hit, intent, kind):
+    if hit is not None and item_id not in _FACTS and not _asserted(view, hit, intent, kind):
         hit = None
     if (
         hit is not None
@@ -191,14 +193,15 @@ def _yields(view: TurnView, call: CallState, hit: Hit, intent: Intent) -> bool:
 
 def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> bool:
     """Whether a pattern hit is the trainee's own act: not a positive act inside a sarcastic
-    formula, nor quoted (quotable intents) or denied (negatable intents; a quotable fault
-    after "I'm not saying" in its sentence)."""
+    formula, nor quoted (quotable intents), a question after "I'm not going to ask" (asking
+    intents) or denied (negatable intents; a quotable fault after "I'm not saying" in its
+    sentence)."""
     why = unasserted(view.norm, hit.span.first_token)
     if why == "sarcastic" and kind != "fault":
         return False
     if intent is None:
         return True
-    if why == "reported" and intent.quotable:
+    if why == "reported" and intent.quotable or why == "denied" and intent.asks:
         return False
     if kind == "fault" and intent.quotable:
         start, _ = view.norm.sentence_of(hit.span.first_token)

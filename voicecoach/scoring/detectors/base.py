@@ -117,11 +117,18 @@ class TurnView:
 
         return reported_ranges(self.norm)
 
+    @cached_property
+    def _not_asked(self) -> list[tuple[int, int]]:
+        from voicecoach.scoring.framing import denied_asking_ranges
+
+        return denied_asking_ranges(self.norm)
+
     def meaning(self, intent_id: str) -> Hit | None:
         """The sentence closest to an intent's examples, when it shows that intent; skipping
         short fragments, sentences that deny the act (negatable intents), words quoted
-        from others (quotable intents) and, for a quotable fault, a sentence that denies
-        saying it ("I'm not saying it's your fault")."""
+        from others (quotable intents), questions after "I'm not going to ask" (asking
+        intents) and, for a quotable fault, a sentence that denies saying it ("I'm not
+        saying it's your fault")."""
         from voicecoach.scoring.framing import denies_saying, is_negated
         from voicecoach.scoring.intents import intent_model
         from voicecoach.scoring.protocols import FAULT_IDS
@@ -136,6 +143,8 @@ class TurnView:
             if b - a < MIN_WORDS:
                 continue
             if intent.quotable and any(a < rb and ra < b for ra, rb in self._reported):
+                continue
+            if intent.asks and any(a < rb and ra < b for ra, rb in self._not_asked):
                 continue
             sentence = " ".join(self.norm.tokens[a:b])
             if intent.negatable and is_negated(sentence):

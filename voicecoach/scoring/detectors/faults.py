@@ -97,6 +97,12 @@ _HARD_DISMISSIVE = (
     r"|listened|let us know)"
     r"|you should have (?:updated|told|let|come|paid|gone|kept|made|brought|given|cancelled"
     r"|canceled|shown|answered|done)|you were (?:the one )?supposed to"
+    # blame put on the caller: "you're the one who ignored it"
+    r"|you (?:are|were) the one (?:who|that) (?:\w+ )?(?:ignored|missed|forgot|did not|never"
+    r"|failed|chose|decided|skipped|cancelled|canceled|booked|signed|agreed)"
+    # the problem disowned, the call shut: "scheduling isn't anything I touch", "we're done here"
+    r"|(?:is|are) not (?:anything|something) (?:i|we) (?:touch|handle|deal with|do|look after)"
+    r"|(?:we are|i am) (?:done|finished|through) (?:here|with this (?:conversation|call)|talking)"
     r"|(?:that|it) (?:was|is) (?:your (?:job|responsibility)|up to you) to"
 )
 _SOFT_DISMISSIVE = (
@@ -111,6 +117,7 @@ _SOFT_DISMISSIVE = (
     r"|(?:you will|you would|you|you will have to|you would have to) (?:have to|need to) (?:take"
     r" (?:that|it) up|call|contact|complain to|talk to) (?:your insurance|the insurance|them"
     r"|someone else|the (?:office )?manager|corporate|billing)"
+    r"|something (?:for you )?to take up with (?:your|the)"
     r"|(?:that is|it is|this is) (?:just |simply |only )?(?:the |our |company |clinic |office "
     r"|practice )+(?:policy|rules?|procedure|process)"
     r"|(?:that is|it is|this is) (?:just )?how (?:it|the system|insurance|the plan|things|this|we"

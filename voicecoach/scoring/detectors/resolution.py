@@ -373,7 +373,7 @@ _CONFIRM = rx(
     r"doing)|can you live with (?:that|this)|"
     # "does the 18th work for you", "would early morning suit you"
     r"(?<!i )(?<!we )(?<!it )(?<!that )(?<!this )(?<!they )(?<!she )(?<!he )(?<!what )"
-    r"(?:does|do|would|will|could|can|is) (?!not )(?:\w+ ){0,4}?(?:work|suit|fit|be (?:okay|"
+    r"(?:does|do|would|will|could|can|is) (?!not )(?:\w+ ){0,12}?(?:work|suit|fit|be (?:okay|"
     r"all right|fine|(?:any )?good|better)|okay|ok|all right|alright|fine) (?:for |with |by )?you\b"
     r"|(?:can|could|shall|should) we (?:try|do|go with|"
     r"give) (?:that|this|it)(?: a (?:try|go|shot))?(?: together)?(?: then)?(?:$| okay| yes| is| "
