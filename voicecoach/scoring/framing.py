@@ -60,6 +60,7 @@ _SARCASM = re.compile(
     # "good for you" as a sentence of its own, not an offer ("is Tuesday any good for you")
     r"|^(?:(?:well|oh|wow) )?good for you|must be nice"
     r"|(?:oh )?(?:great|wonderful|lovely|perfect) job"
+    r"|(?:wave|waving) (?:my|a) (?:little )?magic wand"
     r"|thanks (?:so much )?for wasting|congratulations on|big surprise|what a shock"
     r"|just what i (?:needed|need)(?! to)|(?:oh )?great another"
     r"|" + _PRAISE_ALONE + r")\b",

@@ -51,7 +51,8 @@ _RECORD_DETAIL = rx(
     r"|(?:came back|applied to)"
 )
 _RELATION = (
-    r"(?:mother|mom|mum|father|dad|husband|wife|son|daughter|partner|boyfriend|girlfriend|"
+    r"(?:mother|mom|mum|mam|ma|father|dad|husband|wife|son|daughter|partner|boyfriend|"
+    r"girlfriend|"
     r"brother|sister|grandmother|grandfather|grandma|grandpa|granny|aunt|uncle|niece|nephew|"
     r"friend|neighbor|neighbour|fiance|fiancee|child|kid|parent|parents|roommate|spouse|"
     r"stepdad|stepmom|caregiver|carer)"
@@ -131,7 +132,12 @@ _ENTITLED = rx(
     r"(?:are )?(?:listed|on (?:his|her|their|the))|you (?:have|do have) (?:his|her|their )?"
     r"(?:permission|authorization|authorisation)"
 )
-_THIRD_PERSON = rx(r"she|her|he|his|him|(?:mr|mrs|ms|miss|mister) \w+|the patient")
+_THIRD_PERSON = rx(
+    r"she|her|he|his|him|(?:mr|mrs|ms|miss|mister) \w+|the patient"
+    # a result told as asked about, to someone who is not the patient: "the bloods came back grand"
+    r"|the (?:\w+ )?(?:results?|bloods?|blood work|tests?|scans?|biopsy|x rays?|labs?|swabs?"
+    r"|smears?) (?:came back|come back|showed|shows|were|was|looked|looks)"
+)
 _PATIENT_INFO = rx(
     r"appointment|booked|scheduled|results?|test|lab|scan|sample|diagnos\w*|prescription|"
     r"medication|medicine|refill|bill|balance|owes|visit|notes? (?:say|said|show)|doctor wants|"

@@ -57,6 +57,8 @@ _INVITATION = rx(
     r"whole) (?:version|story)|the main (?:point|thing|points)|more detail|to hear|walk you|hear|"
     r"the full|the whole|everything)"
     r"|how much (?:detail|information|do you want to know|would you like to know)"
+    r"|how much (?:would you like|do you want)(?: me)? to (?:go into|explain|tell|share|hear"
+    r"|know|cover|go over)"
     r"|(?:i can|shall i|should i|i could) (?:give you|tell you|go through|go over|walk you through"
     r"|explain) (?:the|all|just|everything|a)(?: \w+){0,12} or"
 )
@@ -84,6 +86,8 @@ _NEWS = rx(
     r"|(?:have|need|had|has) to (?:move|cancel|reschedule|postpone|push back|change|delay)"
     r" (?:your|the)|need (?:another|a new) (?:sample|specimen|test|draw|referral|one)"
     r"|did not (?:go through|get approved|work out)|(?:again|another) (?:test|draw|sample)"
+    # a refusal reported: "your insurance has said no to paying for the sleep study"
+    r"|(?:has|have|had|just) (?:said no|turned (?:it |you |that |this )?down|refused)"
     r"|(?:can not|could not|will not|won|(?:is|are|am|was|were) (?:not|unable) (?:able )?to|will"
     r" not be able to|(?:is|are) not going to be able to) (?:be )?(?!imagine|hear|thank|believe"
     r"|stress|promise|tell you how|say how|wait to|help but|stand|apologi[sz]e|happen again"
