@@ -63,7 +63,7 @@ _CONNECTION = (
     r"(?:(?:ex|former|step) )?(?:"
     + _RELATION[3:-1]
     + r"|manager|boss|employer|supervisor|coworker|co worker|colleague|landlord|landlady|teacher"
-    r"|coach|lawyer|attorney|cousin|guardian)"
+    r"|coach|lawyer|attorney|solicitor|cousin|guardian)"
 )
 # words after "i am" that name no one the caller belongs to ("i am a manager", "i am so")
 _NOT_AN_OWNER = ("a", "an", "the", "my", "our", "your", "so", "very", "just", "really", "not")
@@ -106,6 +106,8 @@ _THIRD_PARTY = rx(
     r"|medical (?:center|centre|group)|urgent care|health (?:center|centre))"
     r"|(?:a|your|our|the) (?:patient|client) of (?:yours|ours)|(?:your|our|a) (?:mutual |shared )?"
     r"patient(?: \w+){0,3} (?:is|was|had|needs|came)|about (?:your|a|our) (?:mutual )?patient"
+    # someone acting for the patient: "I'm a solicitor acting for Mrs Watts", "my client"
+    r"|\bacting (?:for|on behalf of)|(?:i|we) act (?:for|on behalf of)|\bmy client\b"
 )
 _NAMED_RELATIVE = re.compile(r"\bmy " + _RELATION + r" (\w+)")
 # the patient named as the one the caller belongs to: "I'm Jamie's uncle" (canonical: "i am
@@ -131,6 +133,10 @@ _ENTITLED = rx(
     r"you are (?:listed|on (?:his|her|their|the) (?:list|form|release|file))|i (?:can )?see you "
     r"(?:are )?(?:listed|on (?:his|her|their|the))|you (?:have|do have) (?:his|her|their )?"
     r"(?:permission|authorization|authorisation)"
+    # the caller matched against the patient's signed form: "matches the consent form naming you"
+    r"|(?:consent|release|authori[sz]ation|form)(?: \w+){0,4} (?:naming|names|lists|listing"
+    r"|includes|including) you|(?:matches|match|checks out against) (?:the|his|her|their)"
+    r" (?:consent|release|authori[sz]ation|form)"
 )
 _THIRD_PERSON = rx(
     r"she|her|he|his|him|(?:mr|mrs|ms|miss|mister) \w+|the patient"
@@ -144,9 +150,10 @@ _PATIENT_INFO = rx(
     r"procedure|surgery|x ray|monitor|blood\w*|biopsy|pregnan\w*|pap|mammogram|treatment|"
     r"condition|cells|heartbeats?|referral|cancer|tumou?r|infection|pressure|sugar|cholesterol|"
     r"pills?|tablets?|capsules?|inhalers?|antibiotics?|meds|dose|therapy|ultrasound|mri|ct|"
+    r"prescribed|(?:date of birth|address) (?:as|is down as|is listed as)|"
     r"imaging|came back|(?:started|put) (?:him|her|them) on|"
     # what happened at a visit, whatever the condition ("he was seen for pneumonia")
-    r"(?:seen|treated|admitted|examined|tested|screened) (?:for|with)"
+    r"(?:seen|treated|admitted|examined|tested|screened)(?: \w+){0,4}? (?:for|with)"
     r"|in (?:for|with) (?:a|an|his|her)"
     # a named clinician ("in at 2:15 with Dr. Wu"), not "she can talk it over with the doctor"
     r"|(?:seeing|with) (?:dr|doctor) (?!(?:about|and|or|to|if|when|so|because)\b)\w+"
@@ -178,6 +185,8 @@ def asks_identifier(turn: TurnView) -> Hit | None:
     """The trainee asks for or confirms a second identifier (date of birth, address...)."""
 
     def requested(m: re.Match) -> bool:
+        if turn.after(m, 1) == "as":  # read out: "it has his date of birth as 1958"
+            return False
         return (
             m.start() == 0
             or bool(_REQUEST_BEFORE.search(turn.before(m, 7)))
@@ -327,13 +336,29 @@ def withholds(turn: TurnView, hit: Hit) -> bool:
     return _WITHHELD.search(" ".join(turn.norm.tokens[a:b])) is not None
 
 
+# "if she's registered with us, I'll pass your number on" supposes; it discloses nothing
+_SUPPOSES_PATIENT = rx(
+    r"if (?:she|he|they|the patient|\w+) (?:is|are|was|were) (?:registered|a patient|one of"
+    r" ours|with us|on our (?:books|list|register))"
+)
+
+
+def asserts_record(turn: TurnView, start: int, end: int) -> bool:
+    """Whether a sentence can tell a record detail: not a question ("is this about her
+    bill?"), nor a supposition that the person is a patient."""
+    sentence = " ".join(turn.norm.tokens[start:end])
+    return (start, end) not in turn.norm.questions and not _SUPPOSES_PATIENT.search(sentence)
+
+
 def _record_sentence(
     turn: TurnView, names: re.Pattern | None, *, third_person: bool = False
 ) -> Hit | None:
     """The first sentence about the named person (or anyone in the third person) that gives
-    record details and does not withhold them."""
+    record details and does not withhold them (nor asks or supposes)."""
     norm = turn.norm
     for start, end in norm.sentences:
+        if not asserts_record(turn, start, end):
+            continue
         sentence = " ".join(norm.tokens[start:end])
         about_patient = (third_person and _THIRD_PERSON.search(sentence)) or (
             names and names.search(sentence)

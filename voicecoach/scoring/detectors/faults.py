@@ -9,6 +9,7 @@ from voicecoach.scoring.caller_role import place_callers
 from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
 from voicecoach.scoring.detectors.checks import (
     about_third_person,
+    asserts_record,
     discloses_other_patient,
     discloses_third_party_record,
     withholds,
@@ -29,7 +30,7 @@ _WHY = rx(
 _WHY_NOT_ACCUSING_BEFORE = re.compile(
     r"(?:know|see|understand|hear|get|imagine|that is|this is|which is|explains|explain|reason|"
     r"wonder if|ask|here is|there is|idea|sure|clear|into|out|at|about|check|look|wondering|"
-    r"curious|learn|tell you|show you)$"
+    r"curious|learn|tell you|show you|appreciate|realise|realize|tell|gather)$"
 )
 _WHY_DONT_YOU_OFFER = re.compile(
     r"^ (?:tell|go ahead|let|give|take|have|come|bring|hold|start|walk|grab|pop|send|call me|"
@@ -107,7 +108,8 @@ _HARD_DISMISSIVE = (
     r" it (?:is|was)|(?:take|tone) it down a notch|tone it down"
     # blame by hindsight or by comparison: "that's on you", "you would have known", "most
     # folks manage to..."
-    r"|(?:that|this|it) is on you\b|you (?:would|could|should) have known"
+    r"|(?:that|this|it) is on you\b|on you(?: and)? not (?:us|me|the \w+)|you (?:would|could"
+    r"|should) have known"
     r"|most (?:folks|people|patients|of our patients) (?:manage|seem to manage|are able|remember)"
     r" to"
     # the problem disowned, the call shut: "scheduling isn't anything I touch", "we're done here"
@@ -644,8 +646,15 @@ def jargon(turn: TurnView, call: CallState) -> Hit | None:
 
 
 def _record_detail(turn: TurnView, call: CallState) -> Hit | None:
-    """A sentence of the turn giving the patient's record details, by pattern or by meaning."""
-    return discloses_third_party_record(turn, call) or turn.meaning("record_disclosure")
+    """A sentence of the turn giving the patient's record details, by pattern or by meaning
+    (not a question, nor a sentence that only supposes the person is a patient)."""
+    hit = discloses_third_party_record(turn, call)
+    if hit is not None:
+        return hit
+    hit = turn.meaning("record_disclosure")
+    if hit is None or not asserts_record(turn, *turn.norm.sentence_of(hit.span.first_token)):
+        return None
+    return hit
 
 
 def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:

@@ -137,6 +137,8 @@ _OTHER_QUESTION = re.compile(
     r"all right|alright|fine|good|better|clear)|did (?:that|this|i) (?:help|answer|make)|"
     r"(?:did|do) you (?:get|have) any questions)\b"
     r"|\b(?:maybe|perhaps|might help|could help|would help|help you)\b"
+    # advice anywhere in it: "next time, would it not be better to order early?"
+    r"|\bwould (?:it )?not (?:it )?be (?:better|easier|smarter|simpler|best|wiser|safer)\b"
 )
 
 
@@ -354,7 +356,7 @@ _CONFIRM = rx(
     r"(?:will|would|does|do|did|is|can|could|might) (?:that|this|it|those|these|either|either of "
     r"those|either one|any of those|one of those|that time|that plan|this plan|that slot|that "
     r"option|the plan|that day|that date|" + r"(?:monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday)(?: \w+){0,4})(?: \w+){0,2} "
+    r"saturday|sunday)(?: \w+){0,4})(?! not)(?: \w+){0,2} "
     + _AGREE
     + r"|how (?:does|do) (?:that|this|those) sound"
     r"|are you (?:okay|happy|comfortable|all right|good|fine) with (?:that|this|the plan|those|me "
@@ -373,8 +375,9 @@ _CONFIRM = rx(
     r"doing)|can you live with (?:that|this)|"
     # "does the 18th work for you", "would early morning suit you"
     r"(?<!i )(?<!we )(?<!it )(?<!that )(?<!this )(?<!they )(?<!she )(?<!he )(?<!what )"
-    r"(?:does|do|would|will|could|can|is) (?!not )(?:\w+ ){0,12}?(?:work|suit|fit|be (?:okay|"
-    r"all right|fine|(?:any )?good|better)|okay|ok|all right|alright|fine) (?:for |with |by )?you\b"
+    r"(?:does|do|would|will|could|can|is) (?!(?:\w+ )?not )(?:\w+ ){0,12}?(?:work|suit|fit|be"
+    r" (?:okay|all right|fine|(?:any )?good|better)|okay|ok|all right|alright|fine)"
+    r" (?:for |with |by )?you\b"
     r"|(?:can|could|shall|should) we (?:try|do|go with|"
     r"give) (?:that|this|it)(?: a (?:try|go|shot))?(?: together)?(?: then)?(?:$| okay| yes| is| "
     r"now)|are you happy (?:for me )?to go ahead|would you be "

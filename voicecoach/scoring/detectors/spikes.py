@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
 from voicecoach.scoring.detectors.faults import unexplained_jargon
 from voicecoach.scoring.detectors.resolution import propose_solution
@@ -24,7 +26,7 @@ _PERCEPTION = rx(
     r"|emailed|given|give|called|contacted) you (?:anything|any|a|the)"
     r"|what you (?:have |had )?(?:heard|gathered|picked up)"
     r"|what (?:have you|were you|did (?:they|you|anyone|someone|the(?: \w+){1,2}|dr \w+|doctor"
-    r" \w+|your(?: \w+){1,2}))(?: already)? (?:been )?(?:told|tell you|say|said|hear|heard"
+    r" \w+|(?:your|our)(?: \w+){1,2}))(?: already)? (?:been )?(?:told|tell you|say|said|hear|heard"
     r"|understand|know|mention)"
     r"|(?:has|have) (?:anyone|anybody|someone|the(?: \w+){1,2}|dr \w+|doctor \w+|we|they)(?:"
     r" \w+){0,4}? (?:already )?(?:talked|spoken|called|contacted|reached out|explained|told you"
@@ -100,6 +102,9 @@ _NEWS = rx(
     r"|(?:has|have|had|is|will have) (?:\w+ )?(?:retired|left (?:the|our) (?:practice|clinic|"
     r"office|group)|stopped practicing|passed away)"
     r"|lost (?:your|the) (?:sample|specimen|results?|paperwork|form|referral)"
+    r"|(?:went|has gone|have gone|had gone|got|was|were) (?:missing|lost)\b"
+    r"|(?:is|are|will be) (?:leaving|moving away from) (?:the|our) (?:practice|clinic|office"
+    r"|surgery|group)"
     r"|(?:is|are|was|were) (?:still )?not (?:ready|back|available|possible|finished|complete|done"
     r"|in|processed|approved)(?: yet)?"
 )
@@ -129,8 +134,16 @@ def invitation(turn: TurnView, call: CallState) -> Hit | None:
 
 
 def delivers_news(turn: TurnView) -> Hit | None:
-    """A statement of unwelcome news (cancelled, not covered, must be repeated...)."""
-    return turn.first(_NEWS)
+    """A statement of unwelcome news (cancelled, not covered, must be repeated...); "I'm
+    afraid" closing a sentence is a tag, not news ("The policy is the policy, I'm afraid.")."""
+
+    def not_a_tag(m: re.Match) -> bool:
+        return m.group() != "i am afraid" or turn.norm.lined_text[m.end() : m.end() + 1] not in (
+            "\n",
+            "",
+        )
+
+    return turn.first(_NEWS, not_a_tag)
 
 
 def knowledge(turn: TurnView, call: CallState) -> Hit | None:
