@@ -26,6 +26,7 @@ from voicecoach.scoring.detectors import (
     desc,
     faults,
     rapport,
+    resolution,
 )
 from voicecoach.scoring.detectors.checks import (
     asks_identifier,
@@ -53,15 +54,17 @@ _ALWAYS_JUDGED = frozenset({"dismissive", "knowledge", "record_disclosure"})
 _NOT_IN_FIRST_TURN = frozenset({"close_call"})
 # steps that are facts of the words, whatever the tone: a name said sarcastically is still used
 _FACTS = frozenset({"use_name"})
-# steps that offer to act: a brush-off in the same sentence takes the offer back
-_OFFERS = frozenset({"take_ownership", "propose_solution"})
+# steps a brush-off in the same sentence takes back: an offer to act ("that's all I can do
+# today"), thanks ("thanks for the earful, but prescriptions aren't my department")
+_UNDONE_BY_BRUSH_OFF = frozenset({"take_ownership", "propose_solution", "thank_caller"})
 # a meaning-layer step whose sentence is, by form, another act: a DESC step that labels the
 # coworker or makes a vague demand, a consequence that threatens, a closing that asks leave
-# to ask questions
+# to ask questions, a clarifying sentence that explains instead ("let me help you understand")
 _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     **dict.fromkeys(desc.UNLABELLED_STEPS, desc.labels_in_sentence),
     "consequences": desc.threatens,
     "close_call": rapport.asks_leave_to_ask,
+    "clarify": resolution.lectures,
 }
 
 
@@ -141,17 +144,17 @@ def find(
     meaning layer (when the id has intent examples). Dropped: a positive act inside a
     sarcastic formula, inside words quoted from others (quotable ids) or after the
     trainee denies it (negatable ids: "I'm not going to pretend I understand"), an offer
-    in a sentence that refuses ("that's all I can do today"), a meaning-layer step whose
-    sentence brushes the caller off or is by form another act (`_MEANING_VETOES`: a DESC
-    step that labels the coworker, a consequence that threatens, a closing that asks leave
-    to ask)."""
+    or thanks in a sentence that brushes off ("that's all I can do today"), a meaning-layer
+    step whose sentence brushes the caller off or is by form another act
+    (`_MEANING_VETOES`: a DESC step that labels the coworker, a consequence that threatens,
+    a closing that asks leave to ask, a clarifying sentence that explains instead)."""
     intent = view.intents.intents.get(item_id) if view.intents else None
     hit = detector(view, call)
     if hit is not None and item_id not in _FACTS and not _asserted(view, hit, intent, kind):
         hit = None
     if (
         hit is not None
-        and item_id in _OFFERS
+        and item_id in _UNDONE_BY_BRUSH_OFF
         and _in_sentence_of(view, hit, faults.dismissive(view, call))
     ):
         hit = None  # "that's all I can do today" offers nothing

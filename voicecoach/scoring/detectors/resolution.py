@@ -159,6 +159,18 @@ def _question_about_the_situation(turn: TurnView) -> Hit | None:
     return None
 
 
+_LECTURES = rx(
+    r"let me (?:just )?(?:explain|help you (?:to )?understand|tell you how|walk you through how)"
+    r"|you (?:need|have) to understand|so (?:that )?you understand"
+)
+
+
+def lectures(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) clarifying hit explains to the caller rather
+    than asks ("Let me help you understand how cancellations work")."""
+    return _LECTURES.search(turn.norm.sentence_text(hit.span.first_token)) is not None
+
+
 def clarify(turn: TurnView, call: CallState) -> Hit | None:
     """Asks about the problem's facts or restates them (identity questions do not count)."""
 
@@ -234,14 +246,15 @@ _OWN = rx(
     + r"|i (?:can|could) (?:personally|myself) \w+|i will be the one"
     r"|i am (?:personally )?(?:on it|taking (?:this|it|care|charge|ownership)|putting|walking|"
     r"calling|sending|faxing|emailing|flagging|removing|waiving|booking|writing|making a note|"
-    r"escalating|handling|looking into|reversing|refunding|crediting)"
+    r"escalating|handling|looking into|reversing|refunding|crediting|chasing)"
     r"|(?:you have|i give you) my word|consider it done|i will (?:see (?:this|it|that) through|"
     r"take it from here|make (?:this|it) (?:my|a) (?:top )?priority|keep you (?:posted|updated|"
     r"informed|in the loop)|not let (?:this|it) (?:drop|slip|go))"
     r"|i will be your (?:point of contact|contact|go to)"
     # any personal action: "I'll burn the disc myself"
-    r"|(?:i will|i am going to|let me)(?! (?:need|have to|just need|be (?:out|off|away)))"
+    r"|(?:i will|i am going to|let me|i am)(?! (?:need|have to|just need|be (?:out|off|away)|not))"
     r"(?: \w+){1,5} (?:myself|personally)\b"
+    r"|leave (?:it|this|this one|that|that one|the rest|it all) (?:all )?with me\b"
     r"|my goal is to (?:resolve|fix|sort|get)"
     # "I'll stay on top of this", "I'm going to (stay) on this one" (a word may be lost)
     r"|(?:i will|i am going to|i am|i am gonna|let me)(?: (?:personally|stay|be|keep|remain|stick|"

@@ -30,7 +30,7 @@ _PERCEPTION = rx(
     r"|understand|know|mention)"
     r"|(?:has|have) (?:anyone|anybody|someone|the(?: \w+){1,2}|dr \w+|doctor \w+|we|they)(?:"
     r" \w+){0,4}? (?:already )?(?:talked|spoken|called|contacted|reached out|explained|told you"
-    r"|been in touch)|do you know why (?:i am|we are|i have) calling"
+    r"|been in touch|filled you in)|do you know why (?:i am|we are|i have) calling"
     r"|did you (?:get|receive|see|hear) (?:our|the|a|my) (?:letter|message|call|email|voicemail"
     r"|notice|results?)"
     r"|what you (?:already )?(?:know|understand|were told|have heard|have been told|remember)"
