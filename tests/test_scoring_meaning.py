@@ -351,3 +351,56 @@ def test_a_good_outcome_in_new_words_is_a_desc_consequence_found_by_meaning(text
     scorer.add_turn(Turn("caller", "Sure, what's up?"))
     update = scorer.add_turn(Turn("trainee", text))
     assert ("consequences", "meaning") in {(d.id, d.found_by) for d in update.detections}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # written after the propose_solution head was fitted; no pattern finds them
+        "leave this one with me derek ill ring the pharmacy myself straight after we hang up "
+        "and call you back before five with exactly where it stands",
+        "I'll get a courier to take the sample over to the lab this afternoon.",
+        "We'll cover the cost of the repeat test, you won't be charged for it.",
+        "I'll have the portal team restore your access and drop you an email when it's back.",
+    ],
+)
+def test_a_concrete_action_in_new_words_is_a_proposal_found_by_meaning(text):
+    _, update = _turn_update(text)
+    assert ("propose_solution", "meaning") in {(d.id, d.found_by) for d in update.detections}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # written after the propose_solution head was fitted: a refusal, vague promises, a
+        # next-step check, the caller told to act
+        "Believe me, if I had my way you'd have your money back today.",
+        "I honestly wish I could take that fee off but it's out of my hands.",
+        "let me have a think about it and see what we can come up with",
+        "I'll do my best to get someone to look at it at some point.",
+        "ok so shall i go ahead and do that for you",
+        "you could phone again on monday when the billing lady is in",
+    ],
+)
+def test_refusals_vague_promises_and_checks_are_no_proposal(text):
+    _, update = _turn_update(text)
+    assert "propose_solution" not in {d.id for d in update.detections}
+
+
+@pytest.mark.parametrize(
+    ("text", "vetoed"),
+    [
+        ("you can call back tomorrow when the doctor is in", True),
+        ("You'll need to contact your insurer about the claim.", True),
+        ("If it were up to me there's nothing I can do, the fee stays.", True),
+        ("you can call back tomorrow or i can ring you when the doctor is in", False),
+        ("I'll ring the lab and call you back before five.", False),
+    ],
+)
+def test_a_meaning_layer_proposal_that_refuses_or_tells_the_caller_to_act_is_vetoed(text, vetoed):
+    from voicecoach.scoring.detectors.base import Hit, TurnView
+    from voicecoach.scoring.detectors.resolution import not_offered
+
+    norm = NormText(text)
+    view = TurnView(0, 0, norm)
+    assert not_offered(view, Hit(norm.span(0, len(norm.tokens) - 1), "meaning")) is vetoed

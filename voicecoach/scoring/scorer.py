@@ -58,11 +58,13 @@ _FACTS = frozenset({"use_name"})
 # today"), thanks ("thanks for the earful, but prescriptions aren't my department")
 _UNDONE_BY_BRUSH_OFF = frozenset({"take_ownership", "propose_solution", "thank_caller"})
 # a meaning-layer step whose sentence is, by form, another act: a DESC step that labels the
-# coworker or makes a vague demand, a consequence that threatens, a closing that asks leave
-# to ask questions, a clarifying sentence that explains instead ("let me help you understand")
+# coworker or makes a vague demand, a consequence that threatens, a proposal that refuses or
+# tells the caller to act, a closing that asks leave to ask questions, a clarifying sentence
+# that explains instead ("let me help you understand")
 _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     **dict.fromkeys(desc.UNLABELLED_STEPS, desc.labels_in_sentence),
     "consequences": desc.threatens,
+    "propose_solution": resolution.not_offered,
     "close_call": rapport.asks_leave_to_ask,
     "clarify": resolution.lectures,
 }
@@ -147,7 +149,8 @@ def find(
     or thanks in a sentence that brushes off ("that's all I can do today"), a meaning-layer
     step whose sentence brushes the caller off or is by form another act
     (`_MEANING_VETOES`: a DESC step that labels the coworker, a consequence that threatens,
-    a closing that asks leave to ask, a clarifying sentence that explains instead)."""
+    a proposal that refuses or tells the caller to act, a closing that asks leave to ask, a
+    clarifying sentence that explains instead)."""
     intent = view.intents.intents.get(item_id) if view.intents else None
     hit = detector(view, call)
     if hit is not None and item_id not in _FACTS and not _asserted(view, hit, intent, kind):

@@ -344,6 +344,28 @@ _REFUSAL = rx(
 )
 
 
+# the caller told to act ("you can call back tomorrow when the doctor is in", "you'll need to
+# contact your insurer"): no action of the practice's
+_ON_CALLER = rx(
+    r"you(?: will| would)? (?:can|could|might|may|should|must|need to|have to|are welcome to"
+    r"|(?:might|may) want to|are better off|would be better off|be better off)"
+    r"(?: always| just| also| still| try(?: and| to)?)* (?:call|ring|phon|email|e mail|contact"
+    r"|try|speak|talk|ask|write|complain|chase|send|get in touch)\w*"
+)
+_OURS = rx(r"i|we|let me|let us")
+
+
+def not_offered(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) proposal (its window, in a long recognised
+    one) refuses ("if it were up to me I'd refund it, but there's nothing I can do"), as the
+    pattern's own check reads it, or tells the caller to act with no action of the practice's
+    ("you can call back tomorrow when the doctor is in")."""
+    words = " ".join(turn.norm.tokens[hit.span.first_token : hit.span.last_token + 1])
+    if _REFUSAL.search(words):
+        return True
+    return _ON_CALLER.search(words) is not None and _OURS.search(words) is None
+
+
 def propose_solution(turn: TurnView, call: CallState) -> Hit | None:
     """States a concrete action or resolution (waive the fee, book a time, call back by ...);
     a refusal ("I hear you, but there's nothing I can do") never counts."""
