@@ -119,14 +119,14 @@ def test_head_training_file_errors_name_file_and_line(tmp_path: Path, text, expe
 def test_shipped_head_training_files_load_and_hold_many_sentences_per_side():
     files = head_training_files()
     desc = {"describe", "express", "specify", "consequences"}
-    any_sentence = desc | {"close_call", "dismissive", "propose_solution"}
+    any_sentence = desc | {"close_call", "dismissive", "propose_solution", "help_me_understand"}
     assert {load_training(p).intent for p in files} == {"empathize", "clarify"} | any_sentence
     for path in files:
         training = load_training(path)
         least = 100 if training.intent in {"empathize", "clarify"} else 60
         assert len(training.positive) >= least and len(training.negative) >= least
-        # a DESC step, a closing, a proposal or a fault is one sentence of a long turn: its
-        # contextual head takes any sentence
+        # a DESC step, a closing, a proposal, a fault or a help-me-understand is one sentence
+        # of a long turn: its contextual head takes any sentence
         assert training.turn == ("any" if training.intent in any_sentence else "mean")
 
 

@@ -404,3 +404,54 @@ def test_a_meaning_layer_proposal_that_refuses_or_tells_the_caller_to_act_is_vet
     norm = NormText(text)
     view = TurnView(0, 0, norm)
     assert not_offered(view, Hit(norm.span(0, len(norm.tokens) - 1), "meaning")) is vetoed
+
+
+def _help_me_understand_after(text: str, protocol: str = "upset_caller") -> set[tuple[str, str]]:
+    """What a trainee turn finds, mid-call, after the caller was invited to tell the story."""
+    scorer = Scorer(protocol, caller_name="Sam Reid", record_sensitive=False)
+    scorer.add_turn(Turn("caller", "Hi, I'm ringing about what happened this morning."))
+    scorer.add_turn(
+        Turn("trainee", "Thanks for calling, Sam. Tell me what happened, I'm listening.")
+    )
+    scorer.add_turn(Turn("caller", "It was a mess, honestly. Nobody knew where my form was."))
+    update = scorer.add_turn(Turn("trainee", text))
+    return {(d.id, d.found_by) for d in update.detections}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # written after the help_me_understand head was fitted; no pattern finds them
+        "Could you lay out for me how the mix-up happened, so it's clear in my mind?",
+        "i just want to get clear in my own head how the slot got given away",
+        "So it's clear to me, could you go over what happened at the chemist?",
+    ],
+)
+def test_asking_to_be_helped_to_understand_in_new_words_is_found_by_meaning(text):
+    assert ("help_me_understand", "meaning") in _help_me_understand_after(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Let me explain how the triage list works so you know for next time.",
+        "What you need to understand is we only book two weeks ahead.",
+        "Okay, that makes a lot more sense now, thank you.",
+        "Happy to talk you through every step of the new form if that helps.",  # lectures
+        "Walk me through the morning, how come you didn't ring ahead?",  # an accusing why
+    ],
+)
+def test_look_alikes_of_help_me_understand_are_not_it(text):
+    assert "help_me_understand" not in {i for i, _ in _help_me_understand_after(text)}
+
+
+def test_help_me_understand_keeps_its_pattern_and_the_opening_invitation_is_invite_and_listen():
+    assert ("help_me_understand", "pattern") in _help_me_understand_after(
+        "Help me understand what the pharmacist said."
+    )
+    scorer = Scorer("upset_caller", caller_name="Sam Reid", record_sensitive=False)
+    scorer.add_turn(Turn("caller", "hi im ringing about my blood test"))
+    update = scorer.add_turn(
+        Turn("trainee", "hiya thanks for ringing im here to help so talk me through whats gone on")
+    )
+    assert "invite_and_listen" in update.ids() and "help_me_understand" not in update.ids()

@@ -34,9 +34,11 @@ from voicecoach.scoring.detectors.checks import (
     caller_is_third_party,
     discloses_record,
     entitlement_update,
+    explains_instead,
     other_patient_names,
     patient_names,
     people_named,
+    speaks_of_understanding,
 )
 from voicecoach.scoring.detectors.faults import jargon_from_confusion
 from voicecoach.scoring.detectors.spikes import delivers_news
@@ -60,14 +62,26 @@ _UNDONE_BY_BRUSH_OFF = frozenset({"take_ownership", "propose_solution", "thank_c
 # a meaning-layer step whose sentence is, by form, another act: a DESC step that labels the
 # coworker or makes a vague demand, a consequence that threatens, a proposal that refuses or
 # tells the caller to act, a closing that asks leave to ask questions, a clarifying sentence
-# that explains instead ("let me help you understand")
+# that explains instead ("let me help you understand"), a help-me-understand that explains
+# instead or asks an accusing why
 _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     **dict.fromkeys(desc.UNLABELLED_STEPS, desc.labels_in_sentence),
     "consequences": desc.threatens,
     "propose_solution": resolution.not_offered,
     "close_call": rapport.asks_leave_to_ask,
     "clarify": resolution.lectures,
+    "help_me_understand": lambda view, hit: (
+        explains_instead(view, hit) or faults.asks_why_in_sentence(view, hit)
+    ),
 }
+
+# a meaning-layer id that, in a turn where another step not yet met in the call is found by
+# its pattern, is that step's act: the call's first invitation to tell the story ("I'd like
+# to hear all of it. What happened when you got there?", "i'm here to help so walk me through
+# whats happened so far") is invite_and_listen, as the labelled calls have it, not
+# help_me_understand (later, "walk me through how it went wrong at the desk" is), unless its
+# sentence speaks of understanding ("help me get my head round what happened")
+_OPENED_BY = {"help_me_understand": "invite_and_listen"}
 
 
 @dataclass(frozen=True)
@@ -150,7 +164,9 @@ def find(
     step whose sentence brushes the caller off or is by form another act
     (`_MEANING_VETOES`: a DESC step that labels the coworker, a consequence that threatens,
     a proposal that refuses or tells the caller to act, a closing that asks leave to ask, a
-    clarifying sentence that explains instead)."""
+    clarifying sentence that explains instead, a help-me-understand that explains instead or
+    asks an accusing why), a meaning-layer help-me-understand in the turn of the call's first
+    invitation to tell the story (`_OPENED_BY`)."""
     intent = view.intents.intents.get(item_id) if view.intents else None
     hit = detector(view, call)
     if hit is not None and item_id not in _FACTS and not _asserted(view, hit, intent, kind):
@@ -175,6 +191,15 @@ def find(
             hit = None
         if hit is not None and _yields(view, call, hit, intent):
             hit = None
+        opener = _OPENED_BY.get(item_id)
+        if (
+            hit is not None
+            and opener is not None
+            and (view.unmet is None or opener in view.unmet)
+            and STEP_DETECTORS[opener](view, call) is not None
+            and not speaks_of_understanding(view, hit)
+        ):
+            hit = None  # the turn of the call's first invitation to tell the story
     return hit
 
 
@@ -310,8 +335,10 @@ class Scorer:
             norm,
             self.intents,
             _ALWAYS_JUDGED | (set(self.rubric.step_ids) | set(CHECK_IDS) | set(FAULT_IDS)) - done,
-            # a step may cost an encoder pass until it is met, a fault on every turn
-            frozenset(self.rubric.step_ids) - set(self._found) | frozenset(FAULT_IDS),
+            # a step or check may cost an encoder pass until it is met, a fault on every turn
+            frozenset(self.rubric.step_ids) - set(self._found)
+            | frozenset(CHECK_IDS) - set(self._found)
+            | frozenset(FAULT_IDS),
         )
         self._trainee_count += 1
         detections = []

@@ -62,7 +62,7 @@ class TurnView:
     norm: NormText
     intents: IntentModel | None = None  # the meaning layer (default: the current files)
     wanted: frozenset[str] | None = None  # intents still worth judging (None: all)
-    unmet: frozenset[str] | None = None  # steps not yet found in the call, and the faults:
+    unmet: frozenset[str] | None = None  # steps and checks not yet found, and the faults:
     # only these may cost a contextual encoder pass (None: all)
 
     def first(

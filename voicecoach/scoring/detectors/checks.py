@@ -181,6 +181,42 @@ def help_me_understand(turn: TurnView, call: CallState) -> Hit | None:
     return turn.first(_HELP_ME_UNDERSTAND)
 
 
+# the speaker explains, or offers to explain, to the other person: "let me help you
+# understand how the fee works", "would you like me to go through the details?"
+_EXPLAINS = rx(
+    r"help(?:ing)? you (?:to )?(?:understand|see|make sense|get|follow|figure)"
+    r"|(?:let me|allow me to|i will|i can|i would like to) (?:explain|walk you|talk you|run you|"
+    r"take you|tell you how)"
+    r"|(?:you|what you) (?:need|have|must|ought|got) to (?:understand|realise|realize)"
+    r"|(?:i|we) (?:want|would like|need) you to (?:understand|know|see|realise|realize)"
+    r"|(?:walk|talk|run|take) you through"
+    r"|(?:would you like|do you want|shall|should) (?:me to |i )?(?:explain|go (?:through|over)|"
+    r"walk|talk|run|take)"
+    r"|so (?:that )?you (?:understand|know|get it|are clear)"
+)
+
+
+def explains_instead(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) help-me-understand explains, or offers to
+    explain, to the other person instead of asking them ("let me help you understand how
+    cancellations work", "or I can walk you through the whole thing")."""
+    return _EXPLAINS.search(turn.norm.sentence_text(hit.span.first_token)) is not None
+
+
+# words of understanding: an opening invitation that has them asks to be helped to understand
+_UNDERSTANDING = rx(
+    r"understand\w*|make sense|head (?:a)?round|(?:clear|full|better|proper) picture|"
+    r"(?:clear|straight) (?:in my (?:head|mind)|to me)|help me|so (?:that )?i (?:can )?(?:follow|"
+    r"get it|see|know)"
+)
+
+
+def speaks_of_understanding(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) help-me-understand speaks of understanding
+    ("help me get my head round what happened"), not only invites the story."""
+    return _UNDERSTANDING.search(turn.norm.sentence_text(hit.span.first_token)) is not None
+
+
 def asks_identifier(turn: TurnView) -> Hit | None:
     """The trainee asks for or confirms a second identifier (date of birth, address...)."""
 

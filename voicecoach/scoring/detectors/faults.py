@@ -40,33 +40,42 @@ _WHY_DONT_YOU_OFFER = re.compile(
 
 def why_did_you(turn: TurnView, call: CallState) -> Hit | None:
     """An accusatory 'why did you / why didn't you / how come you' question to the caller."""
+    return turn.first(_WHY, lambda m: _accusing(turn, m))
 
-    def accusing(m: re.Match) -> bool:
-        if _WHY_NOT_ACCUSING_BEFORE.search(turn.before(m, 2)):
-            return False
-        aux = (m.group("aux") or "").replace(" not", "")
-        rest = m.group("rest") or ""
-        if m.group().startswith(("what were you", "what made", "what possessed")):
-            return True
-        if aux in {"do", "are", "is"}:
-            # "why don't you tell me..." invites; "why do you always..." accuses
-            if "not" in (m.group("aux") or "") and not _WHY_DONT_YOU_OFFER.match(rest):
-                return True
-            return bool(
-                re.match(
-                    r" (?:always|keep|never|think it is okay|not|only|just now|still|being)", rest
-                )
-            )
-        if not aux:
-            # "why you ..." with the auxiliary lost by the recogniser still accuses
-            return m.group().startswith("how come") or bool(
-                re.match(
-                    r" (?!are|were|called|have|had|might|may|can|could|need|want|feel|felt)\w", rest
-                )
-            )
+
+def asks_why_in_sentence(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) hit asks an accusing why-question ("help me
+    see why you didn't ring"): that is no help-me-understand."""
+    a, b = turn.norm.sentence_of(hit.span.first_token)
+    return any(
+        a <= turn.norm.match_span(m).first_token < b and _accusing(turn, m)
+        for m in _WHY.finditer(turn.norm.text)
+    )
+
+
+def _accusing(turn: TurnView, m: re.Match) -> bool:
+    """Whether a why/how-come match accuses (not "why don't you tell me", "I see why you")."""
+    if _WHY_NOT_ACCUSING_BEFORE.search(turn.before(m, 2)):
+        return False
+    aux = (m.group("aux") or "").replace(" not", "")
+    rest = m.group("rest") or ""
+    if m.group().startswith(("what were you", "what made", "what possessed")):
         return True
-
-    return turn.first(_WHY, accusing)
+    if aux in {"do", "are", "is"}:
+        # "why don't you tell me..." invites; "why do you always..." accuses
+        if "not" in (m.group("aux") or "") and not _WHY_DONT_YOU_OFFER.match(rest):
+            return True
+        return bool(
+            re.match(r" (?:always|keep|never|think it is okay|not|only|just now|still|being)", rest)
+        )
+    if not aux:
+        # "why you ..." with the auxiliary lost by the recogniser still accuses
+        return m.group().startswith("how come") or bool(
+            re.match(
+                r" (?!are|were|called|have|had|might|may|can|could|need|want|feel|felt)\w", rest
+            )
+        )
+    return True
 
 
 # --- dismissive ---------------------------------------------------------------
