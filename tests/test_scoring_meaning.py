@@ -303,6 +303,41 @@ def test_a_closing_check_in_new_words_is_found_by_meaning(text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # written after confirm_next_step's head was fitted; no pattern finds them
+        "I'll ask Dr Kaur to ring you on Thursday. Would you be comfy with that?",
+        "Can you go along with a phone appointment first?",
+        "We'll pop the new card in the post, that all right?",
+        "so we leave it with the nurse for now yeah you fine with that",
+    ],
+)
+def test_a_next_step_check_in_new_words_is_found_by_meaning(text):
+    update = _later_turn_update(text)
+    assert ("confirm_next_step", "meaning") in {(d.id, d.found_by) for d in update.detections}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Would it not be better you order earlier?",  # advice put as a question
+        "The appointment stays at nine, whether that suits you or not.",
+        "I'll handle it.",  # the fitted head took this statement for a check
+        "I'll book you in with the nurse for Thursday.",
+        "Does that make sense?",  # a check of understanding, not of agreement
+        "Is there anything else I can do for you?",
+        "Is that still your home address?",
+        "Jenny, can you cover the desk for ten minutes?",
+        "Does Dr Kaur do Saturday clinics?",
+        "Do you know whether the hospital got the referral?",
+    ],
+)
+def test_look_alikes_of_a_next_step_check_are_none(text):
+    update = _later_turn_update(text)
+    assert "confirm_next_step" not in {d.id for d in update.detections}
+
+
+@pytest.mark.parametrize(
     ("text", "dismissive"),
     [
         ("I'm not saying you should have called earlier, I just need the date.", False),

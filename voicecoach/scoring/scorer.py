@@ -63,7 +63,8 @@ _UNDONE_BY_BRUSH_OFF = frozenset({"take_ownership", "propose_solution", "thank_c
 # coworker or makes a vague demand, a consequence that threatens, a proposal that refuses or
 # tells the caller to act, a closing that asks leave to ask questions, a clarifying sentence
 # that explains instead ("let me help you understand"), a help-me-understand that explains
-# instead or asks an accusing why
+# instead or asks an accusing why, a next-step "check" that asks nothing, imposes the plan
+# or advises
 _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     **dict.fromkeys(desc.UNLABELLED_STEPS, desc.labels_in_sentence),
     "consequences": desc.threatens,
@@ -73,6 +74,7 @@ _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     "help_me_understand": lambda view, hit: (
         explains_instead(view, hit) or faults.asks_why_in_sentence(view, hit)
     ),
+    "confirm_next_step": resolution.checks_nothing,
 }
 
 # a meaning-layer id that, in a turn where another step not yet met in the call is found by
@@ -165,8 +167,9 @@ def find(
     (`_MEANING_VETOES`: a DESC step that labels the coworker, a consequence that threatens,
     a proposal that refuses or tells the caller to act, a closing that asks leave to ask, a
     clarifying sentence that explains instead, a help-me-understand that explains instead or
-    asks an accusing why), a meaning-layer help-me-understand in the turn of the call's first
-    invitation to tell the story (`_OPENED_BY`)."""
+    asks an accusing why, a next-step check that asks nothing, imposes the plan or advises),
+    a meaning-layer help-me-understand in the turn of the call's first invitation to tell
+    the story (`_OPENED_BY`)."""
     intent = view.intents.intents.get(item_id) if view.intents else None
     hit = detector(view, call)
     if hit is not None and item_id not in _FACTS and not _asserted(view, hit, intent, kind):

@@ -422,6 +422,32 @@ _CONFIRM = rx(
 )
 
 
+# advice put as a negative question: "would it not be better you order earlier?"
+_ADVICE_QUESTION = rx(
+    r"(?:would|will|is|does) (?:not it|it not) (?:be |make )?(?:\w+ )?(?:better|easier|wiser|"
+    r"quicker|simpler|best|safer|sense)|(?:should|could) (?:not you|you not)|do not you think"
+    r"|^(?:\w+ )?better you"
+)
+# a plan imposed: "whether it suits you or not" (not "let me know whether it suits you")
+_IMPOSED = rx(r"(?<!know )(?<!me )(?<!ask )whether (?:\w+ ){1,6}?or not|like it or (?:not|lump it)")
+# a check put as a request, not a question: "let me know if that date suits"
+_ASKS_TO_SAY = rx(
+    r"let (?:me|us) know|please confirm|(?:tell|confirm|say)(?: to)?(?: me| us)? (?:if|whether)"
+)
+
+
 def confirm_next_step(turn: TurnView, call: CallState) -> Hit | None:
     """Checks the caller agrees with the plan ("will that work for you?")."""
     return turn.first(_CONFIRM)
+
+
+def checks_nothing(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) next-step check asks the caller nothing: a
+    statement in a punctuated turn ("I'll handle it."; a recogniser writes no "?", so there
+    any sentence may ask) that asks them to say nothing either, the plan imposed ("whether
+    it suits you or not") or advice as a negative question ("would it not be better...")."""
+    sentence = turn.norm.sentence_text(hit.span.first_token)
+    if _ADVICE_QUESTION.search(sentence) or _IMPOSED.search(sentence):
+        return True
+    stated = turn.norm.sentence_of(hit.span.first_token) not in turn.norm.questions
+    return bool(turn.norm.boundaries and stated and not _ASKS_TO_SAY.search(sentence))
