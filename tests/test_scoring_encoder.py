@@ -119,7 +119,13 @@ def test_head_training_file_errors_name_file_and_line(tmp_path: Path, text, expe
 def test_shipped_head_training_files_load_and_hold_many_sentences_per_side():
     files = head_training_files()
     desc = {"describe", "express", "specify", "consequences"}
-    any_sentence = desc | {"close_call", "dismissive", "propose_solution", "help_me_understand"}
+    any_sentence = desc | {
+        "close_call",
+        "dismissive",
+        "propose_solution",
+        "help_me_understand",
+        "thank_caller",
+    }
     assert {load_training(p).intent for p in files} == {"empathize", "clarify"} | any_sentence
     for path in files:
         training = load_training(path)
