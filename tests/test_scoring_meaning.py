@@ -490,3 +490,41 @@ def test_help_me_understand_keeps_its_pattern_and_the_opening_invitation_is_invi
         Turn("trainee", "hiya thanks for ringing im here to help so talk me through whats gone on")
     )
     assert "invite_and_listen" in update.ids() and "help_me_understand" not in update.ids()
+
+
+def _first_reply_update(text: str):
+    scorer = Scorer("upset_caller", caller_name="Dana Reyes", record_sensitive=False)
+    scorer.add_turn(Turn("caller", "Hi, I got a bill for a visit I never had and I'm annoyed."))
+    return scorer.add_turn(Turn("trainee", text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # written after the thank_caller head was fitted; no pattern finds them
+        "so pleased you decided to phone us about this",
+        "we really do value you calling us about this",
+        "I'm really pleased you got on to us about the bill.",
+        "It's great that you took the trouble to phone us.",
+        "thankful that you are contacting to us sir",
+    ],
+)
+def test_thanks_for_calling_in_new_words_is_found_by_meaning(text):
+    update = _first_reply_update(text)
+    assert ("thank_caller", "meaning") in {(d.id, d.found_by) for d in update.detections}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks, that's the right date of birth.",
+        "thank you ive got you on screen now",
+        "Thanks Sarah, can you put her through?",
+        "I'm glad the appointment went well.",
+        "I'll call you back once I've spoken to billing.",
+        "Oh, marvellous. Thanks ever so much for sharing that.",
+    ],
+)
+def test_thanks_for_a_detail_to_a_coworker_or_sarcastic_is_no_thanks_for_calling(text):
+    update = _first_reply_update(text)
+    assert "thank_caller" not in {d.id for d in update.detections}
