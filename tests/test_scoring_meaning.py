@@ -303,38 +303,82 @@ def test_a_closing_check_in_new_words_is_found_by_meaning(text):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("intent_id", "text"),
     [
         # written after confirm_next_step's head was fitted; no pattern finds them
-        "I'll ask Dr Kaur to ring you on Thursday. Would you be comfy with that?",
-        "Can you go along with a phone appointment first?",
-        "We'll pop the new card in the post, that all right?",
-        "so we leave it with the nurse for now yeah you fine with that",
+        (
+            "confirm_next_step",
+            "I'll ask Dr Kaur to ring you on Thursday. Would you be comfy with that?",
+        ),
+        ("confirm_next_step", "Can you go along with a phone appointment first?"),
+        ("confirm_next_step", "We'll pop the new card in the post, that all right?"),
+        ("confirm_next_step", "so we leave it with the nurse for now yeah you fine with that"),
+        # written after the propose_solution head was fitted; no pattern finds them
+        (
+            "propose_solution",
+            "leave this one with me derek ill ring the pharmacy myself straight after we hang up "
+            "and call you back before five with exactly where it stands",
+        ),
+        (
+            "propose_solution",
+            "I'll get a courier to take the sample over to the lab this afternoon.",
+        ),
+        (
+            "propose_solution",
+            "We'll cover the cost of the repeat test, you won't be charged for it.",
+        ),
+        (
+            "propose_solution",
+            "I'll have the portal team restore your access and drop you an email when it's back.",
+        ),
+        # written after the thank_caller head was fitted; no pattern finds them
+        ("thank_caller", "so pleased you decided to phone us about this"),
+        ("thank_caller", "we really do value you calling us about this"),
+        ("thank_caller", "I'm really pleased you got on to us about the bill."),
+        ("thank_caller", "It's great that you took the trouble to phone us."),
+        ("thank_caller", "thankful that you are contacting to us sir"),
     ],
 )
-def test_a_next_step_check_in_new_words_is_found_by_meaning(text):
-    update = _later_turn_update(text)
-    assert ("confirm_next_step", "meaning") in {(d.id, d.found_by) for d in update.detections}
+def test_thanks_a_next_step_check_or_an_action_in_new_words_are_found_by_meaning(intent_id, text):
+    _, update = _turn_update(text)
+    assert (intent_id, "meaning") in {(d.id, d.found_by) for d in update.detections}
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("intent_id", "text"),
     [
-        "Would it not be better you order earlier?",  # advice put as a question
-        "The appointment stays at nine, whether that suits you or not.",
-        "I'll handle it.",  # the fitted head took this statement for a check
-        "I'll book you in with the nurse for Thursday.",
-        "Does that make sense?",  # a check of understanding, not of agreement
-        "Is there anything else I can do for you?",
-        "Is that still your home address?",
-        "Jenny, can you cover the desk for ten minutes?",
-        "Does Dr Kaur do Saturday clinics?",
-        "Do you know whether the hospital got the referral?",
+        # advice put as a question; a check of understanding, not of agreement; a statement
+        # the fitted head took for a check
+        ("confirm_next_step", "Would it not be better you order earlier?"),
+        ("confirm_next_step", "The appointment stays at nine, whether that suits you or not."),
+        ("confirm_next_step", "I'll handle it."),
+        ("confirm_next_step", "I'll book you in with the nurse for Thursday."),
+        ("confirm_next_step", "Does that make sense?"),
+        ("confirm_next_step", "Is there anything else I can do for you?"),
+        ("confirm_next_step", "Is that still your home address?"),
+        ("confirm_next_step", "Jenny, can you cover the desk for ten minutes?"),
+        ("confirm_next_step", "Does Dr Kaur do Saturday clinics?"),
+        ("confirm_next_step", "Do you know whether the hospital got the referral?"),
+        # written after the propose_solution head was fitted: a refusal, vague promises, a
+        # next-step check, the caller told to act
+        ("propose_solution", "Believe me, if I had my way you'd have your money back today."),
+        ("propose_solution", "I honestly wish I could take that fee off but it's out of my hands."),
+        ("propose_solution", "let me have a think about it and see what we can come up with"),
+        ("propose_solution", "I'll do my best to get someone to look at it at some point."),
+        ("propose_solution", "ok so shall i go ahead and do that for you"),
+        ("propose_solution", "you could phone again on monday when the billing lady is in"),
+        # thanks for a detail, to a coworker, sarcastic; gladness about something else
+        ("thank_caller", "Thanks, that's the right date of birth."),
+        ("thank_caller", "thank you ive got you on screen now"),
+        ("thank_caller", "Thanks Sarah, can you put her through?"),
+        ("thank_caller", "I'm glad the appointment went well."),
+        ("thank_caller", "I'll call you back once I've spoken to billing."),
+        ("thank_caller", "Oh, marvellous. Thanks ever so much for sharing that."),
     ],
 )
-def test_look_alikes_of_a_next_step_check_are_none(text):
-    update = _later_turn_update(text)
-    assert "confirm_next_step" not in {d.id for d in update.detections}
+def test_look_alikes_of_thanks_a_next_step_check_or_an_action_are_none(intent_id, text):
+    _, update = _turn_update(text)
+    assert intent_id not in {d.id for d in update.detections}
 
 
 @pytest.mark.parametrize(
@@ -386,40 +430,6 @@ def test_a_good_outcome_in_new_words_is_a_desc_consequence_found_by_meaning(text
     scorer.add_turn(Turn("caller", "Sure, what's up?"))
     update = scorer.add_turn(Turn("trainee", text))
     assert ("consequences", "meaning") in {(d.id, d.found_by) for d in update.detections}
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # written after the propose_solution head was fitted; no pattern finds them
-        "leave this one with me derek ill ring the pharmacy myself straight after we hang up "
-        "and call you back before five with exactly where it stands",
-        "I'll get a courier to take the sample over to the lab this afternoon.",
-        "We'll cover the cost of the repeat test, you won't be charged for it.",
-        "I'll have the portal team restore your access and drop you an email when it's back.",
-    ],
-)
-def test_a_concrete_action_in_new_words_is_a_proposal_found_by_meaning(text):
-    _, update = _turn_update(text)
-    assert ("propose_solution", "meaning") in {(d.id, d.found_by) for d in update.detections}
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # written after the propose_solution head was fitted: a refusal, vague promises, a
-        # next-step check, the caller told to act
-        "Believe me, if I had my way you'd have your money back today.",
-        "I honestly wish I could take that fee off but it's out of my hands.",
-        "let me have a think about it and see what we can come up with",
-        "I'll do my best to get someone to look at it at some point.",
-        "ok so shall i go ahead and do that for you",
-        "you could phone again on monday when the billing lady is in",
-    ],
-)
-def test_refusals_vague_promises_and_checks_are_no_proposal(text):
-    _, update = _turn_update(text)
-    assert "propose_solution" not in {d.id for d in update.detections}
 
 
 @pytest.mark.parametrize(
@@ -490,41 +500,3 @@ def test_help_me_understand_keeps_its_pattern_and_the_opening_invitation_is_invi
         Turn("trainee", "hiya thanks for ringing im here to help so talk me through whats gone on")
     )
     assert "invite_and_listen" in update.ids() and "help_me_understand" not in update.ids()
-
-
-def _first_reply_update(text: str):
-    scorer = Scorer("upset_caller", caller_name="Dana Reyes", record_sensitive=False)
-    scorer.add_turn(Turn("caller", "Hi, I got a bill for a visit I never had and I'm annoyed."))
-    return scorer.add_turn(Turn("trainee", text))
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # written after the thank_caller head was fitted; no pattern finds them
-        "so pleased you decided to phone us about this",
-        "we really do value you calling us about this",
-        "I'm really pleased you got on to us about the bill.",
-        "It's great that you took the trouble to phone us.",
-        "thankful that you are contacting to us sir",
-    ],
-)
-def test_thanks_for_calling_in_new_words_is_found_by_meaning(text):
-    update = _first_reply_update(text)
-    assert ("thank_caller", "meaning") in {(d.id, d.found_by) for d in update.detections}
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Thanks, that's the right date of birth.",
-        "thank you ive got you on screen now",
-        "Thanks Sarah, can you put her through?",
-        "I'm glad the appointment went well.",
-        "I'll call you back once I've spoken to billing.",
-        "Oh, marvellous. Thanks ever so much for sharing that.",
-    ],
-)
-def test_thanks_for_a_detail_to_a_coworker_or_sarcastic_is_no_thanks_for_calling(text):
-    update = _first_reply_update(text)
-    assert "thank_caller" not in {d.id for d in update.detections}
