@@ -130,7 +130,7 @@ def test_an_instructor_adjustment_voids_the_result_sent_before(lrs, data_dir):
         made = make_session(store, trainee="cai")
         assert export(lrs, data_dir).exit_code == 0
         (coach,) = statements_by_verb(made.info.id)[VERBS["completed"]]
-        apply_override(store, made.info.id, "propose_solution", True, reason="said it", author="t")
+        apply_override(store, made.info.id, "confirm_next_step", True, reason="said it", author="t")
         adjusted = store.get_session(made.info.id).adjusted_score
         result = export(lrs, data_dir)
         assert result.exit_code == 0, result.output
@@ -146,7 +146,7 @@ def test_an_instructor_adjustment_voids_the_result_sent_before(lrs, data_dir):
         assert forced.exit_code == 0 and ": 2 statement(s)" in forced.output  # not voided twice
         assert len(statements_by_verb(made.info.id)[VERBS["voided"]]) == 1
 
-        apply_override(store, made.info.id, "propose_solution", None)  # back to the coach's
+        apply_override(store, made.info.id, "confirm_next_step", None)  # back to the coach's
         result = export(lrs, data_dir)
         assert result.exit_code == 0 and ": 3 statement(s)" in result.output, result.output
     found = statements_by_verb(made.info.id)

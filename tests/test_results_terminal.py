@@ -134,7 +134,7 @@ def test_progress_shows_the_cohort_weakest_step_first(history):
     header = next(line for line in lines if line.startswith("step"))
     assert "amy (3)" in header and "bob (1)" in header
     rows = [line for line in lines if "%" in line]
-    assert rows[0].startswith("Move things forward")
+    assert rows[0].startswith("Confirm the next step")
     overall = [int(row.split()[-3].rstrip("%")) for row in rows]
     assert overall == sorted(overall)
 
@@ -143,7 +143,7 @@ def test_progress_of_one_trainee_by_date_with_the_pass_mark(history):
     out = run("progress", "--trainee", "amy", data_dir=history).stdout
     assert "amy: 3 call(s)" in out and "Pass mark: 65/100" in out
     assert out.index("2026-11-02") < out.index("2026-11-11")  # oldest first
-    assert "Move things forward" in out and "1/3" in out
+    assert "Confirm the next step" in out and "1/3" in out
     data = json.loads(run("progress", "--trainee", "amy", "--json", data_dir=history).stdout)
     assert [s["date"] for s in data["sessions"]] == ["2026-11-02", "2026-11-06", "2026-11-11"]
     assert data["pass_marks"] == {"upset_caller": 65.0}

@@ -138,7 +138,7 @@ def test_the_cohort_page_puts_the_weakest_step_first(site, page):
     everyone = page.locator("table.cohort tr.all td.rate").all_inner_texts()
     rates = [int(text.rstrip("%")) for text in everyone]
     assert rates == sorted(rates) and rates[0] < 100  # weakest step first
-    assert headers[3] == "Move things forward"  # amy met it once in four calls, bob never
+    assert headers[3] == "Confirm the next step"  # amy met it once in four calls, bob never
     trainees = page.locator("table.cohort tbody th a").all_inner_texts()
     assert trainees == ["amy", "bob"]
 
