@@ -70,7 +70,7 @@ _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     "consequences": desc.threatens,
     "propose_solution": resolution.not_offered,
     "close_call": rapport.asks_leave_to_ask,
-    "clarify": resolution.lectures,
+    "clarify": explains_instead,
     "help_me_understand": lambda view, hit: (
         explains_instead(view, hit) or faults.asks_why_in_sentence(view, hit)
     ),

@@ -185,8 +185,8 @@ def help_me_understand(turn: TurnView, call: CallState) -> Hit | None:
 # understand how the fee works", "would you like me to go through the details?"
 _EXPLAINS = rx(
     r"help(?:ing)? you (?:to )?(?:understand|see|make sense|get|follow|figure)"
-    r"|(?:let me|allow me to|i will|i can|i would like to) (?:explain|walk you|talk you|run you|"
-    r"take you|tell you how)"
+    r"|(?:let me|allow me to|i will|i can|i would like to)(?: just)? (?:explain|walk you|talk you"
+    r"|run you|take you|tell you how)"
     r"|(?:you|what you) (?:need|have|must|ought|got) to (?:understand|realise|realize)"
     r"|(?:i|we) (?:want|would like|need) you to (?:understand|know|see|realise|realize)"
     r"|(?:walk|talk|run|take) you through"
@@ -197,9 +197,9 @@ _EXPLAINS = rx(
 
 
 def explains_instead(turn: TurnView, hit: Hit) -> bool:
-    """Whether the sentence of a (meaning-layer) help-me-understand explains, or offers to
-    explain, to the other person instead of asking them ("let me help you understand how
-    cancellations work", "or I can walk you through the whole thing")."""
+    """Whether the sentence of a (meaning-layer) help-me-understand or clarifying hit
+    explains, or offers to explain, to the other person instead of asking them ("let me help
+    you understand how cancellations work", "or I can walk you through the whole thing")."""
     return _EXPLAINS.search(turn.norm.sentence_text(hit.span.first_token)) is not None
 
 

@@ -118,6 +118,13 @@ _NOT_FACT_QUESTION = re.compile(
 # "what's bothering you"), a greeting ("how are you"), the caller's name ("who am i
 # speaking with"), an accusation ("why did you"), or
 # advice put as a question ("have you tried", "what about", "would it help to").
+# advice put as a negative question: "would it not be better you order earlier?"
+_ADVICE_QUESTION = rx(
+    r"(?:would|will|is|does) (?:not it|it not) (?:be |make )?(?:\w+ )?(?:better|easier|wiser|"
+    r"smarter|quicker|simpler|best|safer|sense)|would not be (?:better|easier|smarter|simpler"
+    r"|best|wiser|safer)|(?:should|could) (?:not you|you not)|do not you think"
+    r"|^(?:\w+ )?better you"
+)
 _OTHER_QUESTION = re.compile(
     r"^(?:(?:okay|ok|so|and|well|oh|hi|hello|hey|great|sure|alright|all right|yes|yeah|no|"
     r"now|then|but|also|just|there|good (?:morning|afternoon|evening)) )*"
@@ -137,8 +144,6 @@ _OTHER_QUESTION = re.compile(
     r"all right|alright|fine|good|better|clear)|did (?:that|this|i) (?:help|answer|make)|"
     r"(?:did|do) you (?:get|have) any questions)\b"
     r"|\b(?:maybe|perhaps|might help|could help|would help|help you)\b"
-    # advice anywhere in it: "next time, would it not be better to order early?"
-    r"|\bwould (?:it )?not (?:it )?be (?:better|easier|smarter|simpler|best|wiser|safer)\b"
 )
 
 
@@ -151,24 +156,13 @@ def _question_about_the_situation(turn: TurnView) -> Hit | None:
         text = " ".join(turn.norm.tokens[a:b])
         if b - a >= 2 and not (
             _OTHER_QUESTION.search(text)
+            or _ADVICE_QUESTION.search(text)  # "next time, would it not be better to...?"
             or _NOT_FACT_QUESTION.search(text)
             or _CONFIRM.search(text)  # "would Thursday be any good?" checks the plan
             or IDENTITY_WORDS.search(text)
         ):
             return Hit(turn.norm.span(a, b - 1))
     return None
-
-
-_LECTURES = rx(
-    r"let me (?:just )?(?:explain|help you (?:to )?understand|tell you how|walk you through how)"
-    r"|you (?:need|have) to understand|so (?:that )?you understand"
-)
-
-
-def lectures(turn: TurnView, hit: Hit) -> bool:
-    """Whether the sentence of a (meaning-layer) clarifying hit explains to the caller rather
-    than asks ("Let me help you understand how cancellations work")."""
-    return _LECTURES.search(turn.norm.sentence_text(hit.span.first_token)) is not None
 
 
 def clarify(turn: TurnView, call: CallState) -> Hit | None:
@@ -422,12 +416,6 @@ _CONFIRM = rx(
 )
 
 
-# advice put as a negative question: "would it not be better you order earlier?"
-_ADVICE_QUESTION = rx(
-    r"(?:would|will|is|does) (?:not it|it not) (?:be |make )?(?:\w+ )?(?:better|easier|wiser|"
-    r"quicker|simpler|best|safer|sense)|(?:should|could) (?:not you|you not)|do not you think"
-    r"|^(?:\w+ )?better you"
-)
 # a plan imposed: "whether it suits you or not" (not "let me know whether it suits you")
 _IMPOSED = rx(r"(?<!know )(?<!me )(?<!ask )whether (?:\w+ ){1,6}?or not|like it or (?:not|lump it)")
 # a check put as a request, not a question: "let me know if that date suits"
