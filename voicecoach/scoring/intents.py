@@ -26,7 +26,8 @@ sentence being the evidence. Without the encoder the examples and static heads d
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import itertools
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -183,13 +184,17 @@ class IntentModel:
         min_words: int = 0,
         originals: list[str] | None = None,
         unmet: Collection[str] | None = None,
+        spans: Sequence[tuple[int, int]] | None = None,
     ) -> TurnJudgement:
         """Every intent's (or the `wanted` ones') verdict per sentence. One static embedding
         pass for all of them; sentences under `min_words` words are judged by the examples
         only. An `unmet` id (default: all) with an adopted contextual head, whose static head
         rates some sentence at least at the contextual head's `gate`, is judged by the
         contextual head when first asked for (`TurnJudgement.get`): the encoder then reads
-        `originals` (the sentences as written, punctuation kept) once for the turn."""
+        `originals` (the sentences as written, punctuation kept): all of them for a head that
+        judges the turn's mean, only those at the gate for a head that takes "any" sentence
+        (its gate was fitted per sentence; the others keep the static verdict), with the
+        windows that overlap them (`spans`: each sentence's word range)."""
         ids = [i for i in self._ids if wanted is None or i in wanted]
         if not ids or not sentences:
             return TurnJudgement({i: [None] * len(sentences) for i in ids})
@@ -230,7 +235,10 @@ class IntentModel:
                     and (unmet is None or intent_id in unmet)
                     and static[long_enough].max() >= context.gate
                 ):
-                    judgement.pending[intent_id] = (verdict, context)
+                    read = long_enough & (
+                        _near(static >= context.gate, spans) if context.turn == "any" else True
+                    )
+                    judgement.pending[intent_id] = (verdict, context, read)
             else:
                 judgement.verdicts[intent_id] = verdict.matches(intent_id)
         return judgement
@@ -286,36 +294,54 @@ class _Verdict:
 @dataclass
 class TurnJudgement:
     """Per intent id, per sentence, its match or None (`get`, as a dict's). Contextual heads
-    are `pending` until an id that has one is asked for: the encoder then reads the turn
-    once for all of them (not at all when the pattern detectors settled those ids, nor
-    when the encoder is off or missing: the examples and static heads stand)."""
+    are `pending` until the id is asked for: the encoder then reads the sentences that id
+    needs (not at all when the pattern detectors settled it, nor when the encoder is off or
+    missing: the examples and static heads stand); the encoder keeps recent sentences'
+    vectors, so ids asked later in the turn share them."""
 
     verdicts: dict[str, list[IntentMatch | None]]
     model: IntentModel | None = None
     originals: list[str] = field(default_factory=list)
     judged: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    pending: dict[str, tuple[_Verdict, IntentHead]] = field(default_factory=dict)
+    # per id: its examples' verdict, its contextual head, the sentences the head reads
+    pending: dict[str, tuple[_Verdict, IntentHead, np.ndarray]] = field(default_factory=dict)
 
     def get(self, intent_id: str, default: Any = ()) -> Any:
         if intent_id in self.pending:
-            self._read_in_context()
+            self._read_in_context(intent_id)
         return self.verdicts.get(intent_id, default)
 
-    def _read_in_context(self) -> None:
+    def _read_in_context(self, intent_id: str) -> None:
         from voicecoach.scoring.encoder import DIM, context_encoder
 
-        pending, self.pending = self.pending, {}
-        encoder = context_encoder() if self.judged.any() else None
+        verdict, head, read = self.pending.pop(intent_id)
+        encoder = context_encoder()
         if encoder is None:
             return
         vectors = np.zeros((len(self.originals), DIM), dtype=np.float32)
-        rows = np.flatnonzero(self.judged)
+        rows = np.flatnonzero(read)
         vectors[rows] = encoder.encode_many([self.originals[u] for u in rows])
-        for intent_id, (verdict, head) in pending.items():
-            probability = head.probability(vectors)
-            self.verdicts[intent_id] = verdict.with_head(
-                head, probability, self.judged, True
-            ).matches(intent_id)
+        in_context = verdict.with_head(head, head.probability(vectors), read, True)
+        self.verdicts[intent_id] = [
+            found if decided else static
+            for found, static, decided in zip(
+                in_context.matches(intent_id), self.verdicts[intent_id], read, strict=True
+            )
+        ]
+
+
+def _near(marked: np.ndarray, spans: Sequence[tuple[int, int]] | None) -> np.ndarray:
+    """The marked sentences, a long recognised sentence whole: it is read as windows that
+    share words, and the static head may rate another window than the act's (`spans`: each
+    sentence's word range; None, no windows)."""
+    near = marked.copy()
+    group = [0]  # per sentence, the first window of its sentence
+    for i, ((_, end), (start, _)) in enumerate(itertools.pairwise(spans or ()), start=1):
+        group.append(group[-1] if start < end else i)
+    if spans:
+        groups = np.array(group)
+        near |= np.isin(groups, groups[marked])
+    return near
 
 
 def _stacked(blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

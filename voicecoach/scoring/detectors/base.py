@@ -109,7 +109,9 @@ class TurnView:
         model = self.intents or intent_model()
         texts = [" ".join(self.norm.tokens[a:b]) for a, b in self._units]
         written = [self.norm.written(a, b) for a, b in self._units]
-        return model.judge(texts, self.wanted, MIN_WORDS, written, self.unmet) if texts else {}
+        if not texts:
+            return {}
+        return model.judge(texts, self.wanted, MIN_WORDS, written, self.unmet, self._units)
 
     @cached_property
     def _reported(self) -> list[tuple[int, int]]:
