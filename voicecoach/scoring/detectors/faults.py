@@ -106,14 +106,18 @@ _HARD_DISMISSIVE = (
     r"|if you (?:had|would) (?:just |only )?(?:updated|called|told|read|checked|paid|come|shown"
     r"|brought|listened|let us know)"
     r"|you should have (?:updated|told|let|come|paid|gone|kept|made|brought|given|cancelled"
-    r"|canceled|shown|answered|done)|you were (?:the one )?supposed to"
+    r"|canceled|shown|answered|done|(?!received|heard|had|gotten)\w+ed)\b"
+    r"|you were (?:the one )?supposed to"
+    # the duty put on the caller: "reading it is the patient's responsibility, not ours"
+    r"|responsibility(?: \w+)? not (?:ours|mine|the (?:practice|clinic|surgery|office|pharmacy)s?)"
     # blame put on the caller: "you're the one who ignored it"
     r"|you (?:are|were) the one (?:who|that) (?:\w+ )?(?:ignored|missed|forgot|did not|never"
     r"|failed|chose|decided|skipped|cancelled|canceled|booked|signed|agreed)"
     # the problem made small: "it's not the end of the world", "you're blowing this out of
     # proportion", "take it down a notch"
-    r"|not the end of the world|(?:making|blowing|turning) (?:this|it|that)(?: \w+){0,2} (?:out of"
-    r" (?:all )?proportion|into (?:a )?(?:bigger |big |huge )?(?:deal|drama))|bigger deal than"
+    r"|(?:not|hardly|no) the end of the world"
+    r"|(?:making|blowing|turning) (?:this|it|that)(?: \w+){0,2} (?:out of (?:all )?proportion"
+    r"|into (?:a )?(?:bigger |big |huge )?(?:deal|drama))|bigger deal than"
     r" it (?:is|was)|(?:take|tone) it down a notch|tone it down"
     # blame by hindsight or by comparison: "that's on you", "you would have known", "most
     # folks manage to..."
@@ -507,7 +511,7 @@ def jargon_pattern(call: CallState) -> re.Pattern:
 
 _PLAIN_ABBREVIATIONS = word_set(
     "I OK AM PM ASAP ID ER ICU MRI CT TV US USA UK EU FYI ATM PIN PDF URL DVD CD COVID FAQ IT HR "
-    "PO DOB LLC INC MD DR MR MRS MS ST NO RN"
+    "PO DOB LLC INC MD DR MR MRS MS ST NO RN ZIP GP NHS SMS"
 )
 _ABBREVIATION = re.compile(r"^(?:[A-Z]{2,5}|[A-Z]+\d+[A-Z\d]*|[A-Z]\d[A-Z\d]*)s?$")
 _PARENTHESIS_AFTER = re.compile(r"\s*[(\u2014\u2013-]")
@@ -563,10 +567,10 @@ def _jargon_candidates(turn: TurnView, call: CallState) -> list[tuple[int, int]]
     return sorted(set(spans + _abbreviation_spans(turn, call)))
 
 
-def _explained(turn: TurnView, call: CallState, first: int, last: int) -> bool:
+def _explained(norm: NormText, call: CallState, first: int, last: int) -> bool:
     """Whether a term is explained on the spot, is the scenario's term with its plain words
     said, or is the caller's own word."""
-    tokens = turn.norm.tokens
+    tokens = norm.tokens
     term = " ".join(tokens[first : last + 1])
     after = " ".join(tokens[last + 1 : last + 7])
     if _EXPLAINED_AFTER.match(after) or _EXPLAINED_NEARBY.search(after):
@@ -574,15 +578,39 @@ def _explained(turn: TurnView, call: CallState, first: int, last: int) -> bool:
     if _EXPLAINED_BEFORE.search(" ".join(tokens[max(0, first - 4) : first])):
         return True
     plain = {_canonical_term(t): _canonical_term(p) for t, p in call.jargon.items()}
-    if plain.get(term) and plain[term] in turn.norm.text:
+    if plain.get(term) and plain[term] in norm.text:
         return True
     return call.caller_said(re.compile(r"\b" + re.escape(term) + r"\b"))
 
 
+_ARTICLES = word_set("the a an your my our his her their this that")
+
+
+def _explained_in_call(term: str, turn: TurnView, call: CallState) -> bool:
+    """Whether the trainee explained or spelled out the term where they said it, earlier in
+    this turn or in an earlier one ("marked as 'DNA', this means did not attend ... I remove
+    the DNA today")."""
+    words = term.split()
+    while len(words) > 1 and words[0] in _ARTICLES:
+        words = words[1:]  # "the PA" said after "a PA, which means..."
+    for norm in [*call.trainee_turns, turn.norm]:
+        for first in range(len(norm.tokens) - len(words) + 1):
+            last = first + len(words) - 1
+            if norm.tokens[first : last + 1] == words and (
+                _explained(norm, call, first, last)
+                or _spelled_out(norm.tokens, first, "".join(words))
+            ):
+                return True
+    return False
+
+
 def unexplained_jargon(turn: TurnView, call: CallState) -> Hit | None:
-    """The first technical term in the turn not explained on the spot nor the caller's own word."""
+    """The first technical term in the turn not explained on the spot nor anywhere the
+    trainee said it before, nor the caller's own word."""
     for first, last in _jargon_candidates(turn, call):
-        if not _explained(turn, call, first, last):
+        if _explained(turn.norm, call, first, last):
+            continue
+        if not _explained_in_call(" ".join(turn.norm.tokens[first : last + 1]), turn, call):
             return Hit(turn.norm.span(first, last))
     return None
 

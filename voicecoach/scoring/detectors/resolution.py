@@ -256,7 +256,7 @@ _OWN = rx(
     r"(?! (?:screen|account|form|list|file|page|system|call|line))"
 )
 _NOT_OWN = re.compile(
-    r"\bask you\b|"
+    r"\bask you\b|\bask (?:a (?:few|couple)|some|one|two|a quick)\b|"
     r"^(?:let me (?:get|have|take your|grab|confirm|verify|just get|just check|check one|check "
     r"who|"
     r"ask you|(?:see|open|find|(?:pull|look|bring) up) (?:your|her|his|their|the)|put you on "
