@@ -350,7 +350,7 @@ _EMPATHY = rx(
     r"|(?:no|small|little) wonder (?:that )?you|you have every (?:right|reason) to (?:be|feel|\w+)"
     # "I'd be thrown too", "that would drive anyone up the wall"
     r"|i would (?:be|feel|have been|have felt|get|go|have gone|lose it|react) (?!able|happy|glad)"
-    r"(?:\w+ ){0,3}?(?:too|as well|also|myself)\b"
+    r"(?:\w+ ){0,3}?(?:too|as well|also|myself|(?:exactly |just )?the same(?: way)?)\b"
     r"|(?:would|will|could|enough to) (?:\w+ )?(?:drive|send|push|get to|wind up|throw|shake|"
     r"rattle|unsettle|upset|frustrate|annoy|worry|scare|stress|anger|bother) (?:anyone|anybody|"
     r"most people|everyone|any of us)\b"
