@@ -324,10 +324,20 @@ def not_offered(turn: TurnView, hit: Hit) -> bool:
     one) refuses ("if it were up to me I'd refund it, but there's nothing I can do"), as the
     pattern's own check reads it, or tells the caller to act with no action of the practice's
     ("you can call back tomorrow when the doctor is in")."""
-    words = " ".join(turn.norm.tokens[hit.span.first_token : hit.span.last_token + 1])
+    words = _words(turn, hit)
     if _REFUSAL.search(words):
         return True
     return _ON_CALLER.search(words) is not None and _OURS.search(words) is None
+
+
+def by_us(turn: TurnView, hit: Hit) -> bool:
+    """Whether the words of a (meaning-layer) proposal name an act of the practice's (I, we,
+    let me/us); "Friday's clinic is shut and your review's off" names none."""
+    return _OURS.search(_words(turn, hit)) is not None
+
+
+def _words(turn: TurnView, hit: Hit) -> str:
+    return " ".join(turn.norm.tokens[hit.span.first_token : hit.span.last_token + 1])
 
 
 def propose_solution(turn: TurnView, call: CallState) -> Hit | None:
