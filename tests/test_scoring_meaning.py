@@ -382,6 +382,35 @@ def test_look_alikes_of_thanks_a_next_step_check_or_an_action_are_none(intent_id
 
 
 @pytest.mark.parametrize(
+    ("text", "summarised"),
+    [
+        # a plan in new words (the propose_solution head; spikes does not judge that step)
+        ("I'll get a courier to take the sample over to the lab this afternoon.", True),
+        (
+            "I'll have the portal team restore your access and drop you an email when it's back.",
+            True,
+        ),
+        # the caller told to act, the news told or restated with no act of ours (found by the
+        # head), a refusal
+        ("you can call back tomorrow when the doctor is in", False),
+        ("To wrap up: Dr Nguyen's crook, Friday's clinic is shut, and your review's off.", False),
+        (
+            "I'm sorry to tell you that Dr. Nguyen is out sick tomorrow, so your appointment has "
+            "to move to another day.",
+            False,
+        ),
+        ("I honestly wish I could take that fee off but it's out of my hands.", False),
+    ],
+)
+def test_a_plan_in_new_words_summarises_the_strategy_in_spikes(text, summarised):
+    scorer = Scorer("spikes", caller_name="Maria Gonzalez", record_sensitive=False)
+    scorer.add_turn(Turn("caller", "yes speaking"))
+    found = {(d.id, d.found_by) for d in scorer.add_turn(Turn("trainee", text)).detections}
+    assert (("strategy_summary", "meaning") in found) is summarised
+    assert "strategy_summary" not in {i for i, by in found if by == "pattern"}
+
+
+@pytest.mark.parametrize(
     ("text", "dismissive"),
     [
         ("I'm not saying you should have called earlier, I just need the date.", False),

@@ -77,6 +77,17 @@ _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     "confirm_next_step": resolution.checks_nothing,
 }
 
+# a step whose detector also takes another id's meaning-layer hit: that id is judged (and may
+# cost an encoder pass) while the step is, in a protocol without it (a plan in new words
+# summarises the strategy)
+_MEANING_LENT = {"strategy_summary": "propose_solution"}
+
+
+def _lent(step_ids: set[str]) -> set[str]:
+    """The ids whose meaning layer these steps' detectors consult (`_MEANING_LENT`)."""
+    return {_MEANING_LENT[i] for i in step_ids if i in _MEANING_LENT}
+
+
 # a meaning-layer id that, in a turn where another step not yet met in the call is found by
 # its pattern, is that step's act: the call's first invitation to tell the story ("I'd like
 # to hear all of it. What happened when you got there?", "i'm here to help so walk me through
@@ -332,16 +343,15 @@ class Scorer:
             self._last_trainee = None
             return TurnUpdate(index, detections)
         done = {i for i, f in self._found.items() if len(f.evidence) >= MAX_EVIDENCE}
+        steps, met = set(self.rubric.step_ids), set(self._found)
         view = TurnView(
             index,
             self._trainee_count,
             norm,
             self.intents,
-            _ALWAYS_JUDGED | (set(self.rubric.step_ids) | set(CHECK_IDS) | set(FAULT_IDS)) - done,
+            _ALWAYS_JUDGED | (steps | set(CHECK_IDS) | set(FAULT_IDS)) - done | _lent(steps - done),
             # a step or check may cost an encoder pass until it is met, a fault on every turn
-            frozenset(self.rubric.step_ids) - set(self._found)
-            | frozenset(CHECK_IDS) - set(self._found)
-            | frozenset(FAULT_IDS),
+            frozenset((steps | set(CHECK_IDS)) - met | _lent(steps - met) | set(FAULT_IDS)),
         )
         self._trainee_count += 1
         detections = []

@@ -273,62 +273,32 @@ def take_ownership(turn: TurnView, call: CallState) -> Hit | None:
 # --- propose_solution ---------------------------------------------------------
 
 CONCRETE_ACTION = (
-    r"(?:waive|remove|reverse|refund|credit|cancel|book|schedule|reschedule|fax|send|email|"
-    r"e mail|mail|text|call (?:you|her|him|them|back|the|your|kenneth|her back|him back)|"
-    r"phone (?:you|her|him|them)|ring (?:you|her|him|them)|put (?:you|it|the|that|a|your|him|her)|"
-    r"move (?:you|it|the|your)|set (?:you|it|up|him|her)|get (?:you|it|the|a|your|that|those|this)"
-    r" (?:in|on|an|a|booked|seen|sent|over|out|to|moved|fixed|approved|refilled|back|sorted|"
-    r"done|resolved|taken care)|pull "
-    r"(?:it|the|that|back)|update|correct|adjust|void|take (?:it|the|that|this) (?:\w+ )?off|"
-    r"drop|mark (?:it|the|this|that)|flag|resubmit|submit|re ?bill|ask (?:my|the|your|our|dr|"
-    r"doctor|her|his|a|billing|the nurse|your insurance)|have (?:the|dr|doctor|someone|a|my|"
-    r"our|his|her|your)(?: \w+){1,4} (?:call|send|look|review|phone|contact|sign|fill)|walk "
-    r"(?:it|the|this)|search|look for|hold (?:the|your|it|that)|split|offer|give you|"
-    r"make an exception|leave it booked|expedite|rush|order|request|refill|renew|issue|"
-    r"apply|switch|add (?:you|it|a)|file|open (?:a|an)|arrange|sign|change (?:it|the|that|this|"
-    r"your)|burn|courier|print|post (?:it|the|them|that|this|you)|copy|scan|upload|resend|reissue|"
-    r"replace|reset|unlock|fix|mark your|have (?:\w+ ){1,3}"
-    + _DELEGATED
-    + r"|get (?:\w+ ){1,3}to "
-    + _DELEGATED
-    + r")"
+    r"(?:credit|book|schedule|fax|send|email|e mail|text|call (?:you|her|him|them|back|the|your|"
+    r"kenneth|her back|him back)|ring (?:you|her|him|them)|put (?:you|it|the|that|a|your|him|her)|"
+    r"get (?:you|it|the|a|your|that|those|this) (?:in|on|an|a|booked|seen|sent|over|out|to|moved|"
+    r"fixed|approved|refilled|back|sorted|done|resolved|taken care)|void|drop|mark (?:it|the|this|"
+    r"that)|flag|ask (?:my|the|your|our|dr|doctor|her|his|a|billing|the nurse|your insurance)|walk "
+    r"(?:it|the|this)|search|look for|split|make an exception|leave it booked|expedite|rush|order|"
+    r"request|renew|add (?:you|it|a)|file|open (?:a|an)|sign|change (?:it|the|that|this|your)|copy|"
+    r"scan|replace|unlock|fix|mark your)"
 )
 _SOON = (
     r"(?:"
     + DAY_OR_TIME
-    + r"|right (?:now|away)|straight away|immediately|first thing|within (?:the"
-    r"|an|a|" + NUM + r") (?:hour|hours|day|days)|as soon as (?:we|i) (?:hang up|are done|finish)"
-    r"|while you (?:are|wait) (?:on the (?:line|phone))?)"
+    + r"|straight away|first thing|within (?:the|an|a|"
+    + NUM
+    + r") (?:hour|hours|day|days)|while you (?:are|wait) (?:on the (?:line|phone))?)"
 )
 _PROPOSE = rx(
-    r"(?:i will|i am going to|i can|let me|we can|we will|i could|we could|i would be happy to|"
-    r"i am (?:able|happy|glad) to|we are (?:able|happy) to|i would be glad to|"
-    r"how about i|what i can do is|here is what (?:i|we) (?:will|can|are going to) do|"
-    r"my plan is to|what i can do(?: is)?|i am|i have|i would like to|i want to|"
-    r"what i will do is|why do not i|"
-    r"why do not we|we are going to|i just|i also|"
+    r"(?:i will|i am going to|i can|let me|we will|i would be happy to|we are (?:able|happy) to|"
+    r"i would be glad to|i have|why do not we|we are going to|i just|"
     # an offer put impersonally: "one option is to split the balance"
     r"(?:one|another|the other|an|the best|a good|the simplest) (?:option|choice|possibility"
     r"|solution|way forward|thing (?:i|we) (?:can|could) do) (?:is|would be|might be) to)"
-    r"(?: personally| myself| go ahead and| also| just| then| first| now| right now| happily|"
-    r" gladly| definitely)* "
+    r"(?: personally| go ahead and| also| gladly)* "
     + CONCRETE_ACTION
-    + r"|(?:i have(?! (?:you|your|him|her|it) )|i have got(?! (?:you|your) )|i got(?! (?:you"
-    r"|your) )|"
-    r"i can (?:offer|do|give you|get you in)|(?:there is|there are|we have|we have got) (?:also )?"
-    r"(?:an? )?(?:opening|openings|slot|slots|cancellation|spot|spots|availability|space|room|"
-    r"appointment|appointments|time)|how about|what about|i could (?:do|offer)|(?:first|next"
-    r"|earliest) "
-    r"(?:thing|available|opening|appointment|slot)(?: i have| i got| we have| is)?|(?:an )?"
-    r"opening|a cancellation|a slot|availability|you are (?:all )?(?:booked|set|scheduled))"
-    r"(?: \w+){0,6} "
-    + _SOON
-    # "you can pick it up tomorrow", "I'll print it this afternoon" (any action with a time)
-    + r"|(?:you can|you could|you will be able to) (?:pick (?:it|them|that|those|the \w+) up|"
-    r"collect|come (?:in|by)|swing by|stop by|drop (?:in|by|off))(?: \w+){0,6} "
-    + _SOON
-    + r"|(?:i will|i am going to|we will|we are going to)(?! (?:need|have to|just need|be (?:out|"
-    r"off|away|gone|closed|back)|not|transfer|put you on hold))(?: \w+){1,6} " + _SOON
+    + r"|(?:i have(?! (?:you|your|him|her|it) )|i got(?! (?:you|your) )|how about|what about|"
+    r"a slot|availability)(?: \w+){0,6} " + _SOON
 )
 
 
@@ -354,10 +324,20 @@ def not_offered(turn: TurnView, hit: Hit) -> bool:
     one) refuses ("if it were up to me I'd refund it, but there's nothing I can do"), as the
     pattern's own check reads it, or tells the caller to act with no action of the practice's
     ("you can call back tomorrow when the doctor is in")."""
-    words = " ".join(turn.norm.tokens[hit.span.first_token : hit.span.last_token + 1])
+    words = _words(turn, hit)
     if _REFUSAL.search(words):
         return True
     return _ON_CALLER.search(words) is not None and _OURS.search(words) is None
+
+
+def by_us(turn: TurnView, hit: Hit) -> bool:
+    """Whether the words of a (meaning-layer) proposal name an act of the practice's (I, we,
+    let me/us); "Friday's clinic is shut and your review's off" names none."""
+    return _OURS.search(_words(turn, hit)) is not None
+
+
+def _words(turn: TurnView, hit: Hit) -> str:
+    return " ".join(turn.norm.tokens[hit.span.first_token : hit.span.last_token + 1])
 
 
 def propose_solution(turn: TurnView, call: CallState) -> Hit | None:

@@ -6,7 +6,7 @@ import re
 
 from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
 from voicecoach.scoring.detectors.faults import unexplained_jargon
-from voicecoach.scoring.detectors.resolution import propose_solution
+from voicecoach.scoring.detectors.resolution import by_us, not_offered, propose_solution
 
 _SETTING = rx(
     r"(?:is|would) (?:now|this|it|right now) (?:still )?(?:a |an )?(?:good|okay|ok|all right"
@@ -157,5 +157,13 @@ def knowledge(turn: TurnView, call: CallState) -> Hit | None:
 
 
 def strategy_summary(turn: TurnView, call: CallState) -> Hit | None:
-    """Summarises next steps, options and the follow-up plan."""
-    return turn.first(_OPTIONS) or propose_solution(turn, call)
+    """Summarises next steps, options and the follow-up plan: a proposal counts, by its
+    pattern or, in new words, by its meaning layer when it names an act of ours and neither
+    refuses nor tells the caller to act (as for propose_solution); the news restated ("Dr
+    Nguyen's crook, Friday's clinic is shut, and your review's off") is no plan."""
+    hit = turn.first(_OPTIONS) or propose_solution(turn, call)
+    if hit is None:
+        hit = turn.meaning("propose_solution")
+        if hit is not None and (not_offered(turn, hit) or not by_us(turn, hit)):
+            hit = None
+    return hit
