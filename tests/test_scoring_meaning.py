@@ -405,6 +405,8 @@ def test_look_alikes_of_thanks_a_next_step_check_or_an_action_are_none(intent_id
 def test_a_plan_in_new_words_summarises_the_strategy_in_spikes(text, summarised):
     scorer = Scorer("spikes", caller_name="Maria Gonzalez", record_sensitive=False)
     scorer.add_turn(Turn("caller", "yes speaking"))
+    scorer.add_turn(Turn("trainee", "I'm afraid the lab has lost your blood sample."))
+    scorer.add_turn(Turn("caller", "Oh no. So what now?"))
     found = {(d.id, d.found_by) for d in scorer.add_turn(Turn("trainee", text)).detections}
     assert (("strategy_summary", "meaning") in found) is summarised
     assert "strategy_summary" not in {i for i, by in found if by == "pattern"}

@@ -159,10 +159,12 @@ def knowledge(turn: TurnView, call: CallState) -> Hit | None:
 def strategy_summary(turn: TurnView, call: CallState) -> Hit | None:
     """Summarises next steps, options and the follow-up plan: a proposal counts, by its
     pattern or, in new words, by its meaning layer when it names an act of ours and neither
-    refuses nor tells the caller to act (as for propose_solution); the news restated ("Dr
-    Nguyen's crook, Friday's clinic is shut, and your review's off") is no plan."""
+    refuses nor tells the caller to act (as for propose_solution), once the news was given in
+    an earlier turn (the head takes the news itself for a plan: "I have to tell you the
+    assessment is cancelled; it will need a new date"); the news restated ("Dr Nguyen's
+    crook, Friday's clinic is shut, and your review's off") is no plan."""
     hit = turn.first(_OPTIONS) or propose_solution(turn, call)
-    if hit is None:
+    if hit is None and call.news_given:
         hit = turn.meaning("propose_solution")
         if hit is not None and (not_offered(turn, hit) or not by_us(turn, hit)):
             hit = None
