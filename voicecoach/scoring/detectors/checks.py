@@ -108,6 +108,12 @@ _THIRD_PARTY = rx(
     r"patient(?: \w+){0,3} (?:is|was|had|needs|came)|about (?:your|a|our) (?:mutual )?patient"
     # someone acting for the patient: "I'm a solicitor acting for Mrs Watts", "my client"
     r"|\bacting (?:for|on behalf of)|(?:i|we) act (?:for|on behalf of)|\bmy client\b"
+    # a bill or result that came for the relative: "calling about a bill that came for my wife"
+    r"|(?:calling|call|ringing|phoning|asking) about (?:\w+ ){1,6}(?:for|of) (?:my|our) "
+    + _RELATION
+    # an employer, school or home about one of its people: "one of our drivers, Sanjay"
+    + r"\b|(?:one|a member) of our (?:\w+ )?(?:drivers|employees|staff|workers|pupils|students"
+    r"|residents|team|colleagues|members of staff|apprentices|trainees|tenants)\b"
 )
 _NAMED_RELATIVE = re.compile(r"\bmy " + _RELATION + r" (\w+)")
 # the patient named as the one the caller belongs to: "I'm Jamie's uncle" (canonical: "i am
