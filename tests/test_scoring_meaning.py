@@ -63,6 +63,23 @@ def _turn_update(text: str, caller: str = "I was charged twice and I'm fed up.")
     return scorer, scorer.add_turn(Turn("trainee", text, start=3.0))
 
 
+_SPIKES_ASKS = frozenset({"perception", "invitation"})
+
+
+def _step_update(intent_id: str, text: str):
+    """A trainee turn for one id's table row: a SPIKES ask after the call's opening and
+    setting check (asked before the news), else the first reply to an upset caller."""
+    if intent_id not in _SPIKES_ASKS:
+        return _turn_update(text)[1]
+    scorer = Scorer("spikes", caller_name="Lee Morgan", record_sensitive=False)
+    scorer.add_turn(Turn("caller", "Hello?"))
+    scorer.add_turn(
+        Turn("trainee", "Hi, it's Jo from Riverside Clinic about your appointment. Is now okay?")
+    )
+    scorer.add_turn(Turn("caller", "Yes, go ahead, what's this about?"))
+    return scorer.add_turn(Turn("trainee", text))
+
+
 def test_a_paraphrase_is_found_by_meaning_with_its_quote_and_time():
     scorer, update = _turn_update(
         "Three days of waiting on something like that would have me worried sick."
@@ -337,10 +354,27 @@ def test_a_closing_check_in_new_words_is_found_by_meaning(text):
         ("thank_caller", "I'm really pleased you got on to us about the bill."),
         ("thank_caller", "It's great that you took the trouble to phone us."),
         ("thank_caller", "thankful that you are contacting to us sir"),
+        # written before the SPIKES perception and invitation heads were fitted; no pattern
+        # finds them
+        (
+            "perception",
+            "Before I go on, what's the hospital already shared with you about the biopsy?",
+        ),
+        (
+            "perception",
+            "What was your take on it when the consultant went over the results with you?",
+        ),
+        (
+            "perception",
+            "could you fill me in on what the pharmacy said when you went to pick it up",
+        ),
+        ("invitation", "Are you someone who likes every detail, or shall I keep it brief?"),
+        ("invitation", "How deep into the ins and outs do you want to go today?"),
+        ("invitation", "i can go step by step through the letter or keep it short what suits you"),
     ],
 )
 def test_thanks_a_next_step_check_or_an_action_in_new_words_are_found_by_meaning(intent_id, text):
-    _, update = _turn_update(text)
+    update = _step_update(intent_id, text)
     assert (intent_id, "meaning") in {(d.id, d.found_by) for d in update.detections}
 
 
@@ -374,10 +408,23 @@ def test_thanks_a_next_step_check_or_an_action_in_new_words_are_found_by_meaning
         ("thank_caller", "I'm glad the appointment went well."),
         ("thank_caller", "I'll call you back once I've spoken to billing."),
         ("thank_caller", "Oh, marvellous. Thanks ever so much for sharing that."),
+        # written before the SPIKES perception and invitation heads were fitted: a setting
+        # question, a fact question, options, an offer, an invitation to tell the story, a
+        # next-step check; what others said, reported
+        ("perception", "Are you able to talk freely where you are right now?"),
+        ("perception", "What date did the hospital send the letter out?"),
+        ("perception", "go ahead and tell me what happened at the clinic"),
+        (
+            "perception",
+            "so i heard back from the clinic doctor shah sent you to and the list is full",
+        ),
+        ("invitation", "You could either take the Monday slot or wait for Dr Rahman in March."),
+        ("invitation", "Would you like me to book you in with the nurse instead?"),
+        ("invitation", "does ringing you back on thursday suit you"),
     ],
 )
 def test_look_alikes_of_thanks_a_next_step_check_or_an_action_are_none(intent_id, text):
-    _, update = _turn_update(text)
+    update = _step_update(intent_id, text)
     assert intent_id not in {d.id for d in update.detections}
 
 

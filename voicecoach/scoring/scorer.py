@@ -41,7 +41,7 @@ from voicecoach.scoring.detectors.checks import (
     speaks_of_understanding,
 )
 from voicecoach.scoring.detectors.faults import jargon_from_confusion
-from voicecoach.scoring.detectors.spikes import delivers_news
+from voicecoach.scoring.detectors.spikes import delivers_news, not_invitation, not_perception
 from voicecoach.scoring.framing import clause_before, denies_saying, is_negated, unasserted
 from voicecoach.scoring.intents import CONTEXT_IDS, Intent, intent_model
 from voicecoach.scoring.protocols import CHECK_IDS, FAULT_IDS, Rubric, load_rubric
@@ -64,7 +64,8 @@ _UNDONE_BY_BRUSH_OFF = frozenset({"take_ownership", "propose_solution", "thank_c
 # tells the caller to act, a closing that asks leave to ask questions, a clarifying sentence
 # that explains instead ("let me help you understand"), a help-me-understand that explains
 # instead or asks an accusing why, a next-step "check" that asks nothing, imposes the plan
-# or advises
+# or advises, a SPIKES perception or invitation that asks nothing, asks the setting question
+# or is, by the pattern, the other of the two
 _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     **dict.fromkeys(desc.UNLABELLED_STEPS, desc.labels_in_sentence),
     "consequences": desc.threatens,
@@ -75,6 +76,8 @@ _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
         explains_instead(view, hit) or faults.asks_why_in_sentence(view, hit)
     ),
     "confirm_next_step": resolution.checks_nothing,
+    "perception": not_perception,
+    "invitation": not_invitation,
 }
 
 # a step whose detector also takes another id's meaning-layer hit: that id is judged (and may
@@ -178,7 +181,9 @@ def find(
     (`_MEANING_VETOES`: a DESC step that labels the coworker, a consequence that threatens,
     a proposal that refuses or tells the caller to act, a closing that asks leave to ask, a
     clarifying sentence that explains instead, a help-me-understand that explains instead or
-    asks an accusing why, a next-step check that asks nothing, imposes the plan or advises),
+    asks an accusing why, a next-step check that asks nothing, imposes the plan or advises,
+    a SPIKES perception or invitation that asks nothing, asks the setting question or is,
+    by the pattern, the other of the two),
     a meaning-layer help-me-understand in the turn of the call's first invitation to tell
     the story (`_OPENED_BY`)."""
     intent = view.intents.intents.get(item_id) if view.intents else None

@@ -118,6 +118,56 @@ _OPTIONS = rx(
 )
 
 
+# an ask, by form: a question word or an auxiliary put first, or a request to say
+# ("tell me", "fill me in", "let me know", "up to you", "whichever you prefer")
+_ASK_FORM = rx(
+    r"what|how|where|which (?:would|do|does|is|one|of|suits|sounds|you)|whichever|whatever"
+    r"|(?:have|has|had|did|do|does|would|could|can|shall"
+    r"|should|may|are|were|is|was|will) (?:you|anyone|anybody|someone|somebody|they|the|your|it|he"
+    r"|she|we|i|dr|doctor|our|that|this)"
+)
+_ASKS_TO_SAY = rx(
+    r"tell me|fill me in|let (?:me|us) know|(?:up to|depends on) you|(?:whatever|whichever|however"
+    r"|as much as|as little as|what) you (?:prefer|would (?:like|rather|prefer)|like|want|wish)"
+    r"|(?:i would|i had) (?:like|love) to (?:hear|know)|it would help (?:me )?to (?:know|hear)"
+    r"|i am (?:keen|curious) to (?:hear|know)|(?:tell|share) (?:with )?us"
+)
+
+
+def asks_nothing(turn: TurnView, hit: Hit) -> bool:
+    """Whether a meaning-layer perception or invitation asks the caller nothing of it: its
+    words (its window, in a long recognised sentence) have no question form and no request
+    to say ("so i heard back from the specialist doctor patel sent you to and im sorry to
+    say..." reports what others said), or ask the setting question ("is now a good time to
+    talk about your vein procedure do you have a few minutes"), or, in a punctuated turn,
+    its sentence is a statement that asks the caller to say nothing ("The referral came
+    back from the consultant, so...")."""
+    words = _words(turn, hit)
+    sentence = turn.norm.sentence_text(hit.span.first_token)
+    if not _ASK_FORM.search(words) and not _ASKS_TO_SAY.search(words):
+        return True
+    if _SETTING.search(words):
+        return True
+    stated = turn.norm.sentence_of(hit.span.first_token) not in turn.norm.questions
+    return bool(turn.norm.boundaries and stated and not _ASKS_TO_SAY.search(sentence))
+
+
+def _words(turn: TurnView, hit: Hit) -> str:
+    return " ".join(turn.norm.tokens[hit.span.first_token : hit.span.last_token + 1])
+
+
+def not_perception(turn: TurnView, hit: Hit) -> bool:
+    """A meaning-layer perception that asks nothing (`asks_nothing`) or is, by the pattern,
+    the invitation ("would you like me to go through the technical side of it, or...")."""
+    return asks_nothing(turn, hit) or bool(_INVITATION.search(_words(turn, hit)))
+
+
+def not_invitation(turn: TurnView, hit: Hit) -> bool:
+    """A meaning-layer invitation that asks nothing (`asks_nothing`) or is, by the pattern,
+    the perception question ("what have they told you so far")."""
+    return asks_nothing(turn, hit) or bool(_PERCEPTION.search(_words(turn, hit)))
+
+
 def setting(turn: TurnView, call: CallState) -> Hit | None:
     """Checks it is a good time and the caller can talk privately."""
     return turn.first(_SETTING)
