@@ -339,6 +339,9 @@ _EMPATHY = rx(
     # "... must have been scary", "the last thing anyone wants", "nobody likes to hear that"
     r"|(?:must|might|would|could|can) (?:have been|be|feel|have felt) (?:\w+ ){0,2}"
     + FEELING
+    # "that letter must have given her an awful fright"
+    + r"|(?:must|would|will) have (?:given|caused) (?:\w+ ){0,3}(?:fright|scare|shock|worry|panic"
+    r"|stress|upset|headache)\b"
     + r"|(?:the )?last thing (?:anyone|anybody|you|someone|a person|people|any of us) (?:\w+ )?"
     r"(?:wants?|needs?|needed|wanted|expects?|expected|would want|should have)"
     # an exclamation of the feeling: "so annoying when you did everything right", "how awful"
