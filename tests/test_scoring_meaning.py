@@ -510,6 +510,96 @@ def test_a_good_outcome_in_new_words_is_a_desc_consequence_found_by_meaning(text
     assert ("consequences", "meaning") in {(d.id, d.found_by) for d in update.detections}
 
 
+def _desc_steps_after_opener(text: str) -> dict[str, str]:
+    """The DESC steps a trainee turn finds, and how, after an opener in a desc call."""
+    scorer = Scorer("desc", caller_name="Sam Reid", record_sensitive=False)
+    scorer.add_turn(Turn("caller", "You wanted a word?"))
+    scorer.add_turn(Turn("trainee", "Yes, thanks for making time, Sam."))
+    scorer.add_turn(Turn("caller", "Sure, what's up?"))
+    return {d.id: d.found_by for d in scorer.add_turn(Turn("trainee", text)).detections}
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # bench/data/desc_fresh2.tsv, written before the heads were refitted (never fitted on):
+        # the practical impact on the speaker, colleagues or patients is `express`; a clear
+        # request said as a need is `specify`
+        (
+            "Every time the fridge log is left blank, I have to bin the vaccines and ring round "
+            "a dozen parents to rebook their babies.",
+            "express",
+        ),
+        (
+            "Without the handover notes I spend my first hour redoing checks that were already "
+            "done, and the two o'clock patients sit there waiting.",
+            "express",
+        ),
+        (
+            "I need the fridge log filled in and signed before your first patient, every single "
+            "morning.",
+            "specify",
+        ),
+        (
+            "what would really help is if you put the keys back in the drawer when you leave at "
+            "night",
+            "specify",
+        ),
+    ],
+)
+def test_a_desc_step_in_new_words_is_found_by_meaning(text, step):
+    assert _desc_steps_after_opener(text).get(step) == "meaning"
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # look-alikes from the same set: a label, a sanction, a description, a past effect
+        (
+            "Honestly, you're a nightmare to share a shift with and everyone at the desk knows it.",
+            "express",
+        ),
+        (
+            "If the log's blank again tomorrow, it goes straight to the partners and you can "
+            "explain it to them.",
+            "specify",
+        ),
+        (
+            "Three nights this week the keys were still in the front door after you locked up.",
+            "specify",
+        ),
+        ("Carry on like this and you'll be looking for another job by the spring.", "consequences"),
+        (
+            "Last Thursday the whole afternoon clinic ran forty minutes behind because of it.",
+            "consequences",
+        ),
+    ],
+)
+def test_a_desc_look_alike_is_no_step(text, step):
+    assert step not in _desc_steps_after_opener(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "specified"),
+    [
+        # "next time" is the specify pattern's; a sanction announced asks for nothing
+        ("Next time you turn up late, we will send you home and you lose the shift.", False),
+        ("Next time it happens, you go to the back of the list for overtime.", False),
+        ("Next time it happens, could you ring me before eight so I can cover?", True),
+    ],
+)
+def test_a_sanction_after_next_time_is_no_request(text, specified):
+    assert ("specify" in _desc_steps_after_opener(text)) is specified
+
+
+def test_a_brush_off_in_another_sentence_does_not_take_back_a_desc_step_found_by_meaning():
+    text = (
+        "That's not my problem. Every time the fridge log is left blank, I have to bin the "
+        "vaccines and ring round a dozen parents to rebook their babies."
+    )
+    assert _desc_steps_after_opener(text).get("express") == "meaning"
+
+
 @pytest.mark.parametrize(
     ("text", "vetoed"),
     [

@@ -59,6 +59,10 @@ _FACTS = frozenset({"use_name"})
 # steps a brush-off in the same sentence takes back: an offer to act ("that's all I can do
 # today"), thanks ("thanks for the earful, but prescriptions aren't my department")
 _UNDONE_BY_BRUSH_OFF = frozenset({"take_ownership", "propose_solution", "thank_caller"})
+# meaning-layer DESC steps a pattern brush-off takes back only in their own sentence (their
+# heads judge each sentence alone; a trainee who brushes a coworker off in one sentence may
+# still say the effect or the ask in the next)
+_BRUSH_OFF_IN_SENTENCE_ONLY = desc.UNLABELLED_STEPS
 # a meaning-layer step whose sentence is, by form, another act: a DESC step that labels the
 # coworker or makes a vague demand, a consequence that threatens, a proposal that refuses or
 # tells the caller to act, a closing that asks leave to ask questions, a clarifying sentence
@@ -68,6 +72,7 @@ _UNDONE_BY_BRUSH_OFF = frozenset({"take_ownership", "propose_solution", "thank_c
 # or is, by the pattern, the other of the two
 _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     **dict.fromkeys(desc.UNLABELLED_STEPS, desc.labels_in_sentence),
+    "specify": desc.not_a_request,
     "consequences": desc.threatens,
     "propose_solution": resolution.not_offered,
     "close_call": rapport.asks_leave_to_ask,
@@ -203,7 +208,7 @@ def find(
         and not (item_id in _NOT_IN_FIRST_TURN and view.trainee_index == 0)
     ):
         hit = _meaning_brush_off(view) if item_id == "dismissive" else view.meaning(item_id)
-        if hit is not None and kind != "fault" and _brushes_off(view, call, hit):
+        if hit is not None and kind != "fault" and _brushes_off(view, call, hit, item_id):
             hit = None
         veto = _MEANING_VETOES.get(item_id)
         if hit is not None and veto is not None and veto(view, hit):
@@ -260,13 +265,20 @@ def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> boo
     return not (intent.negatable and is_negated(clause_before(view.norm, hit.span.first_token)))
 
 
-def _brushes_off(view: TurnView, call: CallState, hit: Hit) -> bool:
+def _brushes_off(view: TurnView, call: CallState, hit: Hit, item_id: str = "") -> bool:
     """Whether the sentence of a meaning-layer hit is sarcastic, an accusatory question or
     itself a brush-off, or the turn brushes the caller off by pattern (a learned head
     judges the whole turn, so "The fee stays. That's all I can tell you." is no step in
-    any of its sentences)."""
+    any of its sentences; a DESC step's head judges each sentence alone, so only a
+    brush-off in its own sentence takes it back: "That's not my problem. When you come
+    late, I spend the morning rebooking people" still says how it affects the speaker)."""
     a, _ = view.norm.sentence_of(hit.span.first_token)
-    if unasserted(view.norm, a) == "sarcastic" or faults.dismissive(view, call) is not None:
+    if unasserted(view.norm, a) == "sarcastic":
+        return True
+    brush_off = faults.dismissive(view, call)
+    if brush_off is not None and (
+        item_id not in _BRUSH_OFF_IN_SENTENCE_ONLY or _in_sentence_of(view, hit, brush_off)
+    ):
         return True
     # "why didn't you call us before" asks nothing
     return _in_sentence_of(view, hit, faults.why_did_you(view, call)) or _in_sentence_of(

@@ -93,11 +93,12 @@ _REQUEST = rx(
     r"|i would (?:really )?appreciate (?:it )?if you|i need you to|i am asking (?:you|that|if)"
     r"|(?:could|can|would) you (?:please )?(?!tell|explain|help me|give me a|talk|hear)\w+"
     r"|please (?!tell me (?:what|why|how|about|more))\w+|in (?:the )?future"
-    r"|it would help (?:me )?if you"
+    r"|it would help (?:me )?if you|i (?:really |just )?need you (?:on|at|in|back|here|there) "
     r"|(?:from|starting|beginning|as of) (?:tomorrow|today|now on|monday|tuesday|wednesday|"
     r"thursday|friday|next week|this week|the next shift)(?: on)? (?:can|could|would|i would|"
     r"let us|please|we|you|i need|i would like)"
-    r"|my request is|can i ask you to|would you be (?:willing|able|okay) to|i would ask that"
+    r"|my (?:request|ask) is|can i ask you to|would you be (?:willing|able|okay) to"
+    r"|i would ask that"
     r"|the ask is|make sure (?:you|that you|someone|one of us)|why do not (?:we|you)|how about "
     r"(?:we|you|if)|what if (?:we|you)|i (?:would )?suggest|my suggestion is|(?:we|you) should "
     r"(?:try|start|agree)|here is what i (?:would like|am asking|propose)"
@@ -134,6 +135,16 @@ _THREAT = re.compile(
     r"management|the owner)|if (?:it|this|that) (?:happens|continues|does not stop)"
 )
 
+# a sanction announced instead of a request: "next time it happens, we will send you home" asks
+# for nothing (the specify pattern's "next time" would take it; "next time it happens, could
+# you ring me" asks)
+_ULTIMATUM = rx(
+    r"last chance|or else|\bor (?:i|we) (?:will|am going to|are going to)\b|"
+    r"(?:i|we) (?:will|are going to|am going to) (?:have to )?(?:send you|report you|write you up|"
+    r"strike you|take you off|cancel your|stop booking|remove you)|"
+    r"you (?:will|are going to) (?:be (?:sent|moved|taken|struck|written|removed)|lose|go back|"
+    r"have to explain)|you go (?:back )?to the (?:end|back|bottom)"
+)
 
 # steps the meaning layer (learned heads) may find, never in a sentence that labels the
 # coworker ("you're always disappearing, it's so lazy" is no feeling of one's own) or makes
@@ -146,6 +157,13 @@ def labels_in_sentence(turn: TurnView, hit: Hit) -> bool:
     demand."""
     sentence = turn.norm.sentence_text(hit.span.first_token)
     return bool(LABELS.search(sentence) or _VAGUE_REQUEST.search(sentence))
+
+
+def not_a_request(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) specify hit labels, makes a vague demand or
+    announces a sanction instead of asking ("next time it happens, you go to the back")."""
+    sentence = turn.norm.sentence_text(hit.span.first_token)
+    return labels_in_sentence(turn, hit) or _ULTIMATUM.search(sentence) is not None
 
 
 def threatens(turn: TurnView, hit: Hit) -> bool:
@@ -172,11 +190,17 @@ def express(turn: TurnView, call: CallState) -> Hit | None:
 
 
 def specify(turn: TurnView, call: CallState) -> Hit | None:
-    """Asks for a specific change; a vague demand ('sort yourself out') does not count."""
+    """Asks for a specific change; a vague demand ('sort yourself out') or a sanction
+    announced ('next time it happens, you go home') does not count."""
 
     def specific(m: re.Match) -> bool:
         rest = turn.after(m, 12)
-        return len(rest.split()) >= 4 and not _VAGUE_REQUEST.search(m.group() + " " + rest)
+        sentence = turn.norm.sentence_text(turn.norm.token_at(m.start()))
+        return (
+            len(rest.split()) >= 4
+            and not _VAGUE_REQUEST.search(m.group() + " " + rest)
+            and not _ULTIMATUM.search(sentence)
+        )
 
     return turn.first(_REQUEST, specific)
 
