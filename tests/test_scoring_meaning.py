@@ -502,12 +502,7 @@ def test_a_head_whose_turn_is_any_decides_each_sentence_alone():
     ],
 )
 def test_a_good_outcome_in_new_words_is_a_desc_consequence_found_by_meaning(text):
-    scorer = Scorer("desc", caller_name="Sam Reid", record_sensitive=False)
-    scorer.add_turn(Turn("caller", "You wanted a word?"))
-    scorer.add_turn(Turn("trainee", "Yes, thanks for making time, Sam."))
-    scorer.add_turn(Turn("caller", "Sure, what's up?"))
-    update = scorer.add_turn(Turn("trainee", text))
-    assert ("consequences", "meaning") in {(d.id, d.found_by) for d in update.detections}
+    assert _desc_steps_after_opener(text).get("consequences") == "meaning"
 
 
 def _desc_steps_after_opener(text: str) -> dict[str, str]:
