@@ -265,7 +265,7 @@ def _asserted(view: TurnView, hit: Hit, intent: Intent | None, kind: str) -> boo
     return not (intent.negatable and is_negated(clause_before(view.norm, hit.span.first_token)))
 
 
-def _brushes_off(view: TurnView, call: CallState, hit: Hit, item_id: str = "") -> bool:
+def _brushes_off(view: TurnView, call: CallState, hit: Hit, item_id: str) -> bool:
     """Whether the sentence of a meaning-layer hit is sarcastic, an accusatory question or
     itself a brush-off, or the turn brushes the caller off by pattern (a learned head
     judges the whole turn, so "The fee stays. That's all I can tell you." is no step in

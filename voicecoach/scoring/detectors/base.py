@@ -159,6 +159,16 @@ class TurnView:
         found, a, b = best
         return Hit(self.norm.span(a, b - 1), "meaning", found.example)
 
+    def words_of(self, hit: Hit) -> str:
+        """A hit's canonical words (its window, in a long recognised sentence)."""
+        return " ".join(self.norm.tokens[hit.span.first_token : hit.span.last_token + 1])
+
+    def stated(self, hit: Hit) -> bool:
+        """Whether a hit's sentence is a statement in a punctuated turn (a recogniser writes
+        no "?", so there any sentence may ask)."""
+        sentence = self.norm.sentence_of(hit.span.first_token)
+        return bool(self.norm.boundaries) and sentence not in self.norm.questions
+
     def sentence_after(self, m: re.Match, n_words: int = 14) -> str:
         """The rest of the match's sentence (at most n words; ASR text has no sentences)."""
         token = self.norm.token_at(m.end() - 1)

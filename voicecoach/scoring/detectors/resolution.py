@@ -324,7 +324,7 @@ def not_offered(turn: TurnView, hit: Hit) -> bool:
     one) refuses ("if it were up to me I'd refund it, but there's nothing I can do"), as the
     pattern's own check reads it, or tells the caller to act with no action of the practice's
     ("you can call back tomorrow when the doctor is in")."""
-    words = _words(turn, hit)
+    words = turn.words_of(hit)
     if _REFUSAL.search(words):
         return True
     return _ON_CALLER.search(words) is not None and _OURS.search(words) is None
@@ -333,11 +333,7 @@ def not_offered(turn: TurnView, hit: Hit) -> bool:
 def by_us(turn: TurnView, hit: Hit) -> bool:
     """Whether the words of a (meaning-layer) proposal name an act of the practice's (I, we,
     let me/us); "Friday's clinic is shut and your review's off" names none."""
-    return _OURS.search(_words(turn, hit)) is not None
-
-
-def _words(turn: TurnView, hit: Hit) -> str:
-    return " ".join(turn.norm.tokens[hit.span.first_token : hit.span.last_token + 1])
+    return _OURS.search(turn.words_of(hit)) is not None
 
 
 def propose_solution(turn: TurnView, call: CallState) -> Hit | None:
@@ -417,5 +413,4 @@ def checks_nothing(turn: TurnView, hit: Hit) -> bool:
     sentence = turn.norm.sentence_text(hit.span.first_token)
     if _ADVICE_QUESTION.search(sentence) or _IMPOSED.search(sentence):
         return True
-    stated = turn.norm.sentence_of(hit.span.first_token) not in turn.norm.questions
-    return bool(turn.norm.boundaries and stated and not _ASKS_TO_SAY.search(sentence))
+    return turn.stated(hit) and not _ASKS_TO_SAY.search(sentence)

@@ -142,30 +142,25 @@ def asks_nothing(turn: TurnView, hit: Hit) -> bool:
     talk about your vein procedure do you have a few minutes"), or, in a punctuated turn,
     its sentence is a statement that asks the caller to say nothing ("The referral came
     back from the consultant, so...")."""
-    words = _words(turn, hit)
+    words = turn.words_of(hit)
     sentence = turn.norm.sentence_text(hit.span.first_token)
     if not _ASK_FORM.search(words) and not _ASKS_TO_SAY.search(words):
         return True
     if _SETTING.search(words):
         return True
-    stated = turn.norm.sentence_of(hit.span.first_token) not in turn.norm.questions
-    return bool(turn.norm.boundaries and stated and not _ASKS_TO_SAY.search(sentence))
-
-
-def _words(turn: TurnView, hit: Hit) -> str:
-    return " ".join(turn.norm.tokens[hit.span.first_token : hit.span.last_token + 1])
+    return turn.stated(hit) and not _ASKS_TO_SAY.search(sentence)
 
 
 def not_perception(turn: TurnView, hit: Hit) -> bool:
     """A meaning-layer perception that asks nothing (`asks_nothing`) or is, by the pattern,
     the invitation ("would you like me to go through the technical side of it, or...")."""
-    return asks_nothing(turn, hit) or bool(_INVITATION.search(_words(turn, hit)))
+    return asks_nothing(turn, hit) or bool(_INVITATION.search(turn.words_of(hit)))
 
 
 def not_invitation(turn: TurnView, hit: Hit) -> bool:
     """A meaning-layer invitation that asks nothing (`asks_nothing`) or is, by the pattern,
     the perception question ("what have they told you so far")."""
-    return asks_nothing(turn, hit) or bool(_PERCEPTION.search(_words(turn, hit)))
+    return asks_nothing(turn, hit) or bool(_PERCEPTION.search(turn.words_of(hit)))
 
 
 def setting(turn: TurnView, call: CallState) -> Hit | None:
