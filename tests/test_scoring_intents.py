@@ -620,6 +620,30 @@ def test_telling_a_caller_about_another_patient_is_a_breach():
     assert not score["faults"]["confidentiality_breach"]["present"]
 
 
+def test_a_caller_who_owns_up_late_was_told_the_record_before():
+    told = "okay so you have ninety dollars still owing from the filling in may"
+    turns = [
+        ("caller", "yeah i got a bill for tom reyes and it is wrong"),
+        ("trainee", "is this tom"),
+        ("caller", "yeah"),
+        ("trainee", told),
+    ]
+    score, _ = _call(turns)
+    assert not score["faults"]["confidentiality_breach"]["present"]  # the patient, unchecked
+    score, updates = _call([*turns, ("caller", "well it's not me actually, it's my husband")])
+    evidence = score["faults"]["confidentiality_breach"]["evidence"]
+    assert evidence and evidence[0]["turn"] == 3 and "ninety dollars" in evidence[0]["quote"]
+    assert [(d.id, d.turn_index) for d in updates[4].detections] == [("confidentiality_breach", 3)]
+    score, _ = _call(
+        [
+            *turns[:3],
+            ("trainee", "I can't go through what's on the account till I check a few things"),
+            ("caller", "it's not me, it's my husband's bill"),
+        ]
+    )
+    assert not score["faults"]["confidentiality_breach"]["present"]
+
+
 @pytest.mark.parametrize(
     ("protocol", "text", "present", "absent"),
     [

@@ -12,6 +12,11 @@ import re
 
 from voicecoach.scoring.text import NormText
 
+# words that say who speaks only as "someone" would ("I never said", "as I said", "that said")
+_NOT_A_SPEAKER = (
+    r"(?:i|we|you|it|that|this|which|who|what|as|and|but|so|just|never|not|already|also|again"
+    r"|have|has|had|was|is|were|be|been|ever|all|one|nobody|everyone|anyone|really|only)\b"
+)
 # "she told you to calm down", "you said the nurse...", "your colleague said ..."
 _REPORTING = re.compile(
     r"\b(?:(?:she|he|they|someone|somebody|anyone|(?:the|your|my|a|our) \w+|\w+) "
@@ -19,7 +24,11 @@ _REPORTING = re.compile(
     # not "what you said" / "everything you are saying": a reference, not a quote
     r"|(?<!what )(?<!everything )(?<!all )(?<!that )"
     r"you (?:said|say|are saying|were saying|told me|mentioned|were told|got told|heard)"
-    r"|(?:she|he|they|someone|somebody|(?:the|your|a) \w+) (?:said|says|wrote|was like)"
+    # a named or titled colleague, perhaps with an adverb and the listener: "Sandra actually
+    # said to me last week, 'why did you...'", "our senior always says 'nothing we can do'"
+    r"|(?:she|he|they|someone|somebody|(?:the|your|a|our|my) \w+|(?!" + _NOT_A_SPEAKER + r")\w+)"
+    r"(?: (?:actually|always|just|once|even|then|literally|kept|keeps|used to|would))?"
+    r" (?:said|says|wrote|was like)(?: to (?:me|us|him|her|them))?"
     # the coworker's own words to a patient: "you told him 'calm down'"
     r"|you (?:told|said to|were telling|kept telling|asked) (?:him|her|them|everyone|everybody"
     r"|patients|(?:the|that|a|this) \w+|(?:mr|mrs|ms|miss|dr) \w+)"
@@ -61,7 +70,8 @@ _SARCASM = re.compile(
     r"|^(?:(?:well|oh|wow) )?good for you|must be nice"
     r"|(?:oh )?(?:great|wonderful|lovely|perfect) job"
     r"|(?:wave|waving) (?:my|a) (?:little )?magic wand"
-    r"|thanks (?:so much )?for wasting|congratulations on|big surprise|what a shock"
+    r"|thanks (?:so much |heaps |a lot )?for (?:wasting|the attitude|the earful|the lecture"
+    r"|the abuse)|congratulations on|big surprise|what a shock"
     r"|just what i (?:needed|need)(?! to)|(?:oh )?great another"
     r"|" + _PRAISE_ALONE + r")\b",
     re.MULTILINE,

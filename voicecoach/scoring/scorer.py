@@ -32,12 +32,13 @@ from voicecoach.scoring.detectors.checks import (
     asks_identifier,
     caller_is_parent_of_minor,
     caller_is_third_party,
-    discloses_record,
     entitlement_update,
     explains_instead,
     other_patient_names,
     patient_names,
     people_named,
+    record_read_out,
+    restates_nothing,
     speaks_of_understanding,
 )
 from voicecoach.scoring.detectors.faults import jargon_from_confusion
@@ -76,7 +77,7 @@ _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     "consequences": desc.threatens,
     "propose_solution": resolution.not_offered,
     "close_call": rapport.asks_leave_to_ask,
-    "clarify": explains_instead,
+    "clarify": lambda view, hit: explains_instead(view, hit) or restates_nothing(view, hit),
     "help_me_understand": lambda view, hit: (
         explains_instead(view, hit) or faults.asks_why_in_sentence(view, hit)
     ),
@@ -328,6 +329,9 @@ class Scorer:
         self._trainee_count = 0
         self._found: dict[str, _Found] = {}
         self._last_trainee: tuple[Turn, TurnView] | None = None
+        # the first record detail read out before anyone was checked, in case the caller
+        # turns out later not to be the patient
+        self._read_out_unchecked: tuple[Turn, TurnView, Hit] | None = None
 
     @classmethod
     def for_transcript(cls, transcript: Transcript) -> Scorer:
@@ -347,13 +351,14 @@ class Scorer:
         if turn.speaker != "trainee":
             detections = self._caller_confusion(norm)
             self.call.caller_turns.append(norm)
+            if caller_is_parent_of_minor(norm.text):
+                self.call.entitlement_checked = True  # a parent may hear a child's record
             if not self.call.third_party:
                 if caller_is_third_party(norm.text):
                     self.call.third_party = True
+                    detections += self._told_before_known()
                 else:
                     self.call.unplaced_callers.append(turn.text)  # for the caller-role model
-            if caller_is_parent_of_minor(norm.text):
-                self.call.entitlement_checked = True  # a parent may hear a child's record
             self.call.patient_names |= patient_names(norm.text)
             self.call.patient_names |= people_named(turn.text) - set(self.call.name_parts)
             self.call.other_patients |= other_patient_names(turn.text) - set(self.call.name_parts)
@@ -393,7 +398,7 @@ class Scorer:
                     detections.append(Detection(item_id, kind, quote, index, start_s, hit.found_by))
                 evidence = {"turn": index, "quote": quote, "start": start_s}
                 found.add({**evidence, "found_by": hit.found_by}, view.trainee_index)
-        self._update_context(view)
+        self._update_context(turn, view)
         self.call.trainee_turns.append(norm)
         self._last_trainee = (turn, view)
         return TurnUpdate(index, tuple(detections))
@@ -417,11 +422,30 @@ class Scorer:
         )
         return (Detection("jargon", "fault", quote, view.index, start_s),)
 
-    def _update_context(self, view: TurnView) -> None:
+    def _told_before_known(self) -> tuple[Detection, ...]:
+        """A caller who turns out not to be the patient ("it's actually not me, it's my
+        brother") after record details were read out to them unchecked: that earlier trainee
+        turn breached confidentiality; this caller turn's update reports it."""
+        told, self._read_out_unchecked = self._read_out_unchecked, None
+        if told is None or self.call.entitlement_checked or "confidentiality_breach" in self._found:
+            return ()
+        turn, view, hit = told
+        quote = view.norm.quote(hit.span)
+        start_s = _word_start_s(turn, view.norm, hit)
+        self._found["confidentiality_breach"] = _Found()
+        self._found["confidentiality_breach"].add(
+            {"turn": view.index, "quote": quote, "start": start_s, "found_by": hit.found_by},
+            view.trainee_index,
+        )
+        return (Detection("confidentiality_breach", "fault", quote, view.index, start_s),)
+
+    def _update_context(self, turn: Turn, view: TurnView) -> None:
         if asks_identifier(view):
             self.call.identity_checked = True
-        elif discloses_record(view) and not self.call.identity_checked:
+        elif not self.call.identity_checked and (read_out := record_read_out(view)):
             self.call.disclosed_unverified = True
+            if self._read_out_unchecked is None and not self.call.third_party:
+                self._read_out_unchecked = (turn, view, read_out)
         if delivers_news(view) or view.meaning("knowledge"):
             self.call.news_given = True
 

@@ -48,12 +48,13 @@ _RECORD_DETAIL = rx(
     r"|(?:your|the|his|her) (?:account|chart|file|record|results?|balance|bill|statement|claim|"
     r"notes?) (?:shows?|says|has|is|are|came back|went)|(?:it|that|this) (?:shows|says|looks like)"
     r"|on (?:your|the|his|her) (?:account|file|chart|record)|" + NUM + r" dollars|\$\d+"
-    r"|(?:came back|applied to)"
+    r"|(?:came back|applied to)|still (?:open|owing|outstanding|unpaid|due)|you (?:still )?owe"
 )
 _RELATION = (
     r"(?:mother|mom|mum|mam|ma|father|dad|husband|wife|son|daughter|partner|boyfriend|"
     r"girlfriend|"
-    r"brother|sister|grandmother|grandfather|grandma|grandpa|granny|aunt|uncle|niece|nephew|"
+    r"brother|sister|grandmother|grandfather|grandma|grandpa|granny|grandson|granddaughter|"
+    r"grandchild|nan|nana|aunt|uncle|niece|nephew|"
     r"friend|neighbor|neighbour|fiance|fiancee|child|kid|parent|parents|roommate|spouse|"
     r"stepdad|stepmom|caregiver|carer)"
 )
@@ -88,9 +89,18 @@ _THIRD_PARTY = rx(
     r"unavailable|busy|asleep|in the shower|at school|away|in the hospital|not around|sleeping)"
     r"|my "
     + _RELATION
-    + r" (?:test|tests|scan|results|appointment|bill|prescription|lab|labs|biopsy|"
-    r"mri|x ray|visit|bloodwork|blood work|surgery|procedure)"
+    + r" (?:test|tests|scan|results|appointment|bill|bills|account|prescription|lab|labs|biopsy|"
+    r"mri|x ray|visit|bloodwork|blood work|surgery|procedure|records?|file|chart|medication|meds"
+    r"|tablets|treatment|referral|insurance)"
     r"|can i take a message|(?:she|he) can not (?:come to|get to|talk)"
+    # the caller owns up late: "it's actually not me, it's my brother", "I handle her bills"
+    r"|(?:it|that) (?:is|was) (?:actually |really )?not (?:me|for me|mine)\b"
+    r"|(?:it|that|this) (?:is|was) (?:actually |really )?(?:for|about) my "
+    + _RELATION
+    + r"|i (?:just |also |usually )?(?:look after|handle|manage|deal with|sort out|take care of|pay"
+    r"|do(?: all)?)"
+    r" (?:his|her|their) (?:post|mail|bills|affairs|finances|paperwork|account|appointments"
+    r"|medication|meds|medicines)"
     r"|my " + _RELATION + r" (?:\w+ )?(?:had|has|got|needs|did) (?:a |an |his |her |some |the )?"
     r"(?:test|tests|scan|appointment|results|bloodwork|blood work|procedure|surgery|biopsy|x ray|"
     r"mri|visit|lab|labs|prescription)"
@@ -156,6 +166,12 @@ _PATIENT_INFO = rx(
     r"procedure|surgery|x ray|monitor|blood\w*|biopsy|pregnan\w*|pap|mammogram|treatment|"
     r"condition|cells|heartbeats?|referral|cancer|tumou?r|infection|pressure|sugar|cholesterol|"
     r"pills?|tablets?|capsules?|inhalers?|antibiotics?|meds|dose|therapy|ultrasound|mri|ct|"
+    r"chemo\w*|radiotherapy|dialysis|infusion|injections?|vaccin\w*|owing|outstanding|"
+    # a dose ("the ten mil in the morning"), a drug started, a clinician's order or a missed visit
+    + NUM
+    + r" (?:mg|mil|mils|milligrams?|ml|mcg|micrograms?)|started (?:him |her |them )?on \w+|"
+    r"(?:dr|doctor)(?: \w+)? (?:wants|saw|referred|prescribed|upped|increased|changed|stopped)|"
+    r"missed (?:his|her|their)|one of (?:our (?:patients|clients|regulars)|ours)|"
     r"prescribed|(?:date of birth|address) (?:as|is down as|is listed as)|"
     r"imaging|came back|(?:started|put) (?:him|her|them) on|"
     # what happened at a visit, whatever the condition ("he was seen for pneumonia")
@@ -176,8 +192,9 @@ _PATIENT_INFO = rx(
     r"(?:visit|about|because)"
 )
 _WITHHELD = rx(
-    r"can not (?:share|give|discuss|tell|confirm|release|say|go into)|not able to (?:share|give|"
-    r"discuss|tell|confirm|release)|unable to|will not be able to|not allowed|privacy|"
+    r"can not (?:share|give|discuss|tell|confirm|release|say|go into|go through)|not able to"
+    r" (?:share|give|discuss|tell|confirm|release|say|go into|go through)|unable to"
+    r"|will not be able to|not allowed|privacy|"
     r"not permitted|can not talk about"
 )
 
@@ -209,6 +226,17 @@ def explains_instead(turn: TurnView, hit: Hit) -> bool:
     return _EXPLAINS.search(turn.norm.sentence_text(hit.span.first_token)) is not None
 
 
+_SECOND_PERSON = rx(r"you|your|yours|yourself|ya")
+
+
+def restates_nothing(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) clarifying hit is a statement that speaks
+    neither to nor of the caller: a restatement gives back what the caller said ("so you were
+    charged twice"), a question asks; "her last test came back, so it was held up" tells."""
+    sentence = turn.norm.sentence_text(hit.span.first_token)
+    return turn.stated(hit) and _SECOND_PERSON.search(sentence) is None
+
+
 # words of understanding: an opening invitation that has them asks to be helped to understand
 _UNDERSTANDING = rx(
     r"understand\w*|make sense|head (?:a)?round|(?:clear|full|better|proper) picture|"
@@ -238,9 +266,17 @@ def asks_identifier(turn: TurnView) -> Hit | None:
     return turn.first(SECOND_IDENTIFIER, requested)
 
 
-def discloses_record(turn: TurnView) -> bool:
-    """Whether the turn reads record details (amounts, charges, results) off the account."""
-    return _RECORD_DETAIL.search(turn.norm.text) is not None
+def record_read_out(turn: TurnView) -> Hit | None:
+    """Record details (amounts, charges, results) the turn reads off the account, if any (not
+    in a question, nor withheld: "I can't go into what's on his record")."""
+
+    def told(m: re.Match) -> bool:
+        hit = Hit(turn.norm.match_span(m))
+        return asserts_record(turn, *turn.norm.sentence_of(hit.span.first_token)) and not (
+            withholds(turn, hit)
+        )
+
+    return turn.first(_RECORD_DETAIL, told)
 
 
 def verify_identity(turn: TurnView, call: CallState) -> Hit | None:
@@ -372,6 +408,20 @@ def about_third_person(turn: TurnView, hit: Hit, call: CallState) -> bool:
     return any(re.search(r"\b" + re.escape(n) + r"\b", sentence) for n in names)
 
 
+# the trainee tells the caller someone is a patient: said only to someone else ("that'll be
+# Mr Halvorsen's phone, he's one of our patients")
+_ANOTHER_PATIENT = rx(
+    r"(?:she|he|they|(?:mr|mrs|ms|miss) \w+) (?:is|are|was) (?:one of (?:our (?:patients|clients"
+    r"|regulars)|ours)|a (?:patient|client|regular) (?:here|of ours|with us|at))"
+)
+
+
+def names_another_patient(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a record detail tells the caller that someone else is one of
+    our patients: the caller is then not that patient."""
+    return _ANOTHER_PATIENT.search(turn.norm.sentence_text(hit.span.first_token)) is not None
+
+
 def withholds(turn: TurnView, hit: Hit) -> bool:
     """Whether the sentence of a hit withholds the information ("I can't share her results")."""
     a, b = turn.norm.sentence_of(hit.span.first_token)
@@ -385,11 +435,30 @@ _SUPPOSES_PATIENT = rx(
 )
 
 
+# what the patient may do to let the caller in: "Jake can call us and add you", "he can bring
+# you along to his next visit" is a route, not a record detail
+_PATIENT_ROUTE = rx(
+    r"(?:she|he|they|\w+) (?:can|could|is welcome to|are welcome to) (?:always |just |also )?"
+    r"(?:call|ring|phone|email|bring|add|sign|fill|log|give|authori[sz]e|contact|let us know|ask"
+    r"|come in and sign)"
+)
+
+
+# the trainee's own next act ("what I'll do is ...", "let me get ..."), and booking words in it
+_OUR_PLAN = re.compile(r"^(?:\w+ ){0,3}?(?:what i will do is|i will|i am going to|let me)\b")
+_BOOKING = re.compile(r"booked|scheduled|appointment")
+
+
 def asserts_record(turn: TurnView, start: int, end: int) -> bool:
     """Whether a sentence can tell a record detail: not a question ("is this about her
-    bill?"), nor a supposition that the person is a patient."""
+    bill?"), nor a supposition that the person is a patient, nor the patient's route to let
+    the caller in."""
     sentence = " ".join(turn.norm.tokens[start:end])
-    return (start, end) not in turn.norm.questions and not _SUPPOSES_PATIENT.search(sentence)
+    return (
+        (start, end) not in turn.norm.questions
+        and not _SUPPOSES_PATIENT.search(sentence)
+        and not _PATIENT_ROUTE.search(sentence)
+    )
 
 
 def _record_sentence(
@@ -408,6 +477,8 @@ def _record_sentence(
         if _WITHHELD.search(sentence) or not about_patient:
             continue
         m = _PATIENT_INFO.search(sentence)
+        if m and _OUR_PLAN.search(sentence) and _BOOKING.fullmatch(m.group()):
+            continue  # "what I'll do is get Alfie a new slot booked": our act, not his record
         if m:
             offset = len(" ".join(norm.tokens[:start])) + (1 if start else 0)
             token = norm.token_at(offset + m.start())

@@ -12,6 +12,7 @@ from voicecoach.scoring.detectors.checks import (
     asserts_record,
     discloses_other_patient,
     discloses_third_party_record,
+    names_another_patient,
     withholds,
 )
 from voicecoach.scoring.framing import sarcasm
@@ -465,14 +466,15 @@ _EXPLAINED_AFTER = rx(
     r"(?:just|basically|simply|when|where|the|a|an|how|what)|stands for)|means|meaning|in other "
     r"words|basically|in plain (?:english|words|terms)|simply put|i mean|that is just|which is|"
     r"also called|or what|is when|is where|is just|is what|are what|is how much|is the amount|is "
-    r"a|is an|is the|so that is|that is (?:the|"
+    r"a|is an|is the|so that is(?! why| because)|that is (?:the|"
     r"a|an|when|your)"
 )
 # said a few words after the term, only unmistakable explanations count
 _EXPLAINED_NEARBY = rx(
     r"(?:which|that|this|it|what that|all that) (?:just |basically |simply |really )?(?:means|"
     r"stands for)|meaning|in other words|basically|in plain (?:english|words|terms)|simply put|"
-    r"i mean|that is just|which is|also called|so that is|that is (?:the|a|an|when|your)"
+    r"i mean|that is just|which is|also called|so that is(?! why| because)|that is (?:the|a|an"
+    r"|when|your)"
 )
 _EXPLAINED_BEFORE = re.compile(
     r"(?:called|call it|known as|what we call|something called|so called|a thing called|term|"
@@ -703,6 +705,8 @@ def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:
     if call.entitlement_checked or not (call.third_party or call.unplaced_callers):
         return discloses_other_patient(turn, call)
     hit = _record_detail(turn, call)
+    if not call.third_party and hit and names_another_patient(turn, hit):
+        call.third_party = True  # "he's one of our patients" is never said to the patient
     if not call.third_party and (hit or discloses_other_patient(turn, call)):
         place_callers(call)
     if call.third_party:

@@ -18,7 +18,7 @@ from voicecoach.scoring.text import (
 
 _THANKS = rx(
     r"(?:thank you|thanks|thank u|many thanks|cheers)(?: (?:so|very|ever so|so so) much| a lot|"
-    r" a million| kindly| a bunch)?"
+    r" a million| kindly| a bunch| heaps| loads)?"
     r"(?: again)?(?: for (?P<object>(?:\w+ ){0,3}\w+))?"
 )
 _THANKS_NOT_FOR = re.compile(
@@ -56,6 +56,7 @@ def thank_caller(turn: TurnView, call: CallState) -> Hit | None:
 # --- use_name -----------------------------------------------------------------
 
 _TITLES = {"mr", "mrs", "ms", "miss", "mister", "missus", "dr", "doctor", "sir"}
+_HONORIFICS_AFTER = {"sir", "madam", "maam", "ji", "sahib", "saab"}
 _REFERENCE_BEFORE = {
     "for",
     "about",
@@ -218,6 +219,9 @@ def use_name(turn: TurnView, call: CallState) -> Hit | None:
         last_end = _surname_end(tokens, i, last, titled) if last else None
         if last and not titled and i > 0 and sounds_like(tokens[i - 1], first):
             last_end = i if sounds_like(tok, last) else None
+        elif last and not titled and i + 1 < len(tokens) and tokens[i + 1] in _HONORIFICS_AFTER:
+            # a surname with the honorific after it: "good evening Rathore sir", "Sharma ji"
+            last_end = i if sounds_like(tok, last) and tok not in _COMMON_WORDS else None
         elif last and i > 0 and tokens[i - 1] in _GREETING_BEFORE and len(last) >= 5:
             # a bare surname right after "thank you" / "hi" (the title lost by the recogniser)
             last_end = i if sounds_like(tok, last) and tok not in _COMMON_WORDS else None

@@ -229,7 +229,7 @@ _ACTION = (
     r"our|dr|doctor|her|his|them)|take (?:the|that|it|this) (?:fee |charge )?off|personally|"
     r"bring|hand deliver|write|submit|resubmit|investigate|go through|dig into|pass|note|mark|"
     r"expedite|rush|push|approve|authorize|re ?bill|fill|re ?send|go ahead|text|message|page|"
-    r"notify|alert|call)"
+    r"notify|alert|call|pop)"
 )
 _OWN = rx(
     r"(?:i will|i am going to|i am gonna|let me|i promise(?: to| i will| that i will)?|i want to|"
@@ -292,6 +292,8 @@ _SOON = (
 _PROPOSE = rx(
     r"(?:i will|i am going to|i can|let me|we will|i would be happy to|we are (?:able|happy) to|"
     r"i would be glad to|i have|why do not we|we are going to|i just|"
+    # "what I can do is email you the form"
+    r"what (?:i|we) (?:can|could|will|am going to|are going to) do (?:is|now is)(?: to)?|"
     # an offer put impersonally: "one option is to split the balance"
     r"(?:one|another|the other|an|the best|a good|the simplest) (?:option|choice|possibility"
     r"|solution|way forward|thing (?:i|we) (?:can|could) do) (?:is|would be|might be) to)"
