@@ -32,6 +32,8 @@ _REPORTING = re.compile(
     # the coworker's own words to a patient: "you told him 'calm down'"
     r"|you (?:told|said to|were telling|kept telling|asked) (?:him|her|them|everyone|everybody"
     r"|patients|(?:the|that|a|this) \w+|(?:mr|mrs|ms|miss|dr) \w+)"
+    # "the manager came over to me going 'why did you...'"
+    r"|(?:to|at) (?:me|us|him|her) (?:going|like)(?! to)"
     r"|quote|in (?:her|his|their) words)\b(?: that| to)?"
 )
 # The trainee denies doing the act: "I'm not going to pretend...", "not sorry", or sets the

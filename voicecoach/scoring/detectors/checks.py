@@ -93,6 +93,10 @@ _THIRD_PARTY = rx(
     r"mri|x ray|visit|bloodwork|blood work|surgery|procedure|records?|file|chart|medication|meds"
     r"|tablets|treatment|referral|insurance)"
     r"|can i take a message|(?:she|he) can not (?:come to|get to|talk)"
+    # a carer or helper: "the lady I look after", "a gentleman we support"
+    r"|(?:the|a) (?:lady|man|gentleman|woman|person|client|chap|fella|resident|lad|girl|boy"
+    r"|young man|young lady|old boy|old lady) (?:i|we) (?:look after|care for|support|work for"
+    r"|help|visit|clean for|do shopping for)"
     # the caller owns up late: "it's actually not me, it's my brother", "I handle her bills"
     r"|(?:it|that) (?:is|was) (?:actually |really )?not (?:me|for me|mine)\b"
     r"|(?:it|that|this) (?:is|was) (?:actually |really )?(?:for|about) my "
@@ -192,8 +196,9 @@ _PATIENT_INFO = rx(
     r"(?:visit|about|because)"
 )
 _WITHHELD = rx(
-    r"can not (?:share|give|discuss|tell|confirm|release|say|go into|go through)|not able to"
-    r" (?:share|give|discuss|tell|confirm|release|say|go into|go through)|unable to"
+    r"can not (?:even |really |actually )?(?:share|give|discuss|tell|confirm|release|say|go into"
+    r"|go through)|not able to (?:even |really |actually )?(?:share|give|discuss|tell|confirm"
+    r"|release|say|go into|go through)|unable to"
     r"|will not be able to|not allowed|privacy|"
     r"not permitted|can not talk about"
 )
@@ -436,9 +441,10 @@ _SUPPOSES_PATIENT = rx(
 
 
 # what the patient may do to let the caller in: "Jake can call us and add you", "he can bring
-# you along to his next visit" is a route, not a record detail
+# you along to his next visit" is a route, not a record detail (what follows it in the sentence)
 _PATIENT_ROUTE = rx(
-    r"(?:she|he|they|\w+) (?:can|could|is welcome to|are welcome to) (?:always |just |also )?"
+    r"(?:she|he|they|(?!(?:i|we|you)\b)\w+) (?:can|could|is welcome to|are welcome to)"
+    r" (?:always |just |also )?"
     r"(?:call|ring|phone|email|bring|add|sign|fill|log|give|authori[sz]e|contact|let us know|ask"
     r"|come in and sign)"
 )
@@ -451,14 +457,9 @@ _BOOKING = re.compile(r"booked|scheduled|appointment")
 
 def asserts_record(turn: TurnView, start: int, end: int) -> bool:
     """Whether a sentence can tell a record detail: not a question ("is this about her
-    bill?"), nor a supposition that the person is a patient, nor the patient's route to let
-    the caller in."""
+    bill?"), nor a supposition that the person is a patient."""
     sentence = " ".join(turn.norm.tokens[start:end])
-    return (
-        (start, end) not in turn.norm.questions
-        and not _SUPPOSES_PATIENT.search(sentence)
-        and not _PATIENT_ROUTE.search(sentence)
-    )
+    return (start, end) not in turn.norm.questions and not _SUPPOSES_PATIENT.search(sentence)
 
 
 def _record_sentence(
@@ -479,6 +480,9 @@ def _record_sentence(
         m = _PATIENT_INFO.search(sentence)
         if m and _OUR_PLAN.search(sentence) and _BOOKING.fullmatch(m.group()):
             continue  # "what I'll do is get Alfie a new slot booked": our act, not his record
+        route = _PATIENT_ROUTE.search(sentence)
+        if m and route and route.start() < m.start():
+            continue  # "he can bring you along to his next visit"
         if m:
             offset = len(" ".join(norm.tokens[:start])) + (1 if start else 0)
             token = norm.token_at(offset + m.start())

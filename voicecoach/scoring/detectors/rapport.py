@@ -212,8 +212,10 @@ def use_name(turn: TurnView, call: CallState) -> Hit | None:
     if not first:
         return None
     tokens = turn.norm.tokens
+    inner = set(call.name_parts[1:-1])  # "van der" in "Annelie van der Merwe"
     for i, tok in enumerate(tokens):
-        titled = i > 0 and tokens[i - 1] in _TITLES
+        title = _title_before(tokens, i, inner)
+        titled = title is not None
         first_at = _first_name_at(tokens, i, first)
         is_first = first_at is not None
         last_end = _surname_end(tokens, i, last, titled) if last else None
@@ -228,7 +230,7 @@ def use_name(turn: TurnView, call: CallState) -> Hit | None:
         is_last = last_end is not None
         if not (is_first or is_last) or (i > 0 and tokens[i - 1] in {"dr", "doctor"}):
             continue
-        start = i - 1 if (titled or (is_last and not is_first)) else i
+        start = title if title is not None else i - 1 if is_last and not is_first else i
         end = first_at[0] if is_first else last_end
         if is_first and end + 1 < len(tokens) and last and sounds_like(tokens[end + 1], last):
             end += 1
@@ -250,6 +252,14 @@ def use_name(turn: TurnView, call: CallState) -> Hit | None:
             continue
         return Hit(turn.norm.span(start, end))
     return None
+
+
+def _title_before(tokens: list[str], i: int, inner: set[str]) -> int | None:
+    """Where the title before token i is, over the name's inner parts ("mrs van der merwe")."""
+    j = i - 1
+    while j >= 0 and tokens[j] in inner and i - j <= 3:
+        j -= 1
+    return j if j >= 0 and tokens[j] in _TITLES else None
 
 
 def _surname_end(tokens: list[str], i: int, last: str, titled: bool) -> int | None:
@@ -325,10 +335,14 @@ _EMPATHY = rx(
     + FEELING
     # "that is so stressful", "must have been scary", "you sound exhausted"
     + r"|(?:is|was|sounds|must be|can be|has been) (?:really |so |very |super |pretty |incredibly "
-    r"|just |such )?(?:a )?(?:stressful|frustrating|scary|upsetting|worrying|nerve wracking|awful|"
+    r"|just |such )?(?:a )?(?:(?:proper|real|right|total|massive) )?(?:stressful|frustrating|scary"
+    r"|upsetting|worrying|nerve wracking|awful|"
     r"terrible|horrible|maddening|infuriating|exhausting|disappointing|overwhelming|annoying|"
     r"distressing|alarming|unsettling|nightmare|hassle|frightening|miserable|draining|"
-    r"heartbreaking|rough|gutting|demoralizing|demoralising|insulting|hurtful|scary)"
+    r"heartbreaking|rough|gutting|demoralizing|demoralising|insulting|hurtful|scary|headache"
+    # "that's a tough spot", "it is a lot to deal with"
+    r"|(?:tough|hard|rough|difficult|horrible|awful|horrid) (?:spot|position|situation|place)"
+    r"|lot to (?:deal with|take in|handle|cope with|carry))"
     r"|you (?:sound|seem) (?:\w+ ){0,2}"
     + FEELING
     # apologies that acknowledge the caller's experience

@@ -16,12 +16,16 @@ _SETTING = rx(
     r"|are you driving|is now okay"
     r"|(?:do|have|are) you (?:have |got |free )?(?:\w+ ){0,3}to (?:talk|chat|speak)(?! to)"
     r"|(?:good|convenient|okay|ok|all right) (?:time |moment )?to (?:talk|chat|speak)"
+    # "are you in a spot where you can talk", "can you speak freely right now"
+    r"|(?:where|when) you can (?:talk|chat|speak)|can you (?:talk|speak|chat) (?:now|right now"
+    r"|freely|privately|for a)"
 )
 _PERCEPTION = rx(
     # what someone told the caller: "did anyone from the lab say anything to you"
     r"(?:(?:did|has|have|had) (?:they|the \w+|dr \w+|doctor \w+|your \w+)|(?:(?:did|has|have|had)"
     r" )?(?:anyone|anybody|someone|somebody))(?: \w+){0,4}? (?:tell|told|say|said|mention"
-    r"|mentioned|explain|explained|share|shared)(?: (?:to )?you| anything| about| that| why| what)"
+    r"|mentioned|explain|explained|share|shared|inform|informed|update|updated)(?: (?:to )?you"
+    r"| anything| about| that| why| what)"
     r"|(?:has|have|did) (?:anyone|they|the \w+|your \w+)(?: \w+)? (?:sent|send|mailed|mail"
     r"|emailed|given|give|called|contacted) you (?:anything|any|a|the)"
     r"|what you (?:have |had )?(?:heard|gathered|picked up)"
@@ -74,6 +78,8 @@ _NEWS = rx(
     r"|(?:first|earliest|next|soonest) (?:\w+ ){0,4}?(?:opening|appointment|slot|availability"
     r"|spot|date|available)(?: \w+){0,4}? (?:is|will be|would be|we have is|is not) (?:not"
     r" )?(?:until|in|for|about|around)(?: \w+){0,3} (?:weeks?|months?|year)"
+    # a plain refusal: "the insurance company said no to paying for the sessions"
+    r"|(?:said|says|has said|have said|came back with a) no to"
     r"|(?:i am afraid|unfortunately|i am sorry to (?:say|tell you|let you know|have to tell you)"
     r"|i have (?:some )?(?:bad|difficult|unwelcome|disappointing|tough) news|the (?:main|short"
     r"|bottom) (?:thing|point|line|version) is|the news is|bad news is|i have to (?:let you know"
@@ -173,9 +179,15 @@ def perception(turn: TurnView, call: CallState) -> Hit | None:
     return turn.first(_PERCEPTION)
 
 
+_CHOICE = ("which", "whichever", "whatever")
+
+
 def invitation(turn: TurnView, call: CallState) -> Hit | None:
-    """Asks how much detail the caller wants before giving it."""
-    return turn.first(_INVITATION)
+    """Asks how much detail the caller wants before giving it; once the news is given, "which
+    would you prefer" asks for a choice among the options."""
+    return turn.first(
+        _INVITATION, lambda m: not (call.news_given and m.group().startswith(_CHOICE))
+    )
 
 
 def delivers_news(turn: TurnView) -> Hit | None:
@@ -192,13 +204,16 @@ def delivers_news(turn: TurnView) -> Hit | None:
 
 
 def knowledge(turn: TurnView, call: CallState) -> Hit | None:
-    """Gives the news plainly; news first given buried in jargon does not count."""
+    """Gives the news plainly; news first given buried in jargon does not count (jargon in a
+    later sentence, after the plain news, is a fault of its own)."""
     if call.news_given:
         return None
     hit = delivers_news(turn) or turn.meaning("knowledge")
-    if hit is None or unexplained_jargon(turn, call):
+    if hit is None:
         return None
-    return hit
+    jargon = unexplained_jargon(turn, call)
+    _, news_end = turn.norm.sentence_of(hit.span.first_token)
+    return hit if jargon is None or jargon.span.first_token >= news_end else None
 
 
 def strategy_summary(turn: TurnView, call: CallState) -> Hit | None:
