@@ -77,6 +77,7 @@ _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     "consequences": desc.threatens,
     "propose_solution": resolution.not_offered,
     "close_call": rapport.asks_leave_to_ask,
+    "empathize": rapport.feels_for_no_caller,
     "clarify": lambda view, hit: explains_instead(view, hit) or restates_nothing(view, hit),
     "help_me_understand": lambda view, hit: (
         explains_instead(view, hit) or faults.asks_why_in_sentence(view, hit)

@@ -176,6 +176,7 @@ _PATIENT_INFO = rx(
     + r" (?:mg|mil|mils|milligrams?|ml|mcg|micrograms?)|started (?:him |her |them )?on \w+|"
     r"(?:dr|doctor)(?: \w+)? (?:wants|saw|referred|prescribed|upped|increased|changed|stopped)|"
     r"missed (?:his|her|their)|one of (?:our (?:patients|clients|regulars)|ours)|"
+    r"(?:his|her|their) (?:mood|nerves|mental health|depression|anxiety)|"
     r"prescribed|(?:date of birth|address) (?:as|is down as|is listed as)|"
     r"imaging|came back|(?:started|put) (?:him|her|them) on|"
     # what happened at a visit, whatever the condition ("he was seen for pneumonia")

@@ -403,6 +403,22 @@ _BARE_ACKNOWLEDGEMENT = re.compile(
 _BUT_CLAUSE = rx(r"but|however|although|that said")
 
 
+_SOMEONE_ELSE = rx(r"he|she|they|him|her|them|his|their")
+_YOU = rx(r"you|your|yours|yourself|ya")
+_HARD_TO_KNOW = rx(r"(?:hard|difficult|tough|impossible) to (?:say|tell|know|predict|answer)")
+
+
+def feels_for_no_caller(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) empathy hit is not about the caller's
+    feelings: it speaks of someone else's and not to the caller ("maybe he's embarrassed, he's
+    been struggling with his mood"), or only says a thing is hard to know ("hard to say, it
+    depends")."""
+    sentence = turn.norm.sentence_text(hit.span.first_token)
+    if _HARD_TO_KNOW.search(sentence):
+        return True
+    return _YOU.search(sentence) is None and _SOMEONE_ELSE.search(sentence) is not None
+
+
 def empathize(turn: TurnView, call: CallState) -> Hit | None:
     """Acknowledges the caller's feelings; "I understand, but that's policy" does not count."""
     from voicecoach.scoring.detectors.faults import is_dismissive_text

@@ -275,6 +275,11 @@ def take_ownership(turn: TurnView, call: CallState) -> Hit | None:
 CONCRETE_ACTION = (
     r"(?:credit|book|schedule|fax|send|email|e mail|text|call (?:you|her|him|them|back|the|your|"
     r"kenneth|her back|him back)|ring (?:you|her|him|them)|put (?:you|it|the|that|a|your|him|her)|"
+    # someone named, at a time: "ring Paudie myself this afternoon"
+    r"(?:call|ring|phone) \w+ (?:myself|today|tonight|tomorrow|this|now|first thing)|"
+    # "I'll have the letter emailed over to you"
+    r"have (?:the|a|your|his|her|their) (?:\w+ )?(?:emailed|sent|posted|faxed|ready|booked|printed"
+    r"|redone|corrected)|"
     r"get (?:you|it|the|a|your|that|those|this) (?:in|on|an|a|booked|seen|sent|over|out|to|moved|"
     r"fixed|approved|refilled|back|sorted|done|resolved|taken care)|void|drop|mark (?:it|the|this|"
     r"that)|flag|ask (?:my|the|your|our|dr|doctor|her|his|a|billing|the nurse|your insurance)|walk "
