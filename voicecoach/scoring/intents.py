@@ -158,6 +158,7 @@ class IntentModel:
                 bool(spec.get("asks", False)),
             )
         self._ids = list(self.intents)
+        self._row = {intent_id: n for n, intent_id in enumerate(self._ids)}
         self._examples = [e for i in self._ids for e in self.intents[i].examples]
         self._positives, self._pos_index = _stacked([self.intents[i].vectors for i in self._ids])
         self._unlike, self._unlike_index = _stacked([self.intents[i].unlike for i in self._ids])
@@ -201,7 +202,7 @@ class IntentModel:
         tokens = [self._embedder.token_vectors(s) for s in sentences]
         long_enough = np.array([len(s.split()) >= min_words for s in sentences])
         vectors = self._centred(self._embedder.mean_of(tokens))
-        rows = [self._ids.index(i) for i in ids]
+        rows = [self._row[i] for i in ids]
         pos_index = self._pos_index[rows]
         pos = _gathered(self._positives, vectors, pos_index)  # (intents, examples, units)
         unlike = _gathered(self._unlike, vectors, self._unlike_index[rows])
@@ -211,7 +212,8 @@ class IntentModel:
         )
         similarity = _top_means(pos)
         contrast = _top_means(against)
-        nearest = pos_index[np.arange(len(ids))[:, None], np.argmax(pos, axis=1)]
+        nearest = pos_index[np.arange(len(ids))[:, None], np.argmax(pos, axis=1)].tolist()
+        any_long = bool(long_enough.any())
         pooled = None  # static head features, pooled when first needed
         judgement = TurnJudgement({}, self, originals or sentences, long_enough)
         for i, intent_id in enumerate(ids):
@@ -222,7 +224,7 @@ class IntentModel:
             examples = [self._examples[n] for n in nearest[i]]
             verdict = _Verdict(by_examples, similarity[i], contrast[i], examples)
             head, context = self.heads.get(intent_id), self.context_heads.get(intent_id)
-            if head is not None and head.adopted and long_enough.any():
+            if head is not None and head.adopted and any_long:
                 if pooled is None:
                     pooled = self._embedder.pool(tokens)
                 static = head.probability(pooled)
@@ -283,10 +285,15 @@ class _Verdict:
         )
 
     def matches(self, intent_id: str) -> list[IntentMatch | None]:
+        # lists, not arrays: a float32 scalar per sentence costs more than its float
         return [
-            IntentMatch(intent_id, float(sim), float(con), example) if shown else None
+            IntentMatch(intent_id, sim, con, example) if shown else None
             for shown, sim, con, example in zip(
-                self.shows, self.similarity, self.contrast, self.examples, strict=True
+                self.shows.tolist(),
+                self.similarity.tolist(),
+                self.contrast.tolist(),
+                self.examples,
+                strict=True,
             )
         ]
 
@@ -339,8 +346,8 @@ def _near(marked: np.ndarray, spans: Sequence[tuple[int, int]] | None) -> np.nda
     for i, ((_, end), (start, _)) in enumerate(itertools.pairwise(spans or ()), start=1):
         group.append(group[-1] if start < end else i)
     if spans:
-        groups = np.array(group)
-        near |= np.isin(groups, groups[marked])
+        marked_groups = {g for g, m in zip(group, marked.tolist(), strict=True) if m}
+        near |= np.array([g in marked_groups for g in group])
     return near
 
 

@@ -149,6 +149,8 @@ _S_IS_BASES = {"it", "that", "there", "what", "he", "she", "here", "who", "where
 
 def fold(text: str) -> str:
     """Lower case without accents ("José" -> "jose"), as recognisers write names."""
+    if text.isascii():  # nothing to decompose (most turns: skips a pass per character)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -197,9 +197,10 @@ class CallState:
     entitlement_checked: bool = False  # the trainee checked a release / permission list
     news_given: bool = False  # SPIKES: the news has been delivered (plainly or not)
 
-    @property
-    def name_parts(self) -> list[str]:
-        return re.findall(r"[^\W\d_]+", re.sub(r"['’]", "", fold(self.caller_name)))
+    @cached_property
+    def name_parts(self) -> tuple[str, ...]:
+        """The caller's name as folded words (several detectors read it every turn)."""
+        return tuple(re.findall(r"[^\W\d_]+", re.sub(r"['’]", "", fold(self.caller_name))))
 
     def caller_said(self, pattern: re.Pattern) -> bool:
         """Whether any caller turn so far matches a pattern."""
