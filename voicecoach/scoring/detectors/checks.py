@@ -160,6 +160,9 @@ _ENTITLED = rx(
 )
 _THIRD_PERSON = rx(
     r"she|her|he|his|him|(?:mr|mrs|ms|miss|mister) \w+|the patient"
+    # the patient as the caller's own: "your mum is booked", "your driver's fitness note"
+    r"|your (?:" + _RELATION[3:-1] + r"|employee|worker|driver|client|tenant|pupil|student"
+    r"|resident|lad|patient|member of staff)"
     # a result told as asked about, to someone who is not the patient: "the bloods came back grand"
     r"|the (?:\w+ )?(?:results?|bloods?|blood work|tests?|scans?|biopsy|x rays?|labs?|swabs?"
     r"|smears?) (?:came back|come back|showed|shows|were|was|looked|looks)"
@@ -177,6 +180,9 @@ _PATIENT_INFO = rx(
     r"(?:dr|doctor)(?: \w+)? (?:wants|saw|referred|prescribed|upped|increased|changed|stopped)|"
     r"missed (?:his|her|their)|one of (?:our (?:patients|clients|regulars)|ours)|"
     r"(?:his|her|their) (?:mood|nerves|mental health|depression|anxiety)|"
+    r"down (?:with|for) (?:the |a |an |his |her |their )?(?:\w+ )?(?:nurse|doctor|dr|gp|physio"
+    r"|dentist|hygienist|consultant|midwife|appointment|scan|review|check)|"
+    r"sessions?|dressings?|repeat|script|fitness note|sick note|waiting list|operation|"
     r"prescribed|(?:date of birth|address) (?:as|is down as|is listed as)|"
     r"imaging|came back|(?:started|put) (?:him|her|them) on|"
     # what happened at a visit, whatever the condition ("he was seen for pneumonia")
@@ -448,6 +454,12 @@ _PATIENT_ROUTE = rx(
     r" (?:always |just |also )?"
     r"(?:call|ring|phone|email|bring|add|sign|fill|log|give|authori[sz]e|contact|let us know|ask"
     r"|come in and sign)"
+    # the patient's consent, supposed: "if Brett signs it, the physio can send you a report"
+    r"|if (?:she|he|they|\w+) (?:signs|agrees|consents|okays|authori[sz]es|is happy|are happy"
+    r"|gives (?:us )?(?:the )?(?:go ahead|okay|consent|permission))"
+    # the clinician will tell the patient: "the doctor will go over the results with her"
+    r"|(?:doctor|nurse|gp|consultant|dr \w+|clinician|physio) (?:will|can|would|is going to)"
+    r" (?:discuss|go over|go through|talk through|explain|call|ring|contact|speak to)"
 )
 
 
