@@ -37,6 +37,7 @@ from voicecoach.scoring.detectors.checks import (
     other_patient_names,
     patient_names,
     people_named,
+    reads_record_in_sentence,
     record_read_out,
     restates_nothing,
     speaks_of_understanding,
@@ -77,7 +78,9 @@ _MEANING_VETOES: dict[str, Callable[[TurnView, Hit], bool]] = {
     "consequences": desc.threatens,
     "propose_solution": resolution.not_offered,
     "close_call": rapport.asks_leave_to_ask,
-    "empathize": rapport.feels_for_no_caller,
+    "empathize": lambda view, hit: (
+        rapport.feels_for_no_caller(view, hit) or reads_record_in_sentence(view, hit)
+    ),
     "clarify": lambda view, hit: explains_instead(view, hit) or restates_nothing(view, hit),
     "help_me_understand": lambda view, hit: (
         explains_instead(view, hit) or faults.asks_why_in_sentence(view, hit)

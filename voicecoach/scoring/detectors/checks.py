@@ -291,6 +291,12 @@ def record_read_out(turn: TurnView) -> Hit | None:
     return turn.first(_RECORD_DETAIL, told)
 
 
+def reads_record_in_sentence(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) hit reads record details off the account
+    ("you've got sixty pounds still outstanding for the x-ray"): a sum owed is no feeling."""
+    return _RECORD_DETAIL.search(turn.norm.sentence_text(hit.span.first_token)) is not None
+
+
 def verify_identity(turn: TurnView, call: CallState) -> Hit | None:
     """A second identifier checked before any record details were given."""
     if call.disclosed_unverified:
