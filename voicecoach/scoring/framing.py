@@ -53,6 +53,8 @@ _DENIED_SAYING = re.compile(
     r"\b(?:i|we)(?: \w+){0,2} (?:not|never) (?:saying|say|said|telling|tell|told|suggesting|asking"
     r"|blaming|blame|going to (?:say|tell|blame|pretend))\b(?!(?: \w+)? again)"
     r"|\b(?:nobody|no one|noone) (?:is|was|here is) (?:saying|blaming|suggesting)\b"
+    # "it's not that there's nothing I can do, it's that there's a right way to do it"
+    r"|\b(?:it|that) is not that\b"
 )
 # The trainee says they will not ask: what follows in the sentence is not asked ("I'm not
 # going to bother asking if this is a good time or what anyone told you").

@@ -13,6 +13,7 @@ import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from voicecoach.scoring.detectors import (
@@ -30,6 +31,8 @@ from voicecoach.scoring.detectors import (
 )
 from voicecoach.scoring.detectors.checks import (
     asks_identifier,
+    born_a_minor,
+    caller_is_a_parent,
     caller_is_parent_of_minor,
     caller_is_third_party,
     entitlement_update,
@@ -355,7 +358,7 @@ class Scorer:
         if turn.speaker != "trainee":
             detections = self._caller_confusion(norm)
             self.call.caller_turns.append(norm)
-            if caller_is_parent_of_minor(norm.text):
+            if caller_is_parent_of_minor(norm.text) or self._child_checked(norm):
                 self.call.entitlement_checked = True  # a parent may hear a child's record
             if not self.call.third_party:
                 if caller_is_third_party(norm.text):
@@ -425,6 +428,12 @@ class Scorer:
             {"turn": view.index, "quote": quote, "start": start_s}, view.trainee_index
         )
         return (Detection("jargon", "fault", quote, view.index, start_s),)
+
+    def _child_checked(self, norm: NormText) -> bool:
+        """Whether a parent caller answered the identity question with a child's birth date."""
+        self.call.caller_is_parent |= caller_is_a_parent(norm.text)
+        asked = self._last_trainee is not None and asks_identifier(self._last_trainee[1])
+        return self.call.caller_is_parent and asked and born_a_minor(norm.text, date.today().year)
 
     def _told_before_known(self) -> tuple[Detection, ...]:
         """A caller who turns out not to be the patient ("it's actually not me, it's my

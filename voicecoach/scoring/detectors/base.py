@@ -151,7 +151,9 @@ class TurnView:
             sentence = " ".join(self.norm.tokens[a:b])
             if intent.negatable and is_negated(sentence):
                 continue
-            if intent.quotable and intent_id in FAULT_IDS and denies_saying(sentence):
+            # a window of a long sentence: the denial may open the sentence before it
+            opening = " ".join(self.norm.tokens[self.norm.sentence_of(a)[0] : b])
+            if intent.quotable and intent_id in FAULT_IDS and denies_saying(opening):
                 continue
             best = (found, a, b)
         if best is None:
@@ -195,6 +197,7 @@ class CallState:
     patient_names: set[str] = field(default_factory=set)  # the relative's name, when given
     other_patients: set[str] = field(default_factory=set)  # other patients the caller named
     entitlement_checked: bool = False  # the trainee checked a release / permission list
+    caller_is_parent: bool = False  # the caller said they are a parent ("I'm Alfie's mum")
     news_given: bool = False  # SPIKES: the news has been delivered (plainly or not)
 
     @cached_property

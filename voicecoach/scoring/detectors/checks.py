@@ -49,6 +49,7 @@ _RECORD_DETAIL = rx(
     r"notes?) (?:shows?|says|has|is|are|came back|went)|(?:it|that|this) (?:shows|says|looks like)"
     r"|on (?:your|the|his|her) (?:account|file|chart|record)|" + NUM + r" dollars|\$\d+"
     r"|(?:came back|applied to)|still (?:open|owing|outstanding|unpaid|due)|you (?:still )?owe"
+    r"|(?:got|have) you (?:down|booked|in|pencilled in)(?: \w+)? (?:for|on|at|with)"
 )
 _RELATION = (
     r"(?:mother|mom|mum|mam|ma|father|dad|husband|wife|son|daughter|partner|boyfriend|"
@@ -125,6 +126,10 @@ _THIRD_PARTY = rx(
     # a bill or result that came for the relative: "calling about a bill that came for my wife"
     r"|(?:calling|call|ringing|phoning|asking) about (?:\w+ ){1,6}(?:for|of) (?:my|our) "
     + _RELATION
+    # post that came for the relative: "there's a letter after coming to the house for my wife"
+    + r"\b|(?:letter|bill|statement|reminder|text|message|invoice|results?)(?: \w+){0,6} (?:for"
+    r"|to|addressed to) (?:my|our) "
+    + _RELATION
     # an employer, school or home about one of its people: "one of our drivers, Sanjay"
     + r"\b|(?:one|a member) of our (?:\w+ )?(?:drivers|employees|staff|workers|pupils|students"
     r"|residents|team|colleagues|members of staff|apprentices|trainees|tenants)\b"
@@ -165,7 +170,7 @@ _THIRD_PERSON = rx(
     r"|resident|lad|patient|member of staff)"
     # a result told as asked about, to someone who is not the patient: "the bloods came back grand"
     r"|the (?:\w+ )?(?:results?|bloods?|blood work|tests?|scans?|biopsy|x rays?|labs?|swabs?"
-    r"|smears?) (?:came back|come back|showed|shows|were|was|looked|looks)"
+    r"|smears?|report) (?:came back|come back|showed|shows|were|was|looked|looks|says)"
 )
 _PATIENT_INFO = rx(
     r"appointment|booked|scheduled|results?|test|lab|scan|sample|diagnos\w*|prescription|"
@@ -182,6 +187,12 @@ _PATIENT_INFO = rx(
     r"(?:his|her|their) (?:mood|nerves|mental health|depression|anxiety)|"
     r"down (?:with|for) (?:the |a |an |his |her |their )?(?:\w+ )?(?:nurse|doctor|dr|gp|physio"
     r"|dentist|hygienist|consultant|midwife|appointment|scan|review|check)|"
+    r"(?:seen|saw|see) (?:by )?(?:dr|doctor) \w+|echo|ecg|ekg|"
+    # a day and a clock time: "tell him Monday the 9th, twenty past eight"
+    + WEEKDAYS
+    + r"(?: the \w+)? (?:at )?"
+    + NUM
+    + r" (?:past|to|am|pm|o clock|thirty|fifteen|forty|\d)|"
     r"sessions?|dressings?|repeat|script|fitness note|sick note|waiting list|operation|"
     r"prescribed|(?:date of birth|address) (?:as|is down as|is listed as)|"
     r"imaging|came back|(?:started|put) (?:him|her|them) on|"
@@ -326,6 +337,24 @@ def caller_is_parent_of_minor(caller_text: str) -> bool:
     """Whether the caller phones about their own child under 18 ("my son, he's seven"):
     a parent is entitled to a minor's record."""
     return _PARENT_OF_MINOR.search(caller_text) is not None
+
+
+_A_PARENT = rx(
+    r"(?:i am|this is|it is) (?:\w+ )?(?:mum|mom|mam|mother|dad|father|parent)|(?:his|her)"
+    r" (?:mum|mom|mam|mother|dad|father) (?:here|speaking)|my (?:son|daughter|child|kid|boy|girl)"
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def caller_is_a_parent(caller_text: str) -> bool:
+    """Whether a caller turn says the caller is a parent ("it's Kerry, I'm Alfie's mum")."""
+    return _A_PARENT.search(caller_text) is not None
+
+
+def born_a_minor(caller_text: str, this_year: int) -> bool:
+    """Whether a caller's answer to an identity question gives a birth year under 18 years
+    ago ("Alfie James Walsh, second of June 2018"): the patient is a child."""
+    return any(this_year - int(y) < 18 for y in _YEAR.findall(caller_text))
 
 
 def entitlement_update(turn: TurnView) -> bool | None:
