@@ -49,7 +49,7 @@ _RECORD_DETAIL = rx(
     r"notes?) (?:shows?|says|has|is|are|came back|went)|(?:it|that|this) (?:shows|says|looks like)"
     r"|on (?:your|the|his|her) (?:account|file|chart|record)|" + NUM + r" dollars|\$\d+"
     r"|(?:came back|applied to)|still (?:open|owing|outstanding|unpaid|due)|you (?:still )?owe"
-    r"|(?:got|have) you (?:down|booked|in|pencilled in)(?: \w+)? (?:for|on|at|with)"
+    r"|(?:got|have|had) you (?:down|booked|in|pencilled in)(?: \w+)? (?:for|on|at|with)"
 )
 _RELATION = (
     r"(?:mother|mom|mum|mam|ma|father|dad|husband|wife|son|daughter|partner|boyfriend|"
@@ -94,6 +94,9 @@ _THIRD_PARTY = rx(
     r"mri|x ray|visit|bloodwork|blood work|surgery|procedure|records?|file|chart|medication|meds"
     r"|tablets|treatment|referral|insurance)"
     r"|can i take a message|(?:she|he) can not (?:come to|get to|talk)"
+    # a finder: "I found a phone at the Kwik Trip and it keeps getting texts from you"
+    r"|i (?:have )?(?:found|picked up|came across|have got) (?:a|an|someone|somebody|this|some)"
+    r" (?:\w+ )?(?:phone|mobile|wallet|purse|bag|handbag|card|letter|keys|prescription|parcel)"
     # a carer or helper: "the lady I look after", "a gentleman we support"
     r"|(?:the|a) (?:lady|man|gentleman|woman|person|client|chap|fella|resident|lad|girl|boy"
     r"|young man|young lady|old boy|old lady) (?:i|we) (?:look after|care for|support|work for"
@@ -118,7 +121,16 @@ _THIRD_PARTY = rx(
     r"|(?:calling|call|ringing|phoning|this is \w+|i am (?:(?:a|an|the) \w+|\w+)|\w+ here) "
     r"(?:from|with|at) "
     r"(?!(?:my|our|the|work|home)\b)(?:\w+ ){0,4}(?:clinic|office|practice|surgery|pharmacy"
-    r"|medical (?:center|centre|group)|urgent care|health (?:center|centre))"
+    r"|medical (?:center|centre|group)|urgent care|health (?:center|centre)|police|constabulary"
+    r"|insurance|insurers?|solicitors|lawyers|care home|nursing home)"
+    # a police officer by rank: "this is PC Stuart Kerr", "Sergeant Lewis here"
+    r"|(?:pc|constable|sergeant|sgt|detective|officer|inspector) \w+(?: \w+)? (?:here|from"
+    r"|calling|speaking)|(?:this is|i am|it is|morning|hello|hi|afternoon|evening) (?:pc"
+    r"|constable|sergeant|sgt|detective|inspector) \w+"
+    # a caller named after a greeting, from an institution: "Hi, Gordon Baird from X Insurance"
+    r"|(?:hi|hello|morning|afternoon|evening) \w+ \w+ from (?!(?:my|our|the|work|home)\b)"
+    r"(?:\w+ ){0,4}(?:clinic|practice|surgery|pharmacy|police|insurance|insurers?|solicitors"
+    r"|lawyers|care home|nursing home|school|nursery)"
     r"|(?:a|your|our|the) (?:patient|client) of (?:yours|ours)|(?:your|our|a) (?:mutual |shared )?"
     r"patient(?: \w+){0,3} (?:is|was|had|needs|came)|about (?:your|a|our) (?:mutual )?patient"
     # someone acting for the patient: "I'm a solicitor acting for Mrs Watts", "my client"
@@ -182,7 +194,8 @@ _PATIENT_INFO = rx(
     # a dose ("the ten mil in the morning"), a drug started, a clinician's order or a missed visit
     + NUM
     + r" (?:mg|mil|mils|milligrams?|ml|mcg|micrograms?)|started (?:him |her |them )?on \w+|"
-    r"(?:dr|doctor)(?: \w+)? (?:wants|saw|referred|prescribed|upped|increased|changed|stopped)|"
+    r"(?:dr|doctor)(?: \w+)? (?:wants|saw|referred|prescribed|upped|increased|changed|stopped|put"
+    r"|gave|stitched|examined|treated)|stitches|"
     r"missed (?:his|her|their)|one of (?:our (?:patients|clients|regulars)|ours)|"
     r"(?:his|her|their) (?:mood|nerves|mental health|depression|anxiety)|"
     r"down (?:with|for) (?:the |a |an |his |her |their )?(?:\w+ )?(?:nurse|doctor|dr|gp|physio"
@@ -206,6 +219,7 @@ _PATIENT_INFO = rx(
     r"|on (?:the|our) (?:books|schedule|register|waiting list)|registered (?:here|with us)"
     r"|(?:a|our) (?:patient|regular) (?:here|of ours|with us|at this)"
     r"|(?:came|comes|coming|was|were|is|are|been|due) (?:in|here|back in|by) (?:on |last |this |"
+    r"first thing|"
     r"next |at |yesterday|today|tomorrow|earlier|twice|once|about |because |" + WEEKDAYS + r")"
     r"|(?:seen|saw (?:him|her|them)) (?:on |last |this |yesterday|today|earlier|twice|"
     + WEEKDAYS
@@ -479,6 +493,8 @@ def withholds(turn: TurnView, hit: Hit) -> bool:
 _SUPPOSES_PATIENT = rx(
     r"if (?:she|he|they|the patient|\w+) (?:is|are|was|were) (?:registered|a patient|one of"
     r" ours|with us|on our (?:books|list|register))"
+    # an embedded question: "(I can't say) whether she's one of ours at all"
+    r"|whether (?:or not )?(?:she|he|they|the patient|\w+) (?:is|are|was|were|has|had|came)"
 )
 
 
@@ -498,9 +514,12 @@ _PATIENT_ROUTE = rx(
 )
 
 
-# the trainee's own next act ("what I'll do is ...", "let me get ..."), and booking words in it
-_OUR_PLAN = re.compile(r"^(?:\w+ ){0,3}?(?:what i will do is|i will|i am going to|let me)\b")
-_BOOKING = re.compile(r"booked|scheduled|appointment")
+# the trainee's own next act ("what I'll do is ...", "let me get ..."), and the booking or
+# paperwork words in it
+_OUR_PLAN = re.compile(
+    r"^(?:\w+ ){0,3}?(?:what (?:i|we) (?:will|can|could) do is|i will|i am going to|let me)\b"
+)
+_BOOKING = re.compile(r"booked|scheduled|appointment|fitness note|sick note|referral|repeat|script")
 
 
 def asserts_record(turn: TurnView, start: int, end: int) -> bool:
@@ -527,7 +546,7 @@ def _record_sentence(
             continue
         m = _PATIENT_INFO.search(sentence)
         if m and _OUR_PLAN.search(sentence) and _BOOKING.fullmatch(m.group()):
-            continue  # "what I'll do is get Alfie a new slot booked": our act, not his record
+            continue  # "what I'll do is get Alfie a slot booked": our act, not his record
         route = _PATIENT_ROUTE.search(sentence)
         if m and route and route.start() < m.start():
             continue  # "he can bring you along to his next visit"

@@ -55,7 +55,27 @@ def thank_caller(turn: TurnView, call: CallState) -> Hit | None:
 
 # --- use_name -----------------------------------------------------------------
 
-_TITLES = {"mr", "mrs", "ms", "miss", "mister", "missus", "dr", "doctor", "sir"}
+_TITLES = {
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mister",
+    "missus",
+    "dr",
+    "doctor",
+    "sir",
+    "constable",
+    "sergeant",
+    "officer",
+    "inspector",
+    "detective",
+    "pc",
+    "professor",
+    "councillor",
+    "reverend",
+    "father",
+}
 _HONORIFICS_AFTER = {"sir", "madam", "maam", "ji", "sahib", "saab"}
 _REFERENCE_BEFORE = {
     "for",
@@ -342,6 +362,7 @@ _EMPATHY = rx(
     r"heartbreaking|rough|gutting|demoralizing|demoralising|insulting|hurtful|scary|headache"
     # "that's a tough spot", "it is a lot to deal with"
     r"|(?:tough|hard|rough|difficult|horrible|awful|horrid) (?:spot|position|situation|place)"
+    r"|(?:proper|real|right|total) pain"
     r"|lot to (?:deal with|take in|handle|cope with|carry))"
     r"|you (?:sound|seem) (?:\w+ ){0,2}"
     + FEELING
