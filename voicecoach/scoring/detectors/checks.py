@@ -92,8 +92,10 @@ _THIRD_PARTY = rx(
     + _RELATION
     + r" (?:test|tests|scan|results|appointment|bill|bills|account|prescription|lab|labs|biopsy|"
     r"mri|x ray|visit|bloodwork|blood work|surgery|procedure|records?|file|chart|medication|meds"
-    r"|tablets|treatment|referral|insurance)"
-    r"|can i take a message|(?:she|he) can not (?:come to|get to|talk)"
+    r"|medicines?|prescriptions|refill|tablets|treatment|referral|insurance)"
+    r"|(?:she|he) is my "
+    + _RELATION
+    + r"|can i take a message|(?:she|he) can not (?:come to|get to|talk)"
     # a finder: "I found a phone at the Kwik Trip and it keeps getting texts from you"
     r"|i (?:have )?(?:found|picked up|came across|have got) (?:a|an|someone|somebody|this|some)"
     r" (?:\w+ )?(?:phone|mobile|wallet|purse|bag|handbag|card|letter|keys|prescription|parcel)"
@@ -143,7 +145,10 @@ _THIRD_PARTY = rx(
     r"|to|addressed to) (?:my|our) "
     + _RELATION
     # an employer, school or home about one of its people: "one of our drivers, Sanjay"
-    + r"\b|(?:one|a member) of our (?:\w+ )?(?:drivers|employees|staff|workers|pupils|students"
+    # an employer about a worker: "I've got a bloke off work waiting on his MRI"
+    + r"\b|(?:i have got|i have|i got) (?:a|one of my) (?:bloke|lad|worker|employee|guy|driver"
+    r"|apprentice|staff member|chap|fella)\b"
+    r"|(?:one|a member) of (?:our|my) (?:\w+ )?(?:drivers|employees|staff|workers|pupils|students"
     r"|residents|team|colleagues|members of staff|apprentices|trainees|tenants)\b"
 )
 _NAMED_RELATIVE = re.compile(r"\bmy " + _RELATION + r" (\w+)")
@@ -167,6 +172,10 @@ _NOT_ENTITLED = rx(
     r"authorised)|no (?:permission|release|authorization|consent) on file"
 )
 _ENTITLED = rx(
+    # "he's put you down as his nominated contact, so we're fine to talk"
+    r"(?:put|got|has|have) you (?:down )?as (?:his|her|their|a|the) (?:\w+ )?(?:contact|next of"
+    r" kin|representative|proxy)|(?:we are|i am) (?:fine|okay|ok|free|allowed) to (?:talk|discuss"
+    r"|speak|go through)|"
     r"you are (?:listed|on (?:his|her|their|the) (?:list|form|release|file))|i (?:can )?see you "
     r"(?:are )?(?:listed|on (?:his|her|their|the))|you (?:have|do have) (?:his|her|their )?"
     r"(?:permission|authorization|authorisation)"
@@ -206,6 +215,7 @@ _PATIENT_INFO = rx(
     + r"(?: the \w+)? (?:at )?"
     + NUM
     + r" (?:past|to|am|pm|o clock|thirty|fifteen|forty|\d)|"
+    r"(?:it|report|scan|x ray|mri|test|result|results) (?:shows?|showed|found)|radiologist|"
     r"sessions?|dressings?|repeat|script|fitness note|sick note|waiting list|operation|"
     r"prescribed|(?:date of birth|address) (?:as|is down as|is listed as)|"
     r"imaging|came back|(?:started|put) (?:him|her|them) on|"
