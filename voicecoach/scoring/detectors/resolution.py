@@ -274,7 +274,7 @@ def take_ownership(turn: TurnView, call: CallState) -> Hit | None:
 
 CONCRETE_ACTION = (
     r"(?:credit|book|schedule|fax|send|email|e mail|text|call (?:you|her|him|them|back|the|your|"
-    r"kenneth|her back|him back)|ring (?:you|her|him|them)|put (?:you|it|the|that|a|your|him|her)|"
+    r"her back|him back)|ring (?:you|her|him|them)|put (?:you|it|the|that|a|your|him|her)|"
     # someone named, at a time: "ring Paudie myself this afternoon"
     r"(?:call|ring|phone) \w+ (?:myself|today|tonight|tomorrow|this|now|first thing)|"
     # "I'll have the letter emailed over to you"
