@@ -43,6 +43,10 @@ def rx(pattern: str, flags: int = 0) -> re.Pattern:
     return re.compile(r"\b(?:" + pattern + r")\b", flags)
 
 
+# words that speak to or of the caller (a meaning-layer veto asks whether a sentence has any)
+SECOND_PERSON = rx(r"you|your|yours|yourself|ya")
+
+
 @dataclass(frozen=True)
 class Hit:
     """The span of a trainee turn that shows a step, check or fault, and what found it:

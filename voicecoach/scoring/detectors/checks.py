@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import re
 
-from voicecoach.scoring.detectors.base import NUM, WEEKDAYS, CallState, Hit, TurnView, rx
+from voicecoach.scoring.detectors.base import (
+    NUM,
+    SECOND_PERSON,
+    WEEKDAYS,
+    CallState,
+    Hit,
+    TurnView,
+    rx,
+)
 from voicecoach.scoring.text import fold
 
 _HELP_ME_UNDERSTAND = rx(
@@ -273,15 +281,12 @@ def explains_instead(turn: TurnView, hit: Hit) -> bool:
     return _EXPLAINS.search(turn.norm.sentence_text(hit.span.first_token)) is not None
 
 
-_SECOND_PERSON = rx(r"you|your|yours|yourself|ya")
-
-
 def restates_nothing(turn: TurnView, hit: Hit) -> bool:
     """Whether the sentence of a (meaning-layer) clarifying hit is a statement that speaks
     neither to nor of the caller: a restatement gives back what the caller said ("so you were
     charged twice"), a question asks; "her last test came back, so it was held up" tells."""
     sentence = turn.norm.sentence_text(hit.span.first_token)
-    return turn.stated(hit) and _SECOND_PERSON.search(sentence) is None
+    return turn.stated(hit) and SECOND_PERSON.search(sentence) is None
 
 
 # words of understanding: an opening invitation that has them asks to be helped to understand

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
+from voicecoach.scoring.detectors.base import SECOND_PERSON, CallState, Hit, TurnView, rx
 from voicecoach.scoring.text import (
     is_short_form,
     levenshtein,
@@ -425,7 +425,6 @@ _BUT_CLAUSE = rx(r"but|however|although|that said")
 
 
 _SOMEONE_ELSE = rx(r"he|she|they|him|her|them|his|their")
-_YOU = rx(r"you|your|yours|yourself|ya")
 _HARD_TO_KNOW = rx(r"(?:hard|difficult|tough|impossible) to (?:say|tell|know|predict|answer)")
 
 
@@ -437,7 +436,7 @@ def feels_for_no_caller(turn: TurnView, hit: Hit) -> bool:
     sentence = turn.norm.sentence_text(hit.span.first_token)
     if _HARD_TO_KNOW.search(sentence):
         return True
-    return _YOU.search(sentence) is None and _SOMEONE_ELSE.search(sentence) is not None
+    return SECOND_PERSON.search(sentence) is None and _SOMEONE_ELSE.search(sentence) is not None
 
 
 def empathize(turn: TurnView, call: CallState) -> Hit | None:
