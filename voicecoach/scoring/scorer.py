@@ -358,7 +358,6 @@ class Scorer:
         if turn.speaker != "trainee":
             detections = self._caller_confusion(norm)
             self.call.caller_turns.append(norm)
-            self.call.caller_is_parent |= caller_is_a_parent(norm.text)
             if caller_is_parent_of_minor(norm.text) or self._child_checked(norm):
                 self.call.entitlement_checked = True  # a parent may hear a child's record
             if not self.call.third_party:
@@ -433,7 +432,9 @@ class Scorer:
     def _child_checked(self, norm: NormText) -> bool:
         """Whether a parent caller answered the identity question with a child's birth date."""
         asked = self._last_trainee is not None and asks_identifier(self._last_trainee[1])
-        return self.call.caller_is_parent and asked and born_a_minor(norm.text, date.today().year)
+        return (
+            asked and born_a_minor(norm.text, date.today().year) and caller_is_a_parent(self.call)
+        )
 
     def _told_before_known(self) -> tuple[Detection, ...]:
         """A caller who turns out not to be the patient ("it's actually not me, it's my

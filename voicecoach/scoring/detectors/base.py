@@ -201,7 +201,6 @@ class CallState:
     patient_names: set[str] = field(default_factory=set)  # the relative's name, when given
     other_patients: set[str] = field(default_factory=set)  # other patients the caller named
     entitlement_checked: bool = False  # the trainee checked a release / permission list
-    caller_is_parent: bool = False  # the caller said they are a parent ("I'm Alfie's mum")
     news_given: bool = False  # SPIKES: the news has been delivered (plainly or not)
 
     @cached_property

@@ -375,9 +375,9 @@ _A_PARENT = rx(
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
-def caller_is_a_parent(caller_text: str) -> bool:
-    """Whether a caller turn says the caller is a parent ("it's Kerry, I'm Alfie's mum")."""
-    return _A_PARENT.search(caller_text) is not None
+def caller_is_a_parent(call: CallState) -> bool:
+    """Whether a caller turn so far said the caller is a parent ("it's Kerry, I'm Alfie's mum")."""
+    return call.caller_said(_A_PARENT)
 
 
 def born_a_minor(caller_text: str, this_year: int) -> bool:
