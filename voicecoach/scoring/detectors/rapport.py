@@ -353,7 +353,7 @@ _EMPATHY = rx(
     r"|appreciate|know|tell|sense|recognize)"
     r"(?: \w+){0,7} "
     + FEELING
-    # "that is so stressful", "must have been scary", "you sound exhausted"
+    # "that is so stressful", "must have been scary" ("you sound exhausted": the meaning layer)
     + r"|(?:is|was|sounds|must be|can be|has been) (?:really |so |very |super |pretty |incredibly "
     r"|just |such )?(?:a )?(?:(?:proper|real|right|total|massive) )?(?:stressful|frustrating|scary"
     r"|upsetting|worrying|nerve wracking|awful|"
@@ -364,17 +364,11 @@ _EMPATHY = rx(
     r"|(?:tough|hard|rough|difficult|horrible|awful|horrid) (?:spot|position|situation|place)"
     r"|(?:proper|real|right|total) pain"
     r"|lot to (?:deal with|take in|handle|cope with|carry))"
-    r"|you (?:sound|seem) (?:\w+ ){0,2}"
-    + FEELING
     # apologies that acknowledge the caller's experience
-    + r"|(?:i am|we are) (?:so |really |very |truly |terribly |deeply |just )*sorry"
+    r"|(?:i am|we are) (?:so |really |very |truly |terribly |deeply |just )*sorry"
     r"(?! (?:but|to interrupt|can|could|what|i did not|i missed|for the (?:wait|hold|delay)|"
     r"about the (?:wait|hold|delay)|to keep you))"
-    r"|i hear (?:you|how|what you|that you)|"
-    # a hard time named: "what a horrible morning you've had" ("you've had a rough week"
-    # and its kin are left to the meaning layer)
-    r"what a (?:rough|horrible|awful|terrible|long|hard|tough|stressful|miserable|frustrating|"
-    r"exhausting) (?:\w+ )?(?:week|day|morning|time|experience|few days|wait|night)"
+    r"|i hear (?:you|how|what you|that you)"
     # "... must have been scary", "the last thing anyone wants", "nobody likes to hear that"
     r"|(?:must|might|would|could|can) (?:have been|be|feel|have felt) (?:\w+ ){0,2}"
     + FEELING
@@ -387,8 +381,6 @@ _EMPATHY = rx(
     + r"|(?:^|(?:oh|gosh|wow|ugh|ah|man) )(?:so|how|really|very|just) (?:\w+ )?"
     + FEELING
     + r"|(?:nobody|no one) (?:wants|likes|enjoys|should have|deserves|expects) to"
-    r"|i (?:really |just |absolutely )?hate (?:that|this|it)(?: \w+){0,4} (?:for you|to you|"
-    r"happened|happening)"
     r"|(?:no|small|little) wonder (?:that )?you|you have every (?:right|reason) to (?:be|feel|\w+)"
     # "I'd be thrown too", "that would drive anyone up the wall"
     r"|i would (?:be|feel|have been|have felt|get|go|have gone|lose it|react) (?!able|happy|glad)"
@@ -398,17 +390,10 @@ _EMPATHY = rx(
     r"most people|everyone|any of us)\b"
     r"|(?:drive|drives|driving|drove) (?:anyone|anybody|me|you|people|everyone) (?:up the \w+|"
     r"crazy|mad|nuts|round the bend|insane|spare|to distraction)"
-    # "how much this means to you"
-    r"|how much (?:you (?:really )?(?:care|love|worry)|(?:this|it|he|she|they) (?:really )?"
-    r"(?:means|matters)(?: to you)?)"
     r"|i (?:completely |totally |really |fully |absolutely )?"
     r"(?:understand|get it)(?! (?:your|the|what you|that you|you|if|when|which|because|right|"
     r"correct|straight|wrong|down|sorted|done|fixed|back|to|for|in|out|over|through))"
-    # "I'd be fuming too": a feeling shared
-    r"|(?:be|feel|get) (?:so |really )?" + FEELING + r" (?:too|as well)"
-    r"|i would (?:\w+ ){0,3}"
-    + FEELING
-    + r"|i (?:can |could )?(?:\w+ )?(?:tell|see|hear|sense) (?:how much|how important|how (?:\w+"
+    r"|i (?:can |could )?(?:\w+ )?(?:tell|see|hear|sense) (?:how much|how important|how (?:\w+"
     r" )?(?:this|that|it) (?:matters|means)|(?:that )?you (?:really |clearly |obviously )?care"
     r"|(?:that )?(?:this|it) (?:really |clearly )?(?:matters|means))"
 )
@@ -467,7 +452,7 @@ _CLOSE = rx(
     r"(?: (?:i|we) can| you need| you would like| on your mind| for you| today| you want|"
     r"| that i can| i could| we could| you would| at all| while| going on)"
     r"|what else can (?:i|we) (?:do|help)"
-    r"|anything (?:more|further) (?:i|we) can|any other (?:questions|concerns)"
+    r"|any other (?:questions|concerns)"
     r"|(?:have i|did i) answer(?:ed)? (?:all )?your questions|(?:does|did) that answer "
     r"(?:all )?your questions?|have i covered everything"
     r"|(?:i|just) (?:want|wanted) to make sure (?:we|i|that we|that i|everything)"

@@ -25,7 +25,6 @@ _DELEGATED = (
 _ASK_QUESTIONS = rx(
     r"(?:may|can|could|might) i (?:please )?ask (?:you )?(?:a few|some|a couple(?: of)?|one|a|"
     r"two|three|some quick|a quick|a couple quick)(?: more| quick| short)* questions?"
-    r"|(?:can|could|would) you (?:please )?me understand"
     r"|(?<!to )help (?:me )?(?:to )?(?:understand|make sense|get (?:a )?clear|see what|"
     r"figure out what|picture|(?:get|wrap) my head (?:around|round)|follow|piece together|"
     r"get (?:this|it|that|the \w+) straight)"
@@ -33,8 +32,8 @@ _ASK_QUESTIONS = rx(
 _RESTATE = rx(
     r"just so (?:i|we) (?:\w+ ){0,3}(?:right|clear|straight|correct)"
     r"|let me (?:repeat|read|play|say) (?:that|this|it) back|let me (?:get|make|be) (?:this|that|"
-    r"it|sure i have (?:this|that|it)) (?:straight|clear|right)|(?:make sure|so|just so|until) "
-    r"(?:we are|i am) on the same page|if i am following (?:you|this|that|correctly)|"
+    r"it|sure i have (?:this|that|it)) (?:straight|clear|right)"
+    r"|if i am following (?:you|this|that|correctly)|"
     r"(?:so )?(?:to|let me) (?:recap|sum up|summarize|summarise) what you"
 )
 _CHECK_TAIL = rx(
@@ -248,7 +247,6 @@ _OWN = rx(
     # any personal action: "I'll burn the disc myself"
     r"|(?:i will|i am going to|let me|i am)(?! (?:need|have to|just need|be (?:out|off|away)|not))"
     r"(?: \w+){1,5} (?:myself|personally)\b"
-    r"|leave (?:it|this|this one|that|that one|the rest|it all) (?:all )?with me\b"
     r"|my goal is to (?:resolve|fix|sort|get)"
     # "I'll stay on top of this", "I'm going to (stay) on this one" (a word may be lost)
     r"|(?:i will|i am going to|i am|i am gonna|let me)(?: (?:personally|stay|be|keep|remain|stick|"
@@ -371,14 +369,9 @@ _CONFIRM = rx(
     r"saturday|sunday)(?: \w+){0,4})(?! not)(?: \w+){0,2} "
     + _AGREE
     + r"|how (?:does|do) (?:that|this|those) sound"
-    r"|are you (?:okay|happy|comfortable|all right|good|fine) with (?:that|this|the plan|those|me "
-    r"\w+ing)"
     r"|do you agree"
-    r"|(?:shall (?:i|we)|should (?:i|we)|would you like me to|do you want me to) (?:go ahead|do"
-    r" that|book|set|put|send|schedule|arrange)"
     r"|(?:sound|sounds) good(?! to me)"
-    r"|what do you think(?: of| about)? (?:that|this|the plan)|is that okay|is that all right"
-    r"|which (?:one |option |day |time )?would you (?:like|prefer)|would you prefer"
+    r"|is that okay|is that all right|would you prefer"
     r"|(?:which|what)(?: one| option| day| time| slot| of (?:those|these|them|the two))? (?:works|"
     r"suits|sounds|fits|is|would be) (?:better|best|easier|good|easiest)? ?(?:for|to) you"
     r"|(?:which|what)(?: one| option| day| time| slot| of (?:those|these|them|the two))? (?:works|"
@@ -392,10 +385,7 @@ _CONFIRM = rx(
     r" (?:for |with |by )?you\b"
     r"|(?:can|could|shall|should) we (?:try|do|go with|"
     r"give) (?:that|this|it)(?: a (?:try|go|shot))?(?: together)?(?: then)?(?:$| okay| yes| is| "
-    r"now)|are you happy (?:for me )?to go ahead|would you be "
-    r"(?:okay|happy|comfortable|all right|fine) with (?:that|this|me)"
-    r"|(?:does|would|will|do) (?:\w+ )?(?:sound|sounds) (?:good|okay|all right|fair|right|ok)"
-    r" (?:to|for) you"
+    r"now)"
 )
 
 
