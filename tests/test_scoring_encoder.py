@@ -128,6 +128,7 @@ def test_shipped_head_training_files_load_and_hold_many_sentences_per_side():
         "thank_caller",
         "perception",
         "invitation",
+        "record_disclosure",
     }
     assert {load_training(p).intent for p in files} == {"empathize", "clarify"} | any_sentence
     for path in files:

@@ -40,6 +40,7 @@ from voicecoach.scoring.detectors.checks import (
     other_patient_names,
     patient_names,
     people_named,
+    people_spoken_about,
     reads_record_in_sentence,
     record_read_out,
     restates_nothing,
@@ -368,6 +369,7 @@ class Scorer:
                     self.call.unplaced_callers.append(turn.text)  # for the caller-role model
             self.call.patient_names |= patient_names(norm.text)
             self.call.patient_names |= people_named(turn.text) - set(self.call.name_parts)
+            self.call.spoken_about |= people_spoken_about(turn.text) - set(self.call.name_parts)
             self.call.other_patients |= other_patient_names(turn.text) - set(self.call.name_parts)
             self._last_trainee = None
             return TurnUpdate(index, detections)

@@ -199,6 +199,7 @@ class CallState:
     unplaced_callers: list[str] = field(default_factory=list)  # caller turns the patterns
     # did not place, as written: the caller-role model reads them when a breach may hinge on it
     patient_names: set[str] = field(default_factory=set)  # the relative's name, when given
+    spoken_about: set[str] = field(default_factory=set)  # people the caller named and spoke of
     other_patients: set[str] = field(default_factory=set)  # other patients the caller named
     entitlement_checked: bool = False  # the trainee checked a release / permission list
     news_given: bool = False  # SPIKES: the news has been delivered (plainly or not)

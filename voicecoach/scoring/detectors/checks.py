@@ -252,6 +252,19 @@ _WITHHELD = rx(
     r"|will not be able to|not allowed|privacy|"
     r"not permitted|can not talk about"
 )
+# "I can't go into detail, but the scan was clear": what follows the contrast is told
+_BUT = rx(r"but|however|though|although|that said|just know")
+
+
+def withheld_before(sentence: str, end: int | None = None) -> bool:
+    """Whether a sentence (up to `end`) withholds the information, with no contrast after the
+    withholding that goes on to tell it ("I can't say much, but she's fine" tells)."""
+    text = sentence if end is None else sentence[:end]
+    withheld = [m.end() for m in _WITHHELD.finditer(text)]
+    if not withheld:
+        return False
+    rest = sentence[withheld[-1] :] if end is None else text[withheld[-1] :]
+    return _BUT.search(rest) is None
 
 
 def help_me_understand(turn: TurnView, call: CallState) -> Hit | None:
@@ -407,7 +420,7 @@ def patient_names(caller_text: str) -> set[str]:
 _ORGANISATION = (
     r"(?:Logistics|Hotels?|Pharmacy|Chemists?|School|Academy|College|University|Insurance|"
     r"Clinic|Hospital|Surgery|Practice|Health|Care|Group|Foods|Bank|Council|Services|Ltd|Inc|"
-    r"Limited|Company|Corp)\b"
+    r"Limited|Company|Corp|Road|Street|Avenue|Lane|Drive|Court|Close|Way|Place|Square|Park)\b"
 )
 # a person's full name as typed ("Derek Hollis gave us a note", "about Ana Ruiz"), not after
 # a clinician's title ("Dr. Vance Reed") nor a greeting, a weekday or a month
@@ -430,6 +443,24 @@ def people_named(caller_text: str) -> set[str]:
     note from your office": derek); with a third-party caller, the one they call about."""
     names = {fold(m.group(1)).lower() for m in _FULL_NAME.finditer(caller_text)}
     return names - _NOT_A_FIRST_NAME - _NOT_A_PATIENT_NAME
+
+
+# a person the caller speaks about: "Maria Lopez's neighbour", "calling about Maria Lopez"
+_SPOKEN_ABOUT = re.compile(
+    r"(?:\b(?:about|for|on behalf of|regarding|checking on|asking after) )?"
+    r"(?<![A-Za-z])([A-Z][a-z]+) [A-Z][a-z]+(?:-[A-Z][a-z]+)?(?P<own>['’]s\b)?"
+)
+
+
+def people_spoken_about(caller_text: str) -> set[str]:
+    """First names of the people a caller names in full and speaks about: as someone's
+    ("Maria Lopez's neighbour") or after "about", "for", "on behalf of"."""
+    found = {
+        fold(m.group(1)).lower()
+        for m in _SPOKEN_ABOUT.finditer(caller_text)
+        if m.group("own") or not m.group().startswith(m.group(1))
+    }
+    return found & people_named(caller_text)
 
 
 _OTHER_PERSON = re.compile(
@@ -492,6 +523,22 @@ _ANOTHER_PATIENT = rx(
 )
 
 
+_YOUR = rx(r"your|yours")
+
+
+def about_someone_named(turn: TurnView, hit: Hit, call: CallState) -> bool:
+    """Whether the sentence of a record detail is about someone the caller named who is not
+    the caller: by name, or as "she" / "he" once the caller named someone in full ("her
+    bloods came back fine" after "I'm Maria Lopez's neighbour"); and tells the listener
+    nothing of their own ("Tom can collect your prescription")."""
+    sentence = turn.norm.sentence_text(hit.span.first_token)
+    if _YOUR.search(sentence):
+        return False
+    if call.spoken_about and _THIRD_PERSON.search(sentence):
+        return True
+    return any(re.search(r"\b" + re.escape(n) + r"\b", sentence) for n in call.spoken_about)
+
+
 def names_another_patient(turn: TurnView, hit: Hit) -> bool:
     """Whether the sentence of a record detail tells the caller that someone else is one of
     our patients: the caller is then not that patient."""
@@ -501,7 +548,23 @@ def names_another_patient(turn: TurnView, hit: Hit) -> bool:
 def withholds(turn: TurnView, hit: Hit) -> bool:
     """Whether the sentence of a hit withholds the information ("I can't share her results")."""
     a, b = turn.norm.sentence_of(hit.span.first_token)
-    return _WITHHELD.search(" ".join(turn.norm.tokens[a:b])) is not None
+    return withheld_before(" ".join(turn.norm.tokens[a:b]))
+
+
+# an offer or our own next act opening a clause: "what I'll do is call his mum", "I have
+# Thursday at ten with Dr Singh", "but here's what I can do, I'll call Dmitri myself"
+_OUR_ACT = re.compile(
+    r"(?:^|\b(?:but|however|so|and|then)\b) (?:\w+ ){0,3}?(?:what (?:i|we) (?:will|can|could) do"
+    r"|here is what (?:i|we)|i will|i am going to|let me|i can|we can|i could|i have|we have)"
+    r"\b(?! not)"
+)
+
+
+def offers_instead(turn: TurnView, hit: Hit) -> bool:
+    """Whether the sentence of a (meaning-layer) record detail offers or plans our own act
+    rather than telling a record: the meaning of a booking offer is close to a booking."""
+    a, b = turn.norm.sentence_of(hit.span.first_token)
+    return _OUR_ACT.search(" " + " ".join(turn.norm.tokens[a:b])) is not None
 
 
 # "if she's registered with us, I'll pass your number on" supposes; it discloses nothing
@@ -557,9 +620,12 @@ def _record_sentence(
         about_patient = (third_person and _THIRD_PERSON.search(sentence)) or (
             names and names.search(sentence)
         )
-        if _WITHHELD.search(sentence) or not about_patient:
+        if not about_patient:
             continue
-        m = _PATIENT_INFO.search(sentence)
+        told = (
+            m for m in _PATIENT_INFO.finditer(sentence) if not withheld_before(sentence, m.end())
+        )
+        m = next(told, None)
         if m and _OUR_PLAN.search(sentence) and _BOOKING.fullmatch(m.group()):
             continue  # "what I'll do is get Alfie a slot booked": our act, not his record
         route = _PATIENT_ROUTE.search(sentence)

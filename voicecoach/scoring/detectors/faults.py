@@ -8,11 +8,13 @@ from dataclasses import replace
 from voicecoach.scoring.caller_role import place_callers
 from voicecoach.scoring.detectors.base import CallState, Hit, TurnView, rx
 from voicecoach.scoring.detectors.checks import (
+    about_someone_named,
     about_third_person,
     asserts_record,
     discloses_other_patient,
     discloses_third_party_record,
     names_another_patient,
+    offers_instead,
     withholds,
 )
 from voicecoach.scoring.framing import sarcasm
@@ -693,7 +695,7 @@ def _record_detail(turn: TurnView, call: CallState) -> Hit | None:
     hit = turn.meaning("record_disclosure")
     if hit is None or not asserts_record(turn, *turn.norm.sentence_of(hit.span.first_token)):
         return None
-    return hit
+    return None if offers_instead(turn, hit) else hit
 
 
 def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:
@@ -705,19 +707,25 @@ def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:
     if call.entitlement_checked or not (call.third_party or call.unplaced_callers):
         return discloses_other_patient(turn, call)
     hit = _record_detail(turn, call)
-    if not call.third_party and hit and names_another_patient(turn, hit):
-        call.third_party = True  # "he's one of our patients" is never said to the patient
+    if (
+        not call.third_party
+        and hit
+        and (names_another_patient(turn, hit) or about_someone_named(turn, hit, call))
+    ):
+        # "he's one of our patients" is never said to the patient, and a record detail about
+        # someone the caller named is not the caller's own
+        call.third_party = True
     if not call.third_party and (hit or discloses_other_patient(turn, call)):
         place_callers(call)
     if call.third_party:
         if hit is None or withholds(turn, hit):
             return None
-        if call.third_party_by == "meaning":
-            # the caller-role model decided who is calling: the verdict says so, and the
-            # sentence must be about someone else ("her scan", "Mr Olsen is booked"), not
-            # "your results", which takes the caller for the patient
-            if not about_third_person(turn, hit, call):
-                return None
-            return replace(hit, found_by="meaning")
-        return hit
+        # when meaning found who is calling or what was told, the sentence must be about
+        # someone else ("her scan", "Mr Olsen is booked"), not "you were admitted", which
+        # tells the caller their own record
+        if "meaning" in (call.third_party_by, hit.found_by) and not about_third_person(
+            turn, hit, call
+        ):
+            return None
+        return replace(hit, found_by="meaning") if call.third_party_by == "meaning" else hit
     return discloses_other_patient(turn, call)
