@@ -128,7 +128,7 @@ _THIRD_PARTY = rx(
     + r" (?:\w+ )?(?:came in|was in|went in|was seen|saw (?:dr|doctor|the doctor"
     r"|you|one of your))(?! with me)"
     # another practice phoning about a patient: not entitled until checked
-    r"|(?:calling|call|ringing|phoning|this is \w+|i am (?:(?:a|an|the) \w+|\w+)|\w+ here) "
+    r"|(?:calling|a call|ringing|phoning|this is \w+|i am (?:(?:a|an|the) \w+|\w+)|\w+ here) "
     r"(?:from|with|at) "
     r"(?!(?:my|our|the|work|home)\b)(?:\w+ ){0,4}(?:clinic|office|practice|surgery|pharmacy"
     r"|medical (?:center|centre|group)|urgent care|health (?:center|centre)|police|constabulary"
@@ -257,14 +257,15 @@ _BUT = rx(r"but|however|though|although|that said|just know")
 
 
 def withheld_before(sentence: str, end: int | None = None) -> bool:
-    """Whether a sentence (up to `end`) withholds the information, with no contrast after the
-    withholding that goes on to tell it ("I can't say much, but she's fine" tells)."""
+    """Whether a sentence withholds the information told up to `end`, with no contrast
+    between the withholding and it ("I can't say much, but she's fine" tells). Without `end`
+    (a detail found by meaning somewhere in the sentence) a contrast anywhere means one
+    clause tells ("he was in on Tuesday, but I can't say more")."""
     text = sentence if end is None else sentence[:end]
     withheld = [m.end() for m in _WITHHELD.finditer(text)]
     if not withheld:
         return False
-    rest = sentence[withheld[-1] :] if end is None else text[withheld[-1] :]
-    return _BUT.search(rest) is None
+    return _BUT.search(sentence if end is None else text[withheld[-1] :]) is None
 
 
 def help_me_understand(turn: TurnView, call: CallState) -> Hit | None:
@@ -503,6 +504,19 @@ def discloses_third_party_record(turn: TurnView, call: CallState) -> Hit | None:
         else None
     )
     return _record_sentence(turn, names, third_person=True)
+
+
+# the listener as the one the record is about: "your results", "you were admitted"
+_LISTENERS_OWN = rx(
+    r"your|yours|you (?:were|are|have|had|came|went|did|got|need|should|will|can|missed|owe)"
+)
+
+
+def tells_listener_their_own(turn: TurnView, hit: Hit, call: CallState) -> bool:
+    """Whether the sentence of a (meaning-layer) record detail tells the listener their own
+    record ("so you were admitted the night before") rather than someone else's."""
+    sentence = turn.norm.sentence_text(hit.span.first_token)
+    return _LISTENERS_OWN.search(sentence) is not None and not about_third_person(turn, hit, call)
 
 
 def about_third_person(turn: TurnView, hit: Hit, call: CallState) -> bool:

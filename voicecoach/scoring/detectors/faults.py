@@ -15,6 +15,7 @@ from voicecoach.scoring.detectors.checks import (
     discloses_third_party_record,
     names_another_patient,
     offers_instead,
+    tells_listener_their_own,
     withholds,
 )
 from voicecoach.scoring.framing import sarcasm
@@ -720,12 +721,14 @@ def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:
     if call.third_party:
         if hit is None or withholds(turn, hit):
             return None
-        # when meaning found who is calling or what was told, the sentence must be about
-        # someone else ("her scan", "Mr Olsen is booked"), not "you were admitted", which
-        # tells the caller their own record
-        if "meaning" in (call.third_party_by, hit.found_by) and not about_third_person(
-            turn, hit, call
-        ):
-            return None
-        return replace(hit, found_by="meaning") if call.third_party_by == "meaning" else hit
+        if call.third_party_by == "meaning":
+            # the caller-role model decided who is calling: the verdict says so, and the
+            # sentence must be about someone else ("her scan", "Mr Olsen is booked"), not
+            # "your results", which takes the caller for the patient
+            if not about_third_person(turn, hit, call):
+                return None
+            return replace(hit, found_by="meaning")
+        if hit.found_by == "meaning" and tells_listener_their_own(turn, hit, call):
+            return None  # "so you were admitted the night before": the caller's own record
+        return hit
     return discloses_other_patient(turn, call)
