@@ -49,7 +49,7 @@ from voicecoach.scoring.detectors.checks import (
 from voicecoach.scoring.detectors.faults import jargon_from_confusion
 from voicecoach.scoring.detectors.spikes import delivers_news, not_invitation, not_perception
 from voicecoach.scoring.framing import clause_before, denies_saying, is_negated, unasserted
-from voicecoach.scoring.intents import CONTEXT_IDS, Intent, intent_model
+from voicecoach.scoring.intents import CONTEXT_IDS, EXTRA_INTENTS, Intent, intent_model
 from voicecoach.scoring.protocols import CHECK_IDS, FAULT_IDS, Rubric, load_rubric
 from voicecoach.scoring.text import NormText
 from voicecoach.scoring.transcript import Transcript, Turn
@@ -381,8 +381,14 @@ class Scorer:
             norm,
             self.intents,
             _ALWAYS_JUDGED | (steps | set(CHECK_IDS) | set(FAULT_IDS)) - done | _lent(steps - done),
-            # a step or check may cost an encoder pass until it is met, a fault on every turn
-            frozenset((steps | set(CHECK_IDS)) - met | _lent(steps - met) | set(FAULT_IDS)),
+            # a step or check may cost an encoder pass until it is met, a fault (and a record
+            # detail, which a breach needs) on every turn
+            frozenset(
+                (steps | set(CHECK_IDS)) - met
+                | _lent(steps - met)
+                | set(FAULT_IDS)
+                | set(EXTRA_INTENTS)
+            ),
         )
         self._trainee_count += 1
         detections = []

@@ -15,6 +15,7 @@ from voicecoach.scoring.detectors.checks import (
     discloses_third_party_record,
     names_another_patient,
     offers_instead,
+    refusal_then_clause,
     tells_listener_their_own,
     withholds,
 )
@@ -693,10 +694,33 @@ def _record_detail(turn: TurnView, call: CallState) -> Hit | None:
     hit = discloses_third_party_record(turn, call)
     if hit is not None:
         return hit
-    hit = turn.meaning("record_disclosure")
+    hit = turn.meaning("record_disclosure") or _told_after_refusal(turn)
     if hit is None or not asserts_record(turn, *turn.norm.sentence_of(hit.span.first_token)):
         return None
     return None if offers_instead(turn, hit) else hit
+
+
+def _told_after_refusal(turn: TurnView) -> Hit | None:
+    """A record detail told, by meaning, in the clause after a refusal and a contrast ("no
+    sorry I can't go through it with you, but the lump was nothing serious"): the refusal
+    makes the whole sentence read as withholding, so the clause is judged on its own."""
+    norm = turn.norm
+    for a, b in norm.sentences:
+        clause = refusal_then_clause(norm.tokens[a:b])
+        if clause is None:
+            continue
+        view = TurnView(
+            turn.index,
+            turn.trainee_index,
+            NormText(" ".join(norm.tokens[a + clause : b])),
+            turn.intents,
+            frozenset({"record_disclosure"}),
+            frozenset({"record_disclosure"}),
+        )
+        hit = view.meaning("record_disclosure")
+        if hit is not None:
+            return Hit(norm.span(a + clause, b - 1), "meaning", hit.example)
+    return None
 
 
 def confidentiality_breach(turn: TurnView, call: CallState) -> Hit | None:
