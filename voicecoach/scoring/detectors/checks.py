@@ -254,7 +254,10 @@ _WITHHELD = rx(
     r"not permitted|can not talk about"
 )
 # "I can't go into detail, but the scan was clear": what follows the contrast is told
-_BUT = rx(r"but|however|though|although|that said|just know")
+_BUT = rx(
+    r"but|however|though|although|that said|just know|only that|except (?:to say )?that"
+    r"|other than (?:to say )?that"
+)
 
 
 def withheld_before(sentence: str, end: int | None = None) -> bool:
