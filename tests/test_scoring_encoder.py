@@ -11,6 +11,7 @@ import yaml
 
 from voicecoach.errors import ScenarioError
 from voicecoach.scoring import Scorer, Turn
+from voicecoach.scoring import encoder as encoder_module
 from voicecoach.scoring.encoder import (
     DIM,
     MODEL_PACKAGE,
@@ -210,6 +211,18 @@ def test_the_encoder_reads_a_turn_in_one_batch_and_keeps_its_vectors():
     encoder._cache.clear()
     alone = encoder.encode(texts[1])  # padding and the batch change the 8-bit scales a little
     assert float(alone @ batch[1]) > 0.98
+
+
+def test_a_full_vector_cache_starts_afresh_without_losing_the_texts_asked_for(monkeypatch):
+    encoder = context_encoder()
+    monkeypatch.setattr(encoder_module, "CACHE_TEXTS", 3)
+    encoder._cache.clear()
+    kept = ["her scan came back clear", "the bill is paid in full"]
+    encoder.encode_many(kept)
+    # one text kept, two new: over the limit, so the cache is emptied and all three are read
+    batch = encoder.encode_many([kept[0], "he is booked for tuesday", "we open at eight"])
+    assert batch.shape == (3, DIM)
+    assert float(batch[0] @ encoder.encode(kept[0])) > 0.999
 
 
 def test_the_eight_bit_model_is_made_once_into_the_cache(tmp_path, monkeypatch):

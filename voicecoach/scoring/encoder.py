@@ -77,7 +77,8 @@ class ContextEncoder:
         0.98) and the verdict on it would depend on the other texts."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if len(self._cache) + len(missing) > CACHE_TEXTS:
-            self._cache.clear()
+            self._cache.clear()  # the texts asked for that were kept must be read again too
+            missing = list(dict.fromkeys(texts))
         if len(missing) > 1:
             self._cache.update(self._side_by_side(missing))
         elif missing:
