@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from voicecoach.scoring.detectors.base import (
-    MIN_WORDS,
     NUM,
     SECOND_PERSON,
     WEEKDAYS,
@@ -270,18 +269,6 @@ def withheld_before(sentence: str, end: int | None = None) -> bool:
     if not withheld:
         return False
     return _BUT.search(sentence if end is None else text[withheld[-1] :]) is None
-
-
-def refusal_then_clause(tokens: list[str]) -> int | None:
-    """Where the clause after a refusal and a contrast starts, in a sentence's tokens ("I
-    can't give out details, though the scan was fine": at "the"), if it has 4+ words."""
-    sentence = " ".join(tokens)
-    refusal = _WITHHELD.search(sentence)
-    contrast = refusal and _BUT.search(sentence, refusal.end())
-    if not contrast:
-        return None
-    start = len(sentence[: contrast.end()].split())
-    return start if len(tokens) - start >= MIN_WORDS else None
 
 
 def help_me_understand(turn: TurnView, call: CallState) -> Hit | None:

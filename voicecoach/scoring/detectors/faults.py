@@ -15,7 +15,6 @@ from voicecoach.scoring.detectors.checks import (
     discloses_third_party_record,
     names_another_patient,
     offers_instead,
-    refusal_then_clause,
     tells_listener_their_own,
     withholds,
 )
@@ -694,32 +693,43 @@ def _record_detail(turn: TurnView, call: CallState) -> Hit | None:
     hit = discloses_third_party_record(turn, call)
     if hit is not None:
         return hit
-    hit = turn.meaning("record_disclosure") or _told_after_refusal(turn)
+    hit = turn.meaning("record_disclosure")
+    if hit is None and (call.third_party or call.spoken_about):
+        hit = _told_in_a_clause(turn)  # passes of its own: only once someone else is in view
     if hit is None or not asserts_record(turn, *turn.norm.sentence_of(hit.span.first_token)):
         return None
     return None if offers_instead(turn, hit) else hit
 
 
-def _told_after_refusal(turn: TurnView) -> Hit | None:
-    """A record detail told, by meaning, in the clause after a refusal and a contrast ("no
-    sorry I can't go through it with you, but the lump was nothing serious"): the refusal
-    makes the whole sentence read as withholding, so the clause is judged on its own."""
+# where a sentence's clauses part: punctuation inside it, or a contrast
+_CONTRAST = r"(?:but|though|although|however|only that|except that)\b\s*"
+_CLAUSE_BREAK = re.compile(
+    r"\s*[,;:\u2013\u2014]\s*(?:" + _CONTRAST + r")?|\s+" + _CONTRAST, re.IGNORECASE
+)
+
+
+def _told_in_a_clause(turn: TurnView) -> Hit | None:
+    """A record detail told, by meaning, in one clause of a longer sentence ("no sorry I
+    can't go through it with you but the lump was nothing serious", "don't worry, the mole
+    they removed was benign, so it's all fine"): the sentence as a whole reads as a refusal
+    or as comfort, so each clause of 4+ words is judged on its own."""
     norm = turn.norm
     for a, b in norm.sentences:
-        clause = refusal_then_clause(norm.tokens[a:b])
-        if clause is None:
+        clauses = [c for c in _CLAUSE_BREAK.split(norm.written(a, b)) if c]
+        if len(clauses) < 2:
             continue
-        view = TurnView(
-            turn.index,
-            turn.trainee_index,
-            NormText(" ".join(norm.tokens[a + clause : b])),
-            turn.intents,
-            frozenset({"record_disclosure"}),
-            frozenset({"record_disclosure"}),
-        )
-        hit = view.meaning("record_disclosure")
-        if hit is not None:
-            return Hit(norm.span(a + clause, b - 1), "meaning", hit.example)
+        for clause in clauses:
+            view = TurnView(
+                turn.index,
+                turn.trainee_index,
+                NormText(clause),
+                turn.intents,
+                frozenset({"record_disclosure"}),
+                frozenset({"record_disclosure"}),
+            )
+            hit = view.meaning("record_disclosure")
+            if hit is not None:
+                return Hit(norm.span(a, b - 1), "meaning", hit.example)
     return None
 
 
