@@ -193,7 +193,10 @@ _ENTITLED = rx(
     r" (?:consent|release|authori[sz]ation|form)"
 )
 _THIRD_PERSON = rx(
-    r"she|her|he|his|him|(?:mr|mrs|ms|miss|mister) \w+|the patient"
+    r"she|her|he|his|him|(?:mr|mrs|ms|miss|mister) \w+"
+    # "the patient", not any patient in a rule ("results only go to the patient themselves")
+    r"|(?<!to )(?<!only )(?<!by )(?<!if )(?<!unless )(?<!from )the patient"
+    r"(?! (?:themselves|themself|decides|has to|must|nominates))"
     # the patient as the caller's own: "your mum is booked", "your driver's fitness note"
     r"|your (?:" + _RELATION[3:-1] + r"|employee|worker|driver|client|tenant|pupil|student"
     r"|resident|lad|patient|member of staff)"
