@@ -33,6 +33,7 @@ import re
 import sys
 from pathlib import Path
 
+from disclosure import CALLERS, DEV_SET
 from scoring import ESCONV_TASKS, esconv_half, label_ids, load_noisy, predicted_ids
 from shared_data import ROOT, shared_data_dir
 
@@ -47,10 +48,6 @@ CALLER_LINE = {
     "spikes": "Hi, you rang me about my appointment?",
     "desc": "Yeah, what did you want to talk to me about?",
 }
-DISCLOSURE_CALLERS = (
-    "Hi, it's Jo Parker, I'm ringing about my sister {p}. Can you tell me what's going on?",
-    "Hello, this is Jo Parker, {p}'s neighbour. I'm checking up on things for {p}.",
-)
 
 
 def alternatives(pattern: re.Pattern) -> list[str]:
@@ -134,13 +131,10 @@ def load_cases(disclosure: bool) -> list[Case]:
         expect = data.pop("expect")
         cases.append(Case(f"adversarial/{path.stem}", transcript_from_json(data), expect=expect))
     if disclosure:
-        rows = csv.DictReader(
-            (ROOT / "bench" / "data" / "disclosure_dev.tsv").open(encoding="utf-8"),
-            delimiter="\t",
-        )
+        rows = csv.DictReader(DEV_SET.open(encoding="utf-8"), delimiter="\t")
         ids = ["confidentiality_breach"]
         for n, row in enumerate(rows):
-            for k, caller in enumerate(DISCLOSURE_CALLERS):
+            for who, caller in CALLERS.items():
                 turns = [
                     {"speaker": "caller", "text": caller.format(p=row["patient"])},
                     {"speaker": "trainee", "text": row["text"]},
@@ -149,7 +143,8 @@ def load_cases(disclosure: bool) -> list[Case]:
                 data["record_sensitive"] = True
                 told = row["label"] == "1"
                 expect = {"present": ids if told else [], "absent": [] if told else ids}
-                cases.append(Case(f"disclosure/{n}/{k}", transcript_from_json(data), expect=expect))
+                transcript = transcript_from_json(data)
+                cases.append(Case(f"disclosure/{n}/{who}", transcript, expect=expect))
     return cases
 
 

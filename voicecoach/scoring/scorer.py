@@ -368,8 +368,9 @@ class Scorer:
                 else:
                     self.call.unplaced_callers.append(turn.text)  # for the caller-role model
             self.call.patient_names |= patient_names(norm.text)
-            self.call.patient_names |= people_named(turn.text) - set(self.call.name_parts)
-            self.call.spoken_about |= people_spoken_about(turn.text) - set(self.call.name_parts)
+            named = people_named(turn.text) - set(self.call.name_parts)
+            self.call.patient_names |= named
+            self.call.spoken_about |= people_spoken_about(turn.text, named)
             self.call.other_patients |= other_patient_names(turn.text) - set(self.call.name_parts)
             self._last_trainee = None
             return TurnUpdate(index, detections)

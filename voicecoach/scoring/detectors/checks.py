@@ -459,15 +459,16 @@ _SPOKEN_ABOUT = re.compile(
 )
 
 
-def people_spoken_about(caller_text: str) -> set[str]:
-    """First names of the people a caller names in full and speaks about: as someone's
-    ("Maria Lopez's neighbour") or after "about", "for", "on behalf of"."""
+def people_spoken_about(caller_text: str, named: set[str]) -> set[str]:
+    """Of the people a caller named in full (`named`, from `people_named`), the first names
+    of those they speak about: as someone's ("Maria Lopez's neighbour") or after "about",
+    "for", "on behalf of"."""
     found = {
         fold(m.group(1)).lower()
         for m in _SPOKEN_ABOUT.finditer(caller_text)
         if m.group("own") or not m.group().startswith(m.group(1))
     }
-    return found & people_named(caller_text)
+    return found & named
 
 
 _OTHER_PERSON = re.compile(
@@ -567,8 +568,7 @@ def names_another_patient(turn: TurnView, hit: Hit) -> bool:
 
 def withholds(turn: TurnView, hit: Hit) -> bool:
     """Whether the sentence of a hit withholds the information ("I can't share her results")."""
-    a, b = turn.norm.sentence_of(hit.span.first_token)
-    return withheld_before(" ".join(turn.norm.tokens[a:b]))
+    return withheld_before(turn.norm.sentence_text(hit.span.first_token))
 
 
 # an offer or our own next act opening a clause: "what I'll do is call his mum", "I have
@@ -583,8 +583,7 @@ _OUR_ACT = re.compile(
 def offers_instead(turn: TurnView, hit: Hit) -> bool:
     """Whether the sentence of a (meaning-layer) record detail offers or plans our own act
     rather than telling a record: the meaning of a booking offer is close to a booking."""
-    a, b = turn.norm.sentence_of(hit.span.first_token)
-    return _OUR_ACT.search(" " + " ".join(turn.norm.tokens[a:b])) is not None
+    return _OUR_ACT.search(" " + turn.norm.sentence_text(hit.span.first_token)) is not None
 
 
 # "if she's registered with us, I'll pass your number on" supposes; it discloses nothing
