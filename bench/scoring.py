@@ -35,7 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = shared_data_dir()
 DEFAULT_DIR = SHARED_DATA / "transcripts"
 ESCONV = SHARED_DATA / "empathy" / "esconv_dev.tsv"
-CONTRACT_LABELS = ROOT / "bench" / "data" / "esconv_contract_labels.tsv"
+CONTRACT_LABELS = [  # two readers, each blind to the other, to ESConv's labels and the scorer
+    ROOT / "bench" / "data" / "esconv_contract_labels.tsv",
+    ROOT / "bench" / "data" / "esconv_contract_labels_b.tsv",
+]
 # Outside text: which ESConv strategies stand for a step, and which stand against it.
 ESCONV_TASKS = {
     "empathize": ({"Reflection of feelings"}, {"Information", "Providing Suggestions"}),
@@ -228,49 +231,74 @@ def esconv(path: Path, show_errors: bool, held_out: bool = False) -> None:
         print("(held-out is the estimate: no intent example was written looking at it)")
 
 
-def contract_labels(path: Path, labels: Path, held_out: bool = False) -> None:
-    """Replies read against the contract itself: `labels` (sha1 of the text, then 0/1 for
-    empathize and clarify, written blind to the strategy labels by reading each reply as the
-    contract defines the step) against ESConv's strategies (how far a reader faithful to the
-    contract agrees with them: a ceiling for the ESConv figures) and the scorer against
-    `labels`: the tuning half, and with `held_out` the held-out half too (the estimate)."""
+def contract_labels(path: Path, readings: list[Path], held_out: bool = False) -> None:
+    """Replies read against the contract itself: each of `readings` (sha1 of the text, then
+    0/1 for empathize and clarify, written blind to the strategy labels and to the scorer by
+    reading each reply as the contract defines the step; one reader each) against ESConv's
+    strategies (how far a reader faithful to the contract agrees with them: a ceiling for the
+    ESConv figures) and the scorer against each reading; with two readings, how far the
+    readers agree (Cohen's kappa). The tuning half, and with `held_out` the held-out half too."""
     from voicecoach.scoring import Scorer, Turn
 
-    marks = {
-        row["sha1"]: {"empathize": row["empathize"] == "1", "clarify": row["clarify"] == "1"}
-        for row in csv.DictReader(labels.open(encoding="utf-8"), delimiter="\t")
-    }
+    marks = [
+        {
+            row["sha1"]: {step: row[step] == "1" for step in ESCONV_TASKS}
+            for row in csv.DictReader(labels.open(encoding="utf-8"), delimiter="\t")
+        }
+        for labels in readings
+    ]
     rows = [
         row
         for row in csv.DictReader(path.open(encoding="utf-8"), delimiter="\t")
-        if hashlib.sha1(row["text"].encode()).hexdigest() in marks
+        if hashlib.sha1(row["text"].encode()).hexdigest() in marks[0]
     ]
-    print(f"\nContract labels: {len(rows)} of {len(marks)} replies of {labels.name} found")
-    print(f"{'id':12} {'half':9} {'vs':22} {'n':>4} {'TPR':>6} {'TNR':>6} {'bal.acc':>8}")
+    print(f"\nContract readings: {len(rows)} of {len(marks[0])} replies found")
+    print(f"{'id':12} {'half':9} {'vs':34} {'n':>4} {'TPR':>6} {'TNR':>6} {'bal.acc':>8}")
     pairs: dict[tuple[str, str, str], list[tuple[bool, bool]]] = {}
     for row in rows:
-        mark = marks[hashlib.sha1(row["text"].encode()).hexdigest()]
+        sha1 = hashlib.sha1(row["text"].encode()).hexdigest()
         half = esconv_half(row["text"])
         if half == "held-out" and not held_out:
             continue
         scorer = Scorer("upset_caller", caller_name="", record_sensitive=False)
         met = {d.id for d in scorer.add_turn(Turn("trainee", row["text"])).detections}
         for step, (positive, negative) in ESCONV_TASKS.items():
-            pairs.setdefault((step, half, "scorer vs contract"), []).append(
-                (mark[step], step in met)
-            )
-            if row["strategy"] in positive | negative:
-                pairs.setdefault((step, half, "contract vs ESConv"), []).append(
-                    (row["strategy"] in positive, mark[step])
+            for labels, reading in zip(readings, marks, strict=True):
+                mark = reading[sha1][step]
+                pairs.setdefault((step, half, f"scorer vs {labels.stem}"), []).append(
+                    (mark, step in met)
+                )
+                if row["strategy"] in positive | negative:
+                    pairs.setdefault((step, half, f"{labels.stem} vs ESConv"), []).append(
+                        (row["strategy"] in positive, mark)
+                    )
+            if len(marks) > 1:
+                pairs.setdefault((step, half, "kappa"), []).append(
+                    (marks[0][sha1][step], marks[1][sha1][step])
                 )
     for (step, half, versus), outcome in sorted(pairs.items()):
+        if versus == "kappa":
+            print(
+                f"{step:12} {half:9} {'readers agree, Cohen kappa':34} {len(outcome):4d} "
+                f"{'':13} {_kappa(outcome):8.3f}"
+            )
+            continue
         pos = [p for t, p in outcome if t]
         neg = [p for t, p in outcome if not t]
         tpr, tnr = sum(pos) / len(pos), 1 - sum(neg) / len(neg)
         print(
-            f"{step:12} {half:9} {versus:22} {len(outcome):4d} {tpr:6.3f} {tnr:6.3f} "
+            f"{step:12} {half:9} {versus:34} {len(outcome):4d} {tpr:6.3f} {tnr:6.3f} "
             f"{(tpr + tnr) / 2:8.3f}"
         )
+
+
+def _kappa(pairs: list[tuple[bool, bool]]) -> float:
+    """Cohen's kappa of two readers' yes/no marks."""
+    n = len(pairs)
+    observed = sum(a == b for a, b in pairs) / n
+    first, second = sum(a for a, _ in pairs) / n, sum(b for _, b in pairs) / n
+    chance = first * second + (1 - first) * (1 - second)
+    return (observed - chance) / (1 - chance)
 
 
 ENCODER_CALL = [
@@ -430,12 +458,12 @@ def main() -> None:
     parser.add_argument(
         "--contract-labels",
         type=Path,
-        nargs="?",
-        const=CONTRACT_LABELS,
+        nargs="*",
         default=None,
         metavar="TSV",
-        help="with --esconv, also the replies read against the contract (default "
-        "bench/data/esconv_contract_labels.tsv): its agreement with ESConv, and the scorer's",
+        help="with --esconv, also the replies read against the contract (default: the two "
+        "readings bench/data/esconv_contract_labels*.tsv): their agreement with ESConv and "
+        "with each other, and the scorer's",
     )
     parser.add_argument(
         "--held-out",
@@ -443,7 +471,9 @@ def main() -> None:
         help="with --esconv, also the held-out half (the estimate: run it rarely, count the runs)",
     )
     args = parser.parse_args()
-    for given in (args.esconv, args.contract_labels):
+    if args.contract_labels == []:
+        args.contract_labels = CONTRACT_LABELS
+    for given in (args.esconv, *(args.contract_labels or [])):
         if given is not None and not given.is_file():
             parser.error(f"{given} is not a file (a folder of transcripts goes first)")
     files = sorted(args.directory.glob("*.json"))
