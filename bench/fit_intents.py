@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/fit_intents.py [--check] [--adopt ID...] [--only ID...]
         [--esconv TSV] [--tune-on-esconv] [--held-out] [--context-only] [--recognised]
+        [--kernel ID...]
 
 Training data is ours only: per head id, the head file's `positive` / `negative` sentences
 (`scenarios/protocols/intents/heads/<id>.yaml`, written for this project in many
@@ -28,7 +29,10 @@ the contextual heads, keeping the static heads and the gates; --recognised adds 
 recogniser-style copy of each row to the contextual heads' rows (lower case, no
 punctuation, "im", "dont"; a copy shares its row's fold, and an ESConv-tuned threshold keeps
 our false positives under MAX_FP_TUNED in both forms): measured in docs/scoring.md (session
-"recogniser-style copies"), not adopted.
+"recogniser-style copies"), not adopted. --kernel makes those ids' contextual heads
+support-vector machines with an RBF kernel (C by the same cross-validation, the sigmoid from
+3-fold out-of-fold decision values: `CalibratedClassifierCV`); their support vectors go to
+`intent_heads_context_<id>.npz` beside the heads file.
 """
 
 from __future__ import annotations
@@ -43,8 +47,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 from scoring import ESCONV, ESCONV_TASKS, esconv_half
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.svm import SVC
 
 from voicecoach.errors import VoiceCoachError
 from voicecoach.scoring.detectors.base import TurnView
@@ -63,6 +69,9 @@ from voicecoach.scoring.intents import intent_files
 from voicecoach.scoring.text import NormText
 
 CS = (0.3, 1.0, 3.0, 10.0)  # inverse regularisation tried, by cross-validation on our data
+# the same for a kernel head, with its RBF width: (C, gamma); the encoder's vectors are unit
+# length, where sklearn's "scale" gamma is about 1
+KERNEL_SETTINGS = tuple((c, g) for c in (1.0, 3.0, 10.0) for g in (0.5, 1.0, 2.0, 4.0))
 THRESHOLDS = np.round(np.arange(0.2, 0.96, 0.05), 2)
 MAX_FP = 0.05  # cross-validated share of our negatives a head may accept
 # the same for a head that takes any sentence of a turn (`turn: any`): a turn of several
@@ -115,15 +124,17 @@ def units(text: str) -> tuple[list[str], list[str]]:
     """A reply's sentences as the scorer judges them (long ones as windows): canonical, and
     as written (for the encoder)."""
     norm = NormText(text)
+    if not norm.tokens:  # only fillers ("Mm-hm."): nothing to judge
+        return [], []
     ranges = TurnView(0, 0, norm)._units or [(0, len(norm.tokens))]
     return [" ".join(norm.tokens[a:b]) for a, b in ranges], [norm.written(a, b) for a, b in ranges]
 
 
-def turn_probability(
-    model: LogisticRegression, features, written: list[str], head: str, turn: str = "mean"
-) -> float:
+def turn_probability(model, features, written: list[str], head: str, turn: str = "mean") -> float:
     """The head's probability for a reply as the scorer takes it: a static head its likeliest
     sentence, a contextual head the mean of its sentences (its likeliest with `turn: any`)."""
+    if not written:
+        return 0.0
     probability = model.predict_proba(features(written))[:, 1]
     return float(probability.mean() if head == "context" and turn == "mean" else probability.max())
 
@@ -165,14 +176,27 @@ def own_examples() -> tuple[dict, list[str], dict[str, HeadTraining]]:
     return intents, neutral, {t.intent: t for t in map(load_training, head_training_files())}
 
 
+def classifier(setting, kernel: bool):
+    """An unfitted head: logistic regression (`setting`: C), or an RBF support-vector machine
+    (`setting`: C, gamma) whose decision value a sigmoid fitted on 3-fold out-of-fold values
+    turns into a probability."""
+    if not kernel:
+        return LogisticRegression(C=setting, class_weight="balanced", max_iter=5000)
+    c, gamma = setting
+    svm = SVC(C=c, kernel="rbf", gamma=gamma, class_weight="balanced")
+    return CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False)
+
+
 def cross_validated(
     x: np.ndarray,
     y: np.ndarray,
     max_fp: float = MAX_FP,
     thresholds: np.ndarray = THRESHOLDS,
     groups: np.ndarray | None = None,
+    kernel: bool = False,
 ) -> tuple[float, float, float, np.ndarray]:
-    """(C, threshold, balanced accuracy, cv probabilities) best by 5-fold cross-validation
+    """(C, or (C, gamma) with `kernel`; threshold, balanced accuracy, cv probabilities) best
+    by 5-fold cross-validation
     among `thresholds` keeping cross-validated false positives at most `max_fp` (with
     `groups`, rows of a group share a fold: a sentence and its recogniser-style copy)."""
     if groups is None:
@@ -180,10 +204,10 @@ def cross_validated(
     else:
         folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=0).split(x, y, groups))
     best = None
-    for c in CS:
+    for c in KERNEL_SETTINGS if kernel else CS:
         prob = np.zeros(len(y))
         for train, test in folds:
-            model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
+            model = classifier(c, kernel)
             prob[test] = model.fit(x[train], y[train]).predict_proba(x[test])[:, 1]
         for t in thresholds:
             yes = prob >= t
@@ -196,13 +220,30 @@ def cross_validated(
     return best
 
 
-def head_entry(model: LogisticRegression, threshold: float, adopted: bool) -> dict:
-    return {
-        "adopted": adopted,
-        "threshold": round(float(threshold), 2),
-        "bias": round(float(model.intercept_[0]), 5),
-        "weights": [round(float(w), 5) for w in model.coef_[0]],
+def head_entry(model, threshold: float, adopted: bool, step: str, write: bool) -> dict:
+    """A heads file's entry for a fitted head; a kernel head's support vectors go to their own
+    `.npz` file beside the contextual heads file (written unless `write` is false)."""
+    entry = {"adopted": adopted, "threshold": round(float(threshold), 2)}
+    if isinstance(model, LogisticRegression):
+        entry["bias"] = round(float(model.intercept_[0]), 5)
+        entry["weights"] = [round(float(w), 5) for w in model.coef_[0]]
+        return entry
+    fitted = model.calibrated_classifiers_[0]
+    svm, sigmoid = fitted.estimator, fitted.calibrators[0]
+    vectors = CONTEXT_HEADS_FILE.with_name(f"{CONTEXT_HEADS_FILE.stem}_{step}.npz")
+    if write:
+        np.savez_compressed(
+            vectors,
+            support=svm.support_vectors_.astype(np.float32),
+            weights=svm.dual_coef_[0].astype(np.float32),
+        )
+    entry["bias"] = round(float(svm.intercept_[0]), 6)
+    entry["kernel"] = {
+        "vectors": vectors.name,
+        "gamma": round(float(svm._gamma), 6),
+        "platt": [round(float(sigmoid.a_), 6), round(float(sigmoid.b_), 6)],
     }
+    return entry
 
 
 def write_heads(path: Path, features: str, heads: dict, thresholds: str) -> None:
@@ -257,6 +298,14 @@ def main() -> None:
         help="refit the contextual heads only: the static heads file and the contextual "
         "heads' gates (chosen on the static heads) stay as they are",
     )
+    parser.add_argument(
+        "--kernel",
+        nargs="*",
+        default=[],
+        metavar="ID",
+        help="these ids' contextual heads are RBF support-vector machines (their support "
+        "vectors in intent_heads_context_<id>.npz)",
+    )
     args = parser.parse_args()
     if args.context_only and args.only is None:
         parser.error("--context-only needs --only ID...")
@@ -297,7 +346,8 @@ def main() -> None:
                 texts, y, groups = with_recognised(typed, typed_y)
             x = features(texts)
             max_fp = MAX_FP_ANY if turn == "any" else MAX_FP
-            c, threshold, score, cv = cross_validated(x, y, max_fp, THRESHOLDS, groups)
+            kernel = name == "context" and step in args.kernel
+            c, threshold, score, cv = cross_validated(x, y, max_fp, THRESHOLDS, groups, kernel)
             # a threshold chosen on ESConv (typed) must keep our false positives down in both
             # forms: the sentences as written and their recogniser-style copies
             forms = [np.arange(len(y)) < len(typed)]
@@ -308,8 +358,9 @@ def main() -> None:
                 for t in THRESHOLDS
                 if all((cv[form & (y == 0)] >= t).mean() <= MAX_FP_TUNED for form in forms)
             ]
-            model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x, y)
-            line = f"{step:10} {name:8} {len(y):5d} {c:5.1f} {threshold:5.2f} {score:8.3f}"
+            model = classifier(c, kernel).fit(x, y)
+            line = f"{step:10} {name:8} {len(y):5d} {c[0] if kernel else c:5.1f} "
+            line += f"{threshold:5.2f} {score:8.3f}" + (f" (gamma {c[1]})" if kernel else "")
             if replies and step in ESCONV_TASKS:
                 positive, negative = ESCONV_TASKS[step]
                 for half in ("tuning", "held-out") if args.held_out else ("tuning",):
@@ -334,7 +385,7 @@ def main() -> None:
                 typed_fp, copy_fp = ((cv[f & (y == 0)] >= threshold).mean() for f in forms)
                 line += f"  (ours: fp {typed_fp:.3f} as written, {copy_fp:.3f} recognised)"
             print(line)
-            entry = head_entry(model, threshold, step in args.adopt)
+            entry = head_entry(model, threshold, step in args.adopt, step, not args.check)
             if name == "static":
                 static_heads[step], static_cv, static_y = entry, cv, y
             else:  # the encoder only where the static head leaves a positive in doubt

@@ -71,7 +71,9 @@ def test_shipped_contextual_heads_fit_the_encoder_and_were_fitted_on_our_own_tex
     model = IntentModel(intent_files())
     assert {"empathize", "clarify"} <= set(model.context_heads)
     for head in model.context_heads.values():
-        assert len(head.weights) == DIM and 0 < head.threshold < 1
+        width = len(head.weights) if head.kernel is None else head.kernel.support.shape[1]
+        assert width == DIM and 0 < head.threshold < 1
+    assert model.context_heads["empathize"].kernel is not None  # an RBF support-vector machine
     for path in (CONTEXT_HEADS_FILE, HEADS_FILE):
         assert "our own text only" in yaml.safe_load(path.read_text())["fitted_on"]
 
@@ -86,6 +88,53 @@ def test_contextual_head_files_must_name_their_features(tmp_path: Path):
         load_heads(path, DIM, known_intent_ids(), CONTEXT_FEATURES)
     assert f"{path}:1: features" in str(err.value)
     assert load_heads(CONTEXT_HEADS_FILE, DIM, known_intent_ids(), CONTEXT_FEATURES)
+
+
+def test_the_kernel_empathy_head_tells_an_acknowledgement_from_a_look_alike():
+    head = IntentModel(intent_files()).context_heads["empathize"]
+    encoder = context_encoder()
+    assert encoder is not None
+    said = ["What a rotten week you've had.", "i would need to check with the lab too"]
+    kind, task = head.probability(encoder.encode_many(said))
+    assert kind >= head.threshold > task
+
+
+KERNEL_ENTRY = (
+    "features: all-MiniLM-L6-v2 int8 mean\nheads:\n  empathize:\n    adopted: true\n"
+    "    threshold: 0.5\n    bias: 0.1\n    kernel:\n      vectors: {name}\n"
+    "      gamma: 1.0\n      platt: [-2.0, 0.0]\n"
+)
+
+
+def test_a_kernel_head_reads_its_support_vectors_beside_the_heads_file(tmp_path: Path):
+    path = tmp_path / "heads.yaml"
+    path.write_text(KERNEL_ENTRY.format(name="empathize.npz"))
+    support = np.eye(2, DIM, dtype=np.float32)
+    np.savez(tmp_path / "empathize.npz", support=support, weights=np.array([1.0, -1.0]))
+    head = load_heads(path, DIM, known_intent_ids(), CONTEXT_FEATURES)["empathize"]
+    near_first, near_second = head.probability(support)
+    assert near_first > 0.5 > near_second  # like its positive vector, unlike its negative
+
+
+@pytest.mark.parametrize(
+    ("arrays", "expected"),
+    [
+        (None, "cannot read empathize.npz"),
+        ({"support": np.ones((2, 3)), "weights": np.ones(2)}, "expected (n, 384) and (n,)"),
+        ({"support": np.ones((2, DIM))}, "cannot read empathize.npz"),
+    ],
+)
+def test_a_kernel_head_without_usable_vectors_names_the_file_and_line(
+    tmp_path: Path, arrays: dict | None, expected: str
+):
+    path = tmp_path / "heads.yaml"
+    path.write_text(KERNEL_ENTRY.format(name="empathize.npz"))
+    if arrays is not None:
+        np.savez(tmp_path / "empathize.npz", **arrays)
+    with pytest.raises(ScenarioError) as err:
+        load_heads(path, DIM, known_intent_ids(), CONTEXT_FEATURES)
+    assert f"{path}:8: heads.empathize.kernel.vectors: " in str(err.value)
+    assert expected in str(err.value)
 
 
 @pytest.mark.parametrize(
