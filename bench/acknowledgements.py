@@ -12,9 +12,9 @@ estimate.
 
 from __future__ import annotations
 
-import argparse
-import csv
 from pathlib import Path
+
+from reply_sets import reply_set
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = ROOT / "bench" / "data" / "acknowledgements_dev.tsv"
@@ -31,11 +31,7 @@ def empathy_found(caller: str, reply: str) -> str | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("tsv", type=Path, nargs="?", default=DEV_SET, help="caller/reply/empathize")
-    parser.add_argument("--errors", action="store_true", help="list each missed or wrong reply")
-    args = parser.parse_args()
-    rows = list(csv.DictReader(args.tsv.open(encoding="utf-8"), delimiter="\t"))
+    path, rows, show_errors = reply_set(__doc__.splitlines()[0], DEV_SET, "caller/reply/empathize")
     found = {True: 0, False: 0}
     total = {True: 0, False: 0}
     by = {"pattern": 0, "meaning": 0}
@@ -46,12 +42,12 @@ def main() -> None:
         found[truth] += how is not None
         if how is not None and truth:
             by[how] += 1
-        if args.errors and (how is not None) != truth:
+        if show_errors and (how is not None) != truth:
             print(f"  {'FN' if truth else 'FP'} {row['reply']}")
     recall = found[True] / total[True]
     specificity = 1 - found[False] / total[False]
     print(
-        f"{args.tsv.name}: acknowledgements found {found[True]}/{total[True]} "
+        f"{path.name}: acknowledgements found {found[True]}/{total[True]} "
         f"(pattern {by['pattern']}, meaning {by['meaning']}), other replies taken for one "
         f"{found[False]}/{total[False]}, balanced accuracy {(recall + specificity) / 2:.3f}"
     )

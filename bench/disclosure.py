@@ -13,9 +13,9 @@ accuracy per caller. The default set, `bench/data/disclosure_dev.tsv`, is develo
 
 from __future__ import annotations
 
-import argparse
-import csv
 from pathlib import Path
+
+from reply_sets import reply_set
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = ROOT / "bench" / "data" / "disclosure_dev.tsv"
@@ -37,12 +37,8 @@ def breach_found(caller: str, reply: str) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("tsv", type=Path, nargs="?", default=DEV_SET, help="label/patient/text")
-    parser.add_argument("--errors", action="store_true", help="list each missed or wrong reply")
-    args = parser.parse_args()
-    rows = list(csv.DictReader(args.tsv.open(encoding="utf-8"), delimiter="\t"))
-    print(f"{len(rows)} replies of {args.tsv.name}, each said to an unverified caller")
+    path, rows, show_errors = reply_set(__doc__.splitlines()[0], DEV_SET, "label/patient/text")
+    print(f"{len(rows)} replies of {path.name}, each said to an unverified caller")
     for who, caller in CALLERS.items():
         found = {1: 0, 0: 0}
         total = {1: 0, 0: 0}
@@ -51,7 +47,7 @@ def main() -> None:
             hit = breach_found(caller.format(p=row["patient"]), row["text"])
             total[label] += 1
             found[label] += hit
-            if args.errors and hit != bool(label):
+            if show_errors and hit != bool(label):
                 print(f"  {'FN' if label else 'FP'} ({who}) {row['text']}")
         recall = found[1] / total[1]
         specificity = 1 - found[0] / total[0]
