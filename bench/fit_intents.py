@@ -196,9 +196,9 @@ def cross_validated(
     kernel: bool = False,
 ) -> tuple[float, float, float, np.ndarray]:
     """(C, or (C, gamma) with `kernel`; threshold, balanced accuracy, cv probabilities) best
-    by 5-fold cross-validation
-    among `thresholds` keeping cross-validated false positives at most `max_fp` (with
-    `groups`, rows of a group share a fold: a sentence and its recogniser-style copy)."""
+    by 5-fold cross-validation among `thresholds` keeping cross-validated false positives at
+    most `max_fp` (with `groups`, rows of a group share a fold: a sentence and its
+    recogniser-style copy)."""
     if groups is None:
         folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(x, y))
     else:
