@@ -34,7 +34,7 @@ import sys
 from pathlib import Path
 
 from disclosure import CALLERS, DEV_SET
-from scoring import ESCONV_TASKS, esconv_half, label_ids, load_noisy, predicted_ids
+from scoring import ESCONV_TASKS, esconv_half, label_ids, load_noisy, met_alone, predicted_ids
 from shared_data import ROOT, shared_data_dir
 
 SLIPS = [(0.0, 0), (0.1, 0), (0.15, 1), (0.15, 2), (0.15, 3)]
@@ -184,16 +184,12 @@ def generated(alt: str, n: int = 3) -> list[str]:
 
 
 def esconv_found(rows: list[dict], item: str) -> dict[str, bool]:
-    from voicecoach.scoring import Scorer, Turn
-
     positive, negative = ESCONV_TASKS[item]
-    found = {}
-    for row in rows:
-        if row["strategy"] in positive | negative:
-            scorer = Scorer("upset_caller", caller_name="", record_sensitive=False)
-            update = scorer.add_turn(Turn("trainee", row["text"]))
-            found[row["text"]] = item in {d.id for d in update.detections}
-    return found
+    return {
+        row["text"]: item in met_alone(row["text"])
+        for row in rows
+        if row["strategy"] in positive | negative
+    }
 
 
 def balanced(rows: list[dict], item: str, found: dict[str, bool]) -> float:

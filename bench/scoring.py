@@ -189,11 +189,18 @@ def esconv_half(text: str) -> str:
     return "tuning" if hashlib.sha1(text.encode()).digest()[0] % 2 == 0 else "held-out"
 
 
+def met_alone(text: str) -> dict:
+    """What a reply scored alone, as the one trainee turn of an upset-caller call, meets: a
+    detection per id."""
+    from voicecoach.scoring import Scorer, Turn
+
+    scorer = Scorer("upset_caller", caller_name="", record_sensitive=False)
+    return {d.id: d for d in scorer.add_turn(Turn("trainee", text)).detections}
+
+
 def esconv(path: Path, show_errors: bool, held_out: bool = False) -> None:
     """Balanced accuracy of steps on outside peer-support replies, each scored as one turn:
     the tuning half, and with `held_out` the held-out half too (the estimate: look rarely)."""
-    from voicecoach.scoring import Scorer, Turn
-
     rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"))
     print(f"\nOutside text: {path.name}, {len(rows)} replies, each scored as one trainee turn")
     found: dict[tuple[str, str], Counter] = {}
@@ -204,9 +211,7 @@ def esconv(path: Path, show_errors: bool, held_out: bool = False) -> None:
         half = esconv_half(text)
         if half not in halves:
             continue
-        scorer = Scorer("upset_caller", caller_name="", record_sensitive=False)
-        update = scorer.add_turn(Turn("trainee", text))
-        met = {d.id: d for d in update.detections}
+        met = met_alone(text)
         for step, (positive, negative) in ESCONV_TASKS.items():
             if strategy not in positive | negative:
                 continue
@@ -238,7 +243,7 @@ def contract_labels(path: Path, readings: list[Path], held_out: bool = False) ->
     strategies (how far a reader faithful to the contract agrees with them: a ceiling for the
     ESConv figures) and the scorer against each reading; with two readings, how far the
     readers agree (Cohen's kappa). The tuning half, and with `held_out` the held-out half too."""
-    from voicecoach.scoring import Scorer, Turn
+    from sklearn.metrics import cohen_kappa_score
 
     marks = [
         {
@@ -260,8 +265,7 @@ def contract_labels(path: Path, readings: list[Path], held_out: bool = False) ->
         half = esconv_half(row["text"])
         if half == "held-out" and not held_out:
             continue
-        scorer = Scorer("upset_caller", caller_name="", record_sensitive=False)
-        met = {d.id for d in scorer.add_turn(Turn("trainee", row["text"])).detections}
+        met = met_alone(row["text"])
         for step, (positive, negative) in ESCONV_TASKS.items():
             for labels, reading in zip(readings, marks, strict=True):
                 mark = reading[sha1][step]
@@ -280,7 +284,7 @@ def contract_labels(path: Path, readings: list[Path], held_out: bool = False) ->
         if versus == "kappa":
             print(
                 f"{step:12} {half:9} {'readers agree, Cohen kappa':34} {len(outcome):4d} "
-                f"{'':13} {_kappa(outcome):8.3f}"
+                f"{'':13} {cohen_kappa_score(*zip(*outcome, strict=True)):8.3f}"
             )
             continue
         pos = [p for t, p in outcome if t]
@@ -290,15 +294,6 @@ def contract_labels(path: Path, readings: list[Path], held_out: bool = False) ->
             f"{step:12} {half:9} {versus:34} {len(outcome):4d} {tpr:6.3f} {tnr:6.3f} "
             f"{(tpr + tnr) / 2:8.3f}"
         )
-
-
-def _kappa(pairs: list[tuple[bool, bool]]) -> float:
-    """Cohen's kappa of two readers' yes/no marks."""
-    n = len(pairs)
-    observed = sum(a == b for a, b in pairs) / n
-    first, second = sum(a for a, _ in pairs) / n, sum(b for _, b in pairs) / n
-    chance = first * second + (1 - first) * (1 - second)
-    return (observed - chance) / (1 - chance)
 
 
 ENCODER_CALL = [
