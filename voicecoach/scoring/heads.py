@@ -19,14 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from voicecoach.errors import ScenarioError
 from voicecoach.paths import PROJECT_DIR
 from voicecoach.scoring.yamlcheck import line_of, load_checked
+
+if TYPE_CHECKING:
+    from threadpoolctl import ThreadpoolController
 
 HEADS_FILE = Path(__file__).with_name("intent_heads.yaml")
 CONTEXT_HEADS_FILE = Path(__file__).with_name("intent_heads_context.yaml")
@@ -116,7 +118,10 @@ class Kernel:
 def _blas() -> ThreadpoolController:
     """The BLAS thread pools: a kernel head's product (a few sentences by a thousand support
     vectors) is small, and BLAS threads spun up for it beside the encoder's own threads cost
-    5 ms at the 95th percentile per turn on 2 cores; one thread does it in 0.2 ms."""
+    5 ms at the 95th percentile per turn on 2 cores; one thread does it in 0.2 ms. Imported
+    when a kernel head is first read (20 ms), not at start-up."""
+    from threadpoolctl import ThreadpoolController
+
     return ThreadpoolController()
 
 
